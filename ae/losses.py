@@ -1,0 +1,57 @@
+"""Reconstruction losses and pixel-error metrics.
+
+`loss` names how the output layer's logits become pixels and what is minimised:
+  bce          sigmoid(logits), binary cross-entropy (computed from logits, stable)
+  mse_sigmoid  sigmoid(logits), mean squared error
+  mse_tanh     tanh(logits), mean squared error against 0/1 targets (the original study)
+A pixel is "on" when its output is above 0.5, for every loss.
+"""
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from ae import mlp
+
+LOSSES = ("bce", "mse_sigmoid", "mse_tanh")
+
+
+def reconstruct(logits, loss):
+  """Output pre-activations -> pixel intensities (thresholded at 0.5 for pixel errors)."""
+  if loss == "mse_tanh":
+    return jnp.tanh(logits)
+  return 1.0 / (1.0 + jnp.exp(-logits))
+
+
+def from_logits(logits, y, loss):
+  """Mean loss over glyphs and pixels."""
+  if loss == "bce":
+    return optax.sigmoid_binary_cross_entropy(logits, y).mean()
+  return jnp.mean((reconstruct(logits, loss) - y) ** 2)
+
+
+def reconstruction_loss(params, x, y, activation="tanh", loss="bce"):
+  """Mean loss of the autoencoder mapping x to targets y (y = x, or clean glyphs for denoising)."""
+  return from_logits(mlp.apply(params, x, activation), y, loss)
+
+
+def pixel_errors(params, x, y, activation="tanh", loss="bce"):
+  """(n,) wrong pixels per glyph after thresholding the output at 0.5."""
+  out = reconstruct(mlp.apply(params, x, activation), loss)
+  return jnp.sum((out > 0.5) != (y > 0.5), axis=-1)
+
+
+def summarize(per_seed_errors, final_losses):
+  """Pixel summary over seeds: per_seed_errors (seeds, n) ints, final_losses (seeds,).
+
+  Diverged seeds (non-finite loss) never count in seeds_zero / seeds_le1 nor in the median.
+  """
+  e = np.asarray(per_seed_errors)
+  ok = np.isfinite(np.asarray(final_losses))
+  worst = e.max(axis=1)
+  return {
+      "seeds": int(e.shape[0]),
+      "seeds_zero": int(np.sum(ok & (worst == 0))),
+      "seeds_le1": int(np.sum(ok & (worst <= 1))),
+      "max_pixel_error_median": float(np.median(worst[ok])) if ok.any() else None,
+      "mean_pixel_error_mean": float(e[ok].mean()) if ok.any() else None,
+  }

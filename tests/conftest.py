@@ -1,0 +1,11 @@
+"""Test-wide JAX settings: two CPU devices, so the seed-sharded path of train.fit_seeds runs."""
+import os
+import sys
+
+import jax
+
+jax.config.update("jax_num_cpu_devices", 2)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FONT_H = os.path.join(ROOT, "..", "shared", "reference", "font.h")
+sys.path.insert(0, ROOT)

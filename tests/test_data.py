@@ -1,0 +1,125 @@
+"""Data: shipped fonts vs font.h, the header parser, numpy files, text fonts, subsets."""
+import os
+import re
+
+import numpy as np
+import pytest
+
+from ae import InputError, data
+from conftest import FONT_H
+
+
+def bits(rows, width=5):
+  """Naive reference: row integers -> flat 0/1 list, leftmost pixel = highest bit."""
+  return [int(c) for r in rows for c in format(r, f"0{width}b")]
+
+
+def test_known_glyphs():
+  f1, f2, f3 = (data.load(f"font{i}") for i in (1, 2, 3))
+  a = f2.x[f2.chars.index("A")]
+  assert a.tolist() == bits([0x04, 0x0A, 0x11, 0x11, 0x1F, 0x11, 0x11])
+  assert f1.x[f1.chars.index(" ")].sum() == 0
+  assert f3.x[f3.chars.index("\x7f")].tolist() == [1] * 35
+  assert f1.x[f1.chars.index("0")].tolist() == bits([0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E])
+  assert f2.chars[7] == "G" and f2.chars[28] == "\\"  # the two comment typos of font.h
+  for f, first in ((f1, 0x20), (f2, 0x40), (f3, 0x60)):
+    assert f.x.shape == (32, 35) and f.shape == (7, 5)
+    assert f.chars == tuple(chr(first + i) for i in range(32))
+
+
+@pytest.mark.skipif(not os.path.exists(FONT_H), reason="../shared/reference/font.h not present")
+def test_shipped_fonts_match_font_h_bit_for_bit():
+  # Independent, naive reading of font.h: every '{0x.., ...}' line is one glyph, in order.
+  text = open(FONT_H).read()
+  glyphs = [re.findall(r"0x[0-9a-fA-F]+", line.split("//")[0])
+            for line in text.splitlines() if re.match(r"\s*\{0x", line)]
+  assert len(glyphs) == 96
+  ref = np.array([bits([int(v, 16) for v in g]) for g in glyphs], dtype=np.float32)
+  shipped = np.concatenate([data.load(f"font{i}").x for i in (1, 2, 3)])
+  np.testing.assert_array_equal(shipped, ref)
+  # and the parser reads the file as given: all three arrays, or one by name
+  np.testing.assert_array_equal(data.load(FONT_H).x, ref)
+  f2 = data.load(FONT_H + ":Font2")
+  np.testing.assert_array_equal(f2.x, ref[32:64])
+  assert f2.chars == data.load("font2").chars
+
+
+HEADER = """
+/* a block comment { with braces } */
+const unsigned char Tiny[3][2] = {   // two rows per glyph
+  {3, 0},      // 0x61, a
+  { 0x1, /* inline */ 2 },   // no label
+  {0b11, 017}  /* binary and C octal */
+};
+int Other[1][2] = {{255, 128}}; // 0x62, b
+"""
+
+
+def test_parser_decimal_hex_comments_several_arrays():
+  g = data.parse_header(HEADER, width=8, name="h")
+  assert g.shape == (2, 8) and len(g) == 4
+  assert g.chars == ("a", "Tiny[1]", "Tiny[2]", "b")
+  np.testing.assert_array_equal(g.x[0], bits([3, 0], 8))
+  np.testing.assert_array_equal(g.x[1], bits([1, 2], 8))
+  np.testing.assert_array_equal(g.x[2], bits([3, 15], 8))
+  np.testing.assert_array_equal(g.x[3], bits([255, 128], 8))
+  assert len(data.parse_header(HEADER, 8, "h", array="Tiny")) == 3
+
+
+@pytest.mark.parametrize("text,width,match", [
+    ("int F[1][2] = {{1, 64}};", 5, "does not fit"),
+    ("int x = 3;", 5, "no 2-D array"),
+    ("int F[1][2] = {{1, zz}};", 5, "not an integer"),
+    ("int F[2][2] = {{1, 2}, {1}};", 5, "different row counts"),
+])
+def test_parser_errors(text, width, match):
+  with pytest.raises(InputError, match=match):
+    data.parse_header(text, width, "bad.h")
+  with pytest.raises(InputError, match="no array named"):
+    data.parse_header(HEADER, 8, "h", array="Nope")
+
+
+def test_numpy_files(tmp_path):
+  imgs = (np.arange(4 * 3 * 2).reshape(4, 3, 2) % 3 == 0).astype(np.uint8)
+  np.save(tmp_path / "a.npy", imgs)
+  g = data.load(str(tmp_path / "a.npy"))
+  assert g.shape == (3, 2) and g.x.shape == (4, 6) and g.chars == ("0", "1", "2", "3")
+  np.testing.assert_array_equal(g.x, imgs.reshape(4, 6))
+  np.savez(tmp_path / "b.npz", x=imgs.reshape(4, 6), labels=np.array(list("wxyz")))
+  g = data.load(str(tmp_path / "b.npz"), glyph_width=2)
+  assert g.shape == (3, 2) and g.chars == tuple("wxyz")
+  np.save(tmp_path / "c.npy", imgs * 0.5)
+  with pytest.raises(InputError, match="binary"):
+    data.load(str(tmp_path / "c.npy"))
+  (tmp_path / "d.npy").write_text("not numpy")
+  with pytest.raises(InputError, match="cannot read"):
+    data.load(str(tmp_path / "d.npy"))
+
+
+def test_text_font_and_errors(tmp_path):
+  p = tmp_path / "f.txt"
+  p.write_text("; comment\nglyph 0x41 A\n#.\n.#\n\nglyph 0x20 space\n..\n..\n")
+  g = data.load(str(p))
+  assert g.chars == ("A", " ") and g.shape == (2, 2)
+  np.testing.assert_array_equal(g.x, [[1, 0, 0, 1], [0, 0, 0, 0]])
+  p.write_text("glyph 0x41\n#x\n")
+  with pytest.raises(InputError, match="row of"):
+    data.load(str(p))
+  with pytest.raises(InputError, match="no such file"):
+    data.load(str(tmp_path / "missing.h"))
+  with pytest.raises(InputError, match="use font1"):
+    data.load("font9")
+
+
+def test_select():
+  f2 = data.load("font2")
+  s = data.select(f2, chars="CAB")
+  assert s.chars == ("C", "A", "B")
+  np.testing.assert_array_equal(s.x[1], f2.x[1])
+  assert data.select(f2, n_chars=10).chars == tuple("@ABCDEFGHI")
+  with pytest.raises(InputError, match="'a' not in font2"):
+    data.select(f2, chars="Aa")
+  with pytest.raises(InputError, match="n_chars"):
+    data.select(f2, n_chars=33)
+  with pytest.raises(InputError, match="either"):
+    data.select(f2, chars="A", n_chars=3)

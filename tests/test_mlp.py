@@ -1,0 +1,52 @@
+"""MLP: init shapes and statistics, apply = decode(encode), architecture checks."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from ae import InputError, mlp
+
+ARCH = (35, 29, 23, 2, 23, 29, 35)
+
+
+def test_init_shapes_and_apply():
+  p = mlp.init(jax.random.PRNGKey(0), ARCH, "glorot")
+  assert [l["w"].shape for l in p] == list(zip(ARCH[:-1], ARCH[1:]))
+  assert all(l["b"].shape == (n,) and not l["b"].any() for l, n in zip(p, ARCH[1:]))
+  assert mlp.sizes_of(p) == ARCH
+  x = jnp.ones((4, 35))
+  assert mlp.apply(p, x).shape == (4, 35)
+  z = mlp.encode(p, x)
+  assert z.shape == (4, 2) and np.all(np.abs(z) <= 1)  # tanh latent
+  np.testing.assert_allclose(mlp.decode(p, z), mlp.apply(p, x), rtol=1e-6)
+
+
+def test_apply_matches_numpy():
+  p = mlp.init(jax.random.PRNGKey(1), (6, 4, 2, 4, 6), "normal", std=0.5)
+  x = np.random.default_rng(0).random((3, 6)).astype(np.float32)
+  h = x
+  for i, l in enumerate(p):
+    h = h @ np.asarray(l["w"]) + np.asarray(l["b"])
+    h = h if i == len(p) - 1 else np.maximum(h, 0)
+  np.testing.assert_allclose(mlp.apply(p, x, "relu"), h, rtol=1e-5, atol=1e-6)
+
+
+def test_normal_init_statistics():
+  p = mlp.init(jax.random.PRNGKey(2), (200, 300, 200), "normal", std=0.7, mean=0.1)
+  w = np.concatenate([np.ravel(l["w"]) for l in p] + [np.ravel(l["b"]) for l in p])
+  assert abs(w.mean() - 0.1) < 0.01 and abs(w.std() - 0.7) < 0.01
+  g = mlp.init(jax.random.PRNGKey(2), (200, 300), "glorot")[0]["w"]
+  assert abs(np.std(g) - np.sqrt(2 / 500)) < 0.002
+
+
+def test_latent_index_and_checks():
+  assert mlp.latent_index(ARCH) == 3
+  assert mlp.latent_index((35, 20, 3, 20, 35)) == 2
+  assert mlp.check_arch(ARCH, 35) == ARCH
+  for bad, width, match in [((35, 2), 35, "at least 3"), ((35, 2, 30), 35, "same size"),
+                            ((36, 2, 36), 35, "data has 35"), ((2, 5, 2), None, "inside"),
+                            ((35, 0, 35), 35, "positive")]:
+    with pytest.raises(InputError, match=match):
+      mlp.check_arch(bad, width)
+  with pytest.raises(InputError, match="--init"):
+    mlp.init(jax.random.PRNGKey(0), ARCH, "uniform")
