@@ -1,8 +1,9 @@
 """A plain MLP autoencoder: params are a list of {w, b}; the latent layer is the narrowest one.
 
-Layers are (in, out) matrices so that `x @ w + b` works on a batch of row vectors. Every hidden
-layer, the latent one included, uses the same activation; the last layer returns
-pre-activations (logits) and the loss decides how to squash them (see losses.py).
+Layers are (in, out) matrices so that `x @ w + b` works on a batch of row vectors.
+`activation` is a name ("tanh": every hidden layer, the latent one included, as in the original
+study) or a pair (hidden, latent), e.g. ("tanh", "identity") for a linear latent layer. The last
+layer returns pre-activations (logits); the loss decides how to squash them (see losses.py).
 """
 import jax
 import jax.numpy as jnp
@@ -64,30 +65,37 @@ def init(key, sizes, method="normal", std=0.6, mean=0.0):
   return params
 
 
-def _forward(layers, h, act, last_linear):
-  f = ACTIVATIONS[act]
-  for i, layer in enumerate(layers):
+def split_activation(activation):
+  """'tanh' -> ('tanh', 'tanh'); ('tanh', 'identity') stays as it is."""
+  hidden, latent = (activation, activation) if isinstance(activation, str) else activation
+  return hidden, latent
+
+
+def _forward(layers, h, acts):
+  """acts: one activation name per layer, None for none (the output layer)."""
+  for layer, a in zip(layers, acts):
     h = h @ layer["w"] + layer["b"]
-    if not (last_linear and i == len(layers) - 1):
-      h = f(h)
+    h = h if a is None else ACTIVATIONS[a](h)
   return h
 
 
-def encode(params, x, activation="tanh", latent=None):
-  """x (n, d) -> z (n, k). `latent` is the index of the latent layer in the size list."""
-  latent = latent_index(sizes_of(params)) if latent is None else latent
-  return _forward(params[:latent], x, activation, last_linear=False)
+def encode(params, x, activation="tanh"):
+  """x (n, d) -> z (n, k), the latent codes."""
+  hidden, latent = split_activation(activation)
+  k = latent_index(sizes_of(params))
+  return _forward(params[:k], x, [hidden] * (k - 1) + [latent])
 
 
-def decode(params, z, activation="tanh", latent=None):
+def decode(params, z, activation="tanh"):
   """z (n, k) -> output logits (n, d)."""
-  latent = latent_index(sizes_of(params)) if latent is None else latent
-  return _forward(params[latent:], z, activation, last_linear=True)
+  hidden, _ = split_activation(activation)
+  k = latent_index(sizes_of(params))
+  return _forward(params[k:], z, [hidden] * (len(params) - k - 1) + [None])
 
 
 def apply(params, x, activation="tanh"):
   """x (n, d) -> output logits (n, d): the whole autoencoder."""
-  return _forward(params, x, activation, last_linear=True)
+  return decode(params, encode(params, x, activation), activation)
 
 
 def sizes_of(params):

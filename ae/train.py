@@ -21,6 +21,7 @@ from ae import InputError, losses, mlp, optim
 class TrainConfig:
   arch: tuple = (35, 29, 23, 2, 23, 29, 35)
   activation: str = "tanh"
+  latent_activation: str = "identity"
   loss: str = "bce"
   init: str = "glorot"
   init_std: float = 0.6
@@ -33,12 +34,17 @@ class TrainConfig:
   log_every: int = 100
   adaptive: tuple = None     # (k, a, b) for the adaptive eta rule, or None
 
+  @property
+  def acts(self):
+    """(hidden, latent) activations, as mlp.apply takes them."""
+    return (self.activation, self.latent_activation)
+
   def check(self, n_glyphs=None, width=None):
     """Raises InputError naming the first bad field (nothing is computed)."""
     mlp.check_arch(self.arch, width)
-    if self.activation not in mlp.ACTIVATIONS:
-      raise InputError(f"--activation must be one of {', '.join(mlp.ACTIVATIONS)}, "
-                       f"got {self.activation!r}")
+    for flag, a in (("activation", self.activation), ("latent_activation", self.latent_activation)):
+      if a not in mlp.ACTIVATIONS:
+        raise InputError(f"--{flag} must be one of {', '.join(mlp.ACTIVATIONS)}, got {a!r}")
     if self.loss not in losses.LOSSES:
       raise InputError(f"--loss must be one of {', '.join(losses.LOSSES)}, got {self.loss!r}")
     if self.init not in mlp.INITS:
@@ -72,6 +78,7 @@ def fit(key, x, y, cfg, progress=None):
   batch), max_pixel_error, mean_pixel_error, eta (the step size in use).
   progress: optional host callable(step) called after each log block (via jax.debug.callback).
   """
+  x, y = jnp.asarray(x), jnp.asarray(y)
   k_init, k_batch = jax.random.split(key)
   # The optimizer sees one flat vector: one fused update instead of one per array (faster
   # to compile and to run); the loss unravels it back into the {w, b} list.
@@ -79,7 +86,7 @@ def fit(key, x, y, cfg, progress=None):
   opt = make_optimizer(cfg)
   lr = optim.schedule(cfg.schedule, cfg.eta, cfg.steps) if cfg.adaptive is None else None
   def loss_fn(flat, x, y):
-    return losses.reconstruction_loss(unravel(flat), x, y, cfg.activation, cfg.loss)
+    return losses.reconstruction_loss(unravel(flat), x, y, cfg.acts, cfg.loss)
   n = x.shape[0]
 
   def step(carry, t):
@@ -95,7 +102,7 @@ def fit(key, x, y, cfg, progress=None):
 
   def metrics(carry, t):
     params, opt_state = carry
-    err = losses.pixel_errors(unravel(params), x, y, cfg.activation, cfg.loss)
+    err = losses.pixel_errors(unravel(params), x, y, cfg.acts, cfg.loss)
     eta = optim.current_eta(opt_state)
     return {
         "loss": loss_fn(params, x, y),

@@ -8,7 +8,7 @@ import pathlib
 import sys
 import time
 
-from absl import flags
+from absl import flags, logging
 
 from ae import InputError
 
@@ -29,6 +29,7 @@ def use_all_cores():
   """Exposes each CPU core as a jax device so seeds shard across cores (see train.shard_seeds).
   Must run before jax touches a backend; harmless on GPU."""
   import jax  # pylint: disable=g-import-not-at-top
+  logging.set_verbosity(logging.WARNING)  # no "Unable to initialize backend 'tpu'" chatter
   jax.config.update("jax_num_cpu_devices", max(1, len(os.sched_getaffinity(0))))
 
 

@@ -19,7 +19,10 @@ DEFAULT = train.TrainConfig(arch=(35, 64, 32, 2, 32, 64, 35))  # see BUILD_NOTES
 _ARCH = flags.DEFINE_list("arch", list(map(str, DEFAULT.arch)),
                           "Layer sizes, input to output; the narrowest is the latent layer.")
 _ACTIVATION = flags.DEFINE_enum("activation", DEFAULT.activation, list(mlp.ACTIVATIONS),
-                                "Activation of every hidden layer (latent included).")
+                                "Activation of the hidden layers.")
+_LATENT_ACT = flags.DEFINE_enum("latent_activation", DEFAULT.latent_activation,
+                                list(mlp.ACTIVATIONS), "Activation of the 2-D latent layer "
+                                "(the original study: tanh, like every layer).")
 _LOSS = flags.DEFINE_enum("loss", DEFAULT.loss, ["bce", "mse_sigmoid", "mse_tanh"],
                           "bce: logits + binary cross-entropy; mse_*: squashed output + MSE "
                           "(mse_tanh is the original study's).")
@@ -134,6 +137,7 @@ def config_from_flags():
   adaptive = (_ADAPTIVE_K.value, _ADAPTIVE_A.value, _ADAPTIVE_B.value) if _ADAPTIVE.value else None
   tc = train.TrainConfig(
       arch=common.parse_ints("arch", _ARCH.value), activation=_ACTIVATION.value,
+      latent_activation=_LATENT_ACT.value,
       loss=_LOSS.value, init=_INIT.value, init_std=_INIT_STD.value, init_mean=_INIT_MEAN.value,
       optimizer=_OPTIMIZER.value, eta=_ETA.value, schedule=_SCHEDULE.value,
       steps=_ITERATIONS.value, batch_size=_BATCH.value, log_every=_LOG_EVERY.value,

@@ -10,7 +10,7 @@ from ae import losses, mlp, plotting, train
 def metrics(config, glyphs, params, timing):
   """The metrics.json dict: per_seed entries and the summary over seeds (DESIGN.md)."""
   t = config.train
-  final, errors = jax.device_get(train.evaluate(params, glyphs.x, glyphs.x, t.activation, t.loss))
+  final, errors = jax.device_get(train.evaluate(params, glyphs.x, glyphs.x, t.acts, t.loss))
   final, errors = np.asarray(final, float), np.asarray(errors, int)
   per_seed = []
   for i in range(config.seeds):
@@ -60,7 +60,7 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
     plotting.curves(fig_dir / "curves.png", steps, history,
                     {f"{k} (seed {config.seed + i})": i for k, i in picks.items()},
                     f"{glyphs.name}: {config.seeds} seed(s)")
-  x, shape, act = glyphs.x, glyphs.shape, t.activation
+  x, shape, act = glyphs.x, glyphs.shape, t.acts
   for tag, i in picks.items():
     p = _one(params, i)
     name = f"{tag} seed {config.seed + i}"

@@ -50,3 +50,14 @@ def test_latent_index_and_checks():
       mlp.check_arch(bad, width)
   with pytest.raises(InputError, match="--init"):
     mlp.init(jax.random.PRNGKey(0), ARCH, "uniform")
+
+
+def test_linear_latent_layer():
+  p = mlp.init(jax.random.PRNGKey(0), (6, 4, 2, 4, 6), "normal", std=2.0)
+  x = jnp.ones((3, 6))
+  z_lin = mlp.encode(p, x, ("tanh", "identity"))
+  h = jnp.tanh(x @ p[0]["w"] + p[0]["b"])
+  np.testing.assert_allclose(z_lin, h @ p[1]["w"] + p[1]["b"], rtol=1e-6)
+  np.testing.assert_allclose(mlp.encode(p, x, "tanh"), jnp.tanh(z_lin), rtol=1e-6)
+  np.testing.assert_allclose(mlp.apply(p, x, ("tanh", "identity")),
+                             mlp.decode(p, z_lin, "tanh"), rtol=1e-6)

@@ -1,0 +1,45 @@
+"""Run directory helpers: params and history round trips, no overwriting, JSON of odd values."""
+import dataclasses
+
+import jax
+import numpy as np
+import pytest
+
+from ae import InputError, mlp, runs
+
+
+def test_params_round_trip_with_seed_axis(tmp_path):
+  params = jax.vmap(lambda k: mlp.init(k, (5, 3, 2, 3, 5)))(jax.random.split(jax.random.PRNGKey(0), 4))
+  runs.save_params(tmp_path / "p.npz", params)
+  back = runs.load_params(tmp_path / "p.npz")
+  assert len(back) == 4 and mlp.sizes_of(back) == (5, 3, 2, 3, 5)
+  for a, b in zip(jax.tree.leaves(params), jax.tree.leaves(back)):
+    np.testing.assert_array_equal(a, b)
+
+
+def test_history_round_trip(tmp_path):
+  h = {"loss": np.ones((2, 3)), "eta": np.zeros((2, 3))}
+  runs.save_history(tmp_path / "h.npz", [0, 5, 9], h)
+  steps, back = runs.load_history(tmp_path / "h.npz")
+  assert steps.tolist() == [0, 5, 9] and set(back) == {"loss", "eta"}
+  assert runs.load_history(tmp_path / "none.npz") == (None, None)
+
+
+def test_never_overwrites(tmp_path):
+  d = runs.create(tmp_path / "a" / "run")
+  assert (d / "figures").is_dir()
+  with pytest.raises(InputError, match="already exists"):
+    runs.create(tmp_path / "a" / "run")
+  with pytest.raises(InputError, match="not a finished run"):
+    runs.load_run(d)
+
+
+def test_json_plain_values(tmp_path):
+  @dataclasses.dataclass(frozen=True)
+  class C:
+    t: tuple = (1, 2)
+    f: float = float("nan")
+  runs.save_json(tmp_path / "c.json", {"c": C(), "a": np.arange(2), "x": np.float32(1.5),
+                                       "inf": float("inf")})
+  assert runs.load_json(tmp_path / "c.json") == {"c": {"t": [1, 2], "f": None}, "a": [0, 1],
+                                                 "x": 1.5, "inf": "inf"}
