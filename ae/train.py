@@ -6,6 +6,7 @@ over `log_every` optimizer steps, so metrics cost nothing between log points.
 import dataclasses
 import functools
 import time
+from typing import Any, Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -14,7 +15,7 @@ import optax
 from jax.flatten_util import ravel_pytree
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ae import InputError, losses, mlp, optim
+from ae import InputError, losses, mlp, optim, solvers
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +36,12 @@ class TrainConfig:
   batch_size: int = 0        # 0: full batch
   log_every: int = 50
   adaptive: tuple = None     # (k, a, b) for the adaptive eta rule, or None
+  solver: str = None         # full minimiser (solvers.METHODS) run every minimize_every steps
+  solver_backend: str = None  # None: solvers.DEFAULT_BACKEND[solver]
+  minimize_every: int = 0    # 0: never call the solver
+  solver_steps: int = 20     # solver iterations per call
+  solver_tol: float = 0.0    # stop a call early below this (0: run all solver_steps)
+  solver_seconds: float = None  # wall-time cap per solver call (scipy backend only)
 
   @property
   def acts(self):
@@ -60,32 +67,60 @@ class TrainConfig:
     if self.batch_size < 0 or (n_glyphs is not None and self.batch_size > n_glyphs):
       raise InputError(f"--batch_size must be in 0..{n_glyphs} (0 = full batch), "
                        f"got {self.batch_size}")
-    make_optimizer(self)  # validates optimizer, eta, schedule, adaptive
+    if self.optimizer == "none":
+      if self.solver is None:
+        raise InputError("--optimizer=none trains with the solver alone: set --solver")
+    else:
+      make_optimizer(self)  # validates optimizer, eta, schedule, adaptive
+    if self.solver is not None:
+      backend = solvers.backend_for(self.solver, self.solver_backend)
+      if self.minimize_every < 0 or self.solver_steps < 1 or self.solver_tol < 0:
+        raise InputError("--minimize_every must be >= 0, --solver_steps >= 1, --solver_tol >= 0")
+      if self.solver_seconds is not None and (backend != "scipy" or self.solver_seconds <= 0):
+        raise InputError("--solver_seconds caps scipy solver calls: use it with "
+                         "--solver_backend=scipy and a positive number")
+      if backend == "scipy" and self.batch_size:
+        raise InputError("the scipy solver backend trains full batch: drop --batch_size")
 
 
 def make_optimizer(cfg):
   return optim.make(cfg.optimizer, cfg.eta, cfg.steps, cfg.schedule, cfg.adaptive)
 
 
+def uses_solver(cfg):
+  return cfg.solver is not None and (cfg.optimizer == "none" or cfg.minimize_every > 0)
+
+
 def log_steps(cfg):
-  """The step numbers at which `fit` records metrics: 0, log_every, 2*log_every, ..., steps."""
-  s = list(range(0, cfg.steps, cfg.log_every)) + [cfg.steps]
-  return s
+  """Optimizer steps done at each history entry. Plain training: 0, log_every, ..., steps.
+  With a solver every k steps: 0, k, k, 2k, 2k, ... (before and after each solver call;
+  history["solver"] marks the entries right after one). Solver alone: 0, steps."""
+  if not uses_solver(cfg):
+    return list(range(0, cfg.steps, cfg.log_every)) + [cfg.steps]
+  if cfg.optimizer == "none":
+    return [0, cfg.steps]
+  k = cfg.minimize_every
+  n_blocks, rem = divmod(cfg.steps, k)
+  return [0] + [k * (i // 2 + 1) for i in range(2 * n_blocks)] + ([cfg.steps] if rem else [])
 
 
-def fit(key, x, y, cfg, progress=None):
-  """Trains one autoencoder from `key` on inputs x (n, d) and targets y (n, d).
+class Parts(NamedTuple):
+  """What every training loop is built from (shared by fit and train_host.fit_host)."""
+  flat: jnp.ndarray      # initial params as one vector
+  unravel: Callable      # vector -> [{w, b}, ...]
+  loss_fn: Callable      # loss_fn(flat, x, y): the full-batch loss the solvers minimise
+  step: Callable         # (flat, opt_state), t -> ((flat, opt_state), None): one optimizer step
+  metrics: Callable      # (flat, opt_state), t, solver_flag -> dict of scalars
+  opt_state: Any
 
-  Returns (params, history); history maps names to arrays over `log_steps(cfg)`: loss (full
-  batch), max_pixel_error, mean_pixel_error, eta (the step size in use).
-  progress: optional host callable(step) called after each log block (via jax.debug.callback).
-  """
+
+def parts(key, x, y, cfg):
   x, y = jnp.asarray(x), jnp.asarray(y)
   k_init, k_batch = jax.random.split(key)
   # The optimizer sees one flat vector: one fused update instead of one per array (faster
   # to compile and to run); the loss unravels it back into the {w, b} list.
   flat, unravel = ravel_pytree(mlp.init(k_init, cfg.arch, cfg.init, cfg.init_std, cfg.init_mean))
-  opt = make_optimizer(cfg)
+  opt = make_optimizer(cfg) if cfg.optimizer != "none" else None
   lr = optim.schedule(cfg.schedule, cfg.eta, cfg.steps) if cfg.adaptive is None else None
   def loss_fn(flat, x, y):
     return losses.reconstruction_loss(unravel(flat), x, y, cfg.acts, cfg.loss)
@@ -102,34 +137,89 @@ def fit(key, x, y, cfg, progress=None):
     updates, opt_state = opt.update(g, opt_state, params, value=value)
     return (optax.apply_updates(params, updates), opt_state), None
 
-  def metrics(carry, t):
+  def metrics(carry, t, solver=False):
     params, opt_state = carry
     err = losses.pixel_errors(unravel(params), x, y, cfg.acts, cfg.loss)
-    eta = optim.current_eta(opt_state)
+    eta = optim.current_eta(opt_state) if opt is not None else None
+    eta = jnp.nan if opt is None else (lr(t) if eta is None else eta)
     return {
         "loss": loss_fn(params, x, y),
         "max_pixel_error": err.max(),
         "mean_pixel_error": err.mean(),
-        "eta": jnp.asarray(lr(t) if eta is None else eta, jnp.float32),
+        "eta": jnp.asarray(eta, jnp.float32),
+        "solver": jnp.asarray(solver, jnp.float32),
     }
 
+  return Parts(flat, unravel, loss_fn, step, metrics, opt.init(flat) if opt else ())
+
+
+def _stack(*entries):
+  return jax.tree.map(lambda *a: jnp.stack(a), *entries)
+
+
+def fit(key, x, y, cfg, progress=None):
+  """Trains one autoencoder from `key` on inputs x (n, d) and targets y (n, d).
+
+  Returns (params, history); history maps names to arrays over `log_steps(cfg)`: loss (full
+  batch), max_pixel_error, mean_pixel_error, eta (the step size in use), solver (1.0 right
+  after a solver call) and solver_iterations (done so far).
+  progress: optional host callable(step) called after each log block (via jax.debug.callback).
+  """
+  x, y = jnp.asarray(x), jnp.asarray(y)
+  p = parts(key, x, y, cfg)
+  carry = (p.flat, p.opt_state)
+  first = p.metrics(carry, 0)
+
   def block(carry, ts):
-    carry, _ = jax.lax.scan(step, carry, ts)
+    carry, _ = jax.lax.scan(p.step, carry, ts)
     if progress is not None:
       jax.debug.callback(progress, ts[-1] + 1)
-    return carry, metrics(carry, ts[-1] + 1)
+    return carry, p.metrics(carry, ts[-1] + 1)
 
-  carry = (flat, opt.init(flat))
-  first = metrics(carry, 0)
-  n_blocks, rem = divmod(cfg.steps, cfg.log_every)
-  ts = jnp.arange(n_blocks * cfg.log_every).reshape(n_blocks, cfg.log_every)
-  carry, hist = jax.lax.scan(block, carry, ts)
-  parts = [jax.tree.map(lambda a: a[None], first), hist]
-  if rem:
-    carry, last = block(carry, jnp.arange(n_blocks * cfg.log_every, cfg.steps))
-    parts.append(jax.tree.map(lambda a: a[None], last))
-  history = jax.tree.map(lambda *a: jnp.concatenate(a), *parts)
-  return unravel(carry[0]), history
+  def tail(carry, every):
+    """The scan over whole blocks of `every` steps, then the remainder as one short block."""
+    n_blocks, rem = divmod(cfg.steps, every)
+    return n_blocks, jnp.arange(n_blocks * every).reshape(n_blocks, every), (
+        jnp.arange(n_blocks * every, cfg.steps) if rem else None)
+
+  if not uses_solver(cfg):
+    _, ts, rest = tail(carry, cfg.log_every)
+    carry, hist = jax.lax.scan(block, carry, ts)
+    entries = [jax.tree.map(lambda a: a[None], first), hist]
+    iters = jnp.zeros(len(log_steps(cfg)), jnp.int32)
+  else:
+    solver_backend = solvers.backend_for(cfg.solver, cfg.solver_backend)
+    if solver_backend == "scipy":
+      raise InputError("the scipy solver backend runs on the host: use train.fit_seeds")
+    only = cfg.optimizer == "none"
+    solve = solvers.make(p.loss_fn, cfg.solver, solver_backend,
+                         cfg.steps if only else cfg.solver_steps, cfg.solver_tol)
+    if only:
+      flat, info = solve(p.flat, x, y)
+      last = p.metrics((flat, ()), cfg.steps, True)
+      history = _stack(first, last)
+      history["solver_iterations"] = jnp.stack([0, info["iterations"]]).astype(jnp.int32)
+      return p.unravel(flat), history
+
+    def solver_block(carry, ts):
+      carry, before = block(carry, ts)
+      flat, info = solve(carry[0], x, y)
+      carry = (flat, carry[1])  # the optimizer's state (e.g. Adam moments) carries on
+      return carry, (before, p.metrics(carry, ts[-1] + 1, True), info["iterations"])
+
+    n_blocks, ts, rest = tail(carry, cfg.minimize_every)
+    carry, (before, after, n_it) = jax.lax.scan(solver_block, carry, ts)
+    pairs = jax.tree.map(lambda a, b: jnp.stack([a, b], 1).reshape(-1), before, after)
+    entries = [jax.tree.map(lambda a: a[None], first), pairs]
+    iters = jnp.concatenate([jnp.zeros(1, jnp.int32),
+                             jnp.stack([jnp.zeros_like(n_it), n_it], 1).reshape(-1)])
+  if rest is not None:
+    carry, last = block(carry, rest)
+    entries.append(jax.tree.map(lambda a: a[None], last))
+    iters = jnp.concatenate([iters, jnp.zeros(1, jnp.int32)]) if uses_solver(cfg) else iters
+  history = jax.tree.map(lambda *a: jnp.concatenate(a), *entries)
+  history["solver_iterations"] = jnp.cumsum(iters).astype(jnp.int32)
+  return p.unravel(carry[0]), history
 
 
 def seed_keys(seed, n_seeds):
@@ -159,6 +249,10 @@ def fit_seeds(x, y, cfg, seed=0, n_seeds=1, progress=None):
   Returns (params, history, timing): params and history carry a leading seed axis; timing has
   compile_seconds (tracing + XLA) and train_seconds (the compiled call, run to completion).
   """
+  if cfg.solver is not None and solvers.backend_for(cfg.solver, cfg.solver_backend) == "scipy" \
+      and uses_solver(cfg):
+    from ae import train_host  # pylint: disable=g-import-not-at-top
+    return train_host.fit_seeds_host(x, y, cfg, seed, n_seeds, progress)
   keys, _ = shard_seeds(seed_keys(seed, n_seeds))
   x, y = jnp.asarray(x), jnp.asarray(y)
   f = jax.jit(jax.vmap(functools.partial(fit, cfg=cfg, progress=progress), in_axes=(0, None, None)))

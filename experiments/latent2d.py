@@ -10,7 +10,7 @@ import sys
 
 from absl import app, flags
 
-from ae import InputError, data, mlp, optim, runs, train
+from ae import InputError, data, mlp, optim, runs, solvers, train
 from ae.train import TrainConfig
 from experiments import common, latent2d_report
 
@@ -30,8 +30,8 @@ _INIT = flags.DEFINE_enum("init", DEFAULT.init, list(mlp.INITS),
                           "Weight init: glorot, or normal with --init_std/--init_mean.")
 _INIT_STD = flags.DEFINE_float("init_std", DEFAULT.init_std, "Std of the normal init.")
 _INIT_MEAN = flags.DEFINE_float("init_mean", DEFAULT.init_mean, "Mean of the normal init.")
-_OPTIMIZER = flags.DEFINE_enum("optimizer", DEFAULT.optimizer, list(optim.OPTIMIZERS),
-                               "Optimizer (optax).")
+_OPTIMIZER = flags.DEFINE_enum("optimizer", DEFAULT.optimizer, [*optim.OPTIMIZERS, "none"],
+                               "Optimizer (optax); none: the --solver alone for --iterations.")
 _ETA = flags.DEFINE_float("eta", DEFAULT.eta, "(Peak) learning rate.")
 _SCHEDULE = flags.DEFINE_enum("schedule", DEFAULT.schedule, list(optim.SCHEDULES),
                               "Learning-rate schedule over the iterations.")
@@ -44,6 +44,19 @@ _ADAPTIVE = flags.DEFINE_bool("adaptive_eta", False, "Adaptive eta: after --adap
 _ADAPTIVE_K = flags.DEFINE_integer("adaptive_k", 5, "Consecutive decreases before eta grows.")
 _ADAPTIVE_A = flags.DEFINE_float("adaptive_a", None, "Added to eta (default eta/10).")
 _ADAPTIVE_B = flags.DEFINE_float("adaptive_b", 0.5, "eta shrinks by this fraction on increase.")
+_SOLVER = flags.DEFINE_enum("solver", None, list(solvers.METHODS), "A full minimiser run every "
+                            "--minimize_every optimizer steps (or alone with --optimizer=none).")
+_SOLVER_BACKEND = flags.DEFINE_enum("solver_backend", None, list(solvers.BACKENDS),
+                                    "Library behind --solver (default: the fastest measured, "
+                                    "see BUILD_NOTES.md).")
+_MINIMIZE_EVERY = flags.DEFINE_integer("minimize_every", 0, "Run --solver after every k "
+                                       "optimizer steps; 0 = never.")
+_SOLVER_STEPS = flags.DEFINE_integer("solver_steps", DEFAULT.solver_steps,
+                                     "Solver iterations per call.")
+_SOLVER_TOL = flags.DEFINE_float("solver_tol", 0.0, "Stop a solver call early below this "
+                                 "gradient/step size (0: run all --solver_steps).")
+_SOLVER_SECONDS = flags.DEFINE_float("solver_seconds", None, "Wall-time cap per solver call "
+                                     "(scipy backend; e.g. for Powell).")
 _DECODE = flags.DEFINE_string("decode", None, "Latent points to decode as new letters, "
                               "'x,y;x,y' (default: midpoints between neighbouring glyphs).")
 _GRID = flags.DEFINE_integer("grid", 15, "The latent manifold figure decodes a grid x grid box.")
@@ -88,12 +101,17 @@ def run(config, run_dir, progress=None):
   glyphs = check(config)
   run_dir = runs.create(run_dir)
   t = config.train
+  solver = ""
+  if train.uses_solver(t):
+    solver = (f", {t.solver} ({solvers.backend_for(t.solver, t.solver_backend)}) "
+              + ("alone" if t.optimizer == "none" else
+                 f"x{t.solver_steps} every {t.minimize_every} steps"))
   print(f"latent2d: {glyphs.name}, {len(glyphs)} glyphs, {config.seeds} seed(s), arch "
-        f"{'-'.join(map(str, t.arch))}, {t.optimizer} {t.schedule} eta={t.eta}, {t.steps} steps",
-        file=sys.stderr)
+        f"{'-'.join(map(str, t.arch))}, {t.optimizer} {t.schedule} eta={t.eta}, {t.steps} steps"
+        f"{solver}", file=sys.stderr)
   params, history, timing = train.fit_seeds(glyphs.x, glyphs.x, t, config.seed, config.seeds,
                                              progress)
-  metrics = latent2d_report.metrics(config, glyphs, params, timing)
+  metrics = latent2d_report.metrics(config, glyphs, params, timing, history)
   runs.save_json(run_dir / "config.json", config)
   runs.save_params(run_dir / "params.npz", params)
   runs.save_history(run_dir / "history.npz", train.log_steps(t), history)
@@ -141,7 +159,9 @@ def config_from_flags():
       loss=_LOSS.value, init=_INIT.value, init_std=_INIT_STD.value, init_mean=_INIT_MEAN.value,
       optimizer=_OPTIMIZER.value, eta=_ETA.value, schedule=_SCHEDULE.value,
       steps=_ITERATIONS.value, batch_size=_BATCH.value, log_every=_LOG_EVERY.value,
-      adaptive=adaptive)
+      adaptive=adaptive, solver=_SOLVER.value, solver_backend=_SOLVER_BACKEND.value,
+      minimize_every=_MINIMIZE_EVERY.value, solver_steps=_SOLVER_STEPS.value,
+      solver_tol=_SOLVER_TOL.value, solver_seconds=_SOLVER_SECONDS.value)
   return Config(dataset=common.DATASET.value, glyph_width=common.GLYPH_WIDTH.value,
                 chars=common.CHARS.value, n_chars=common.N_CHARS.value, seed=common.SEED.value,
                 seeds=common.SEEDS.value, train=tc, decode=common.parse_points(_DECODE.value),

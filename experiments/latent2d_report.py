@@ -7,7 +7,7 @@ import numpy as np
 from ae import losses, mlp, plotting, train
 
 
-def metrics(config, glyphs, params, timing):
+def metrics(config, glyphs, params, timing, history=None):
   """The metrics.json dict: per_seed entries and the summary over seeds (DESIGN.md)."""
   t = config.train
   final, errors = jax.device_get(train.evaluate(params, glyphs.x, glyphs.x, t.acts, t.loss))
@@ -19,6 +19,8 @@ def metrics(config, glyphs, params, timing):
         "seed": config.seed + i, "final_loss": None if diverged else float(final[i]),
         "diverged": diverged, "max_pixel_error": int(errors[i].max()),
         "mean_pixel_error": float(errors[i].mean()), "pixel_errors": errors[i].tolist()})
+    if history is not None and train.uses_solver(t):
+      per_seed[-1]["solver_iterations"] = int(np.asarray(history["solver_iterations"])[i, -1])
   # Rank: diverged last, then fewest wrong pixels on the worst glyph, then mean, then loss.
   order = sorted(range(config.seeds), key=lambda i: (
       not np.isfinite(final[i]), errors[i].max(), errors[i].mean(),

@@ -1,0 +1,179 @@
+"""One adapter over full minimisers: jaxopt, optax, optimistix (all JAX) and scipy.optimize.
+
+  solve = make(fun, "bfgs", backend="optimistix", steps=200)
+  x, info = jax.jit(solve)(x0, *args)        # JAX backends: jit, vmap and scan work
+  x, info = minimize(fun, x0, args, "powell", "scipy", steps=10**6, seconds=60)   # host
+
+`fun(x, *args)` returns a scalar; x is any pytree. `steps` caps the iterations, `tol` stops
+earlier (0: never early). info has value (fun at x), iterations, and for scipy evaluations and
+seconds. Third-party solver modules are imported here only, lazily (jaxopt and optimistix cost
+~2 s each to import).
+"""
+import functools
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax.flatten_util import ravel_pytree
+
+from ae import InputError
+
+METHODS = ("bfgs", "lbfgs", "cg", "powell")
+BACKENDS = {
+    "jaxopt": ("bfgs", "lbfgs", "cg"),
+    "optax": ("lbfgs",),
+    "optimistix": ("bfgs", "lbfgs", "cg"),
+    "scipy": ("bfgs", "lbfgs", "cg", "powell"),
+}
+# The fastest backend that reaches the same loss, per method (bench/solvers.py, BUILD_NOTES.md).
+DEFAULT_BACKEND = {"bfgs": "optimistix", "lbfgs": "optax", "cg": "optimistix", "powell": "scipy"}
+
+
+def backend_for(method, backend=None):
+  """Validates a (method, backend) pair; backend None picks the default. Returns the backend."""
+  if method not in METHODS:
+    raise InputError(f"--solver must be one of {', '.join(METHODS)}, got {method!r}")
+  backend = backend or DEFAULT_BACKEND[method]
+  if backend not in BACKENDS:
+    raise InputError(f"--solver_backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+  if method not in BACKENDS[backend]:
+    have = [b for b, ms in BACKENDS.items() if method in ms]
+    raise InputError(f"--solver={method} is not in {backend}; use --solver_backend="
+                     f"{' or '.join(have)}")
+  return backend
+
+
+def make(fun, method="bfgs", backend=None, steps=100, tol=0.0):
+  """A pure JAX function (x0, *args) -> (x, info) running `method` for up to `steps` iterations."""
+  backend = backend_for(method, backend)
+  if backend == "scipy":
+    raise InputError("the scipy backend runs on the host: use solvers.minimize, not make")
+  return {"jaxopt": _jaxopt, "optax": _optax_lbfgs, "optimistix": _optimistix}[backend](
+      fun, method, steps, tol)
+
+
+def _jaxopt(fun, method, steps, tol):
+  import jaxopt  # pylint: disable=g-import-not-at-top
+  cls = {"bfgs": jaxopt.BFGS, "lbfgs": jaxopt.LBFGS, "cg": jaxopt.NonlinearCG}[method]
+  # implicit_diff off: we never differentiate through the solution.
+  solver = cls(fun=fun, maxiter=steps, tol=tol, implicit_diff=False)
+
+  def run(x0, *args):
+    x, state = solver.run(x0, *args)
+    return x, {"value": fun(x, *args), "iterations": state.iter_num}
+  return run
+
+
+def _optax_lbfgs(fun, method, steps, tol):
+  del method
+  opt = optax.lbfgs()
+
+  def run(x0, *args):
+    f = lambda x: fun(x, *args)
+    value_and_grad = optax.value_and_grad_from_state(f)
+
+    def body(carry):
+      x, state, _ = carry
+      value, grad = value_and_grad(x, state=state)
+      updates, state = opt.update(grad, state, x, value=value, grad=grad, value_fn=f)
+      return optax.apply_updates(x, updates), state, optax.tree.norm(grad)
+
+    def cond(carry):
+      _, state, gnorm = carry
+      n = optax.tree.get(state, "count")
+      # stop at `steps`, at a small gradient, or at a non-finite one (a diverged seed)
+      return (n < steps) & ((n == 0) | ((gnorm > tol) & jnp.isfinite(gnorm)))
+
+    x, state, _ = jax.lax.while_loop(cond, body, (x0, opt.init(x0), jnp.asarray(jnp.inf)))
+    return x, {"value": f(x), "iterations": optax.tree.get(state, "count")}
+  return run
+
+
+def _optimistix(fun, method, steps, tol):
+  import optimistix as optx  # pylint: disable=g-import-not-at-top
+  cls = {"bfgs": optx.BFGS, "lbfgs": optx.LBFGS, "cg": optx.NonlinearCG}[method]
+  solver = cls(rtol=tol, atol=tol)
+
+  def run(x0, *args):
+    sol = optx.minimise(lambda x, a: fun(x, *a), solver, x0, args, max_steps=steps, throw=False)
+    return sol.value, {"value": fun(sol.value, *args), "iterations": sol.stats["num_steps"]}
+  return run
+
+
+class _OutOfTime(Exception):
+  pass
+
+
+def minimize(fun, x0, args=(), method="bfgs", backend=None, steps=100, tol=0.0, seconds=None):
+  """Any backend, called from the host; JAX backends are jitted once per (fun, shapes)."""
+  backend = backend_for(method, backend)
+  if backend != "scipy":
+    return _jitted(fun, method, backend, steps, tol)(x0, *args)
+  return _scipy(fun, x0, args, method, steps, tol, seconds)
+
+
+@functools.lru_cache(maxsize=64)
+def _jitted(fun, method, backend, steps, tol):
+  # jax.jit around run: an unjitted jaxopt run re-traces on every call (~5 s each here).
+  return jax.jit(make(fun, method, backend, steps, tol))
+
+
+_SCIPY_FNS = {}
+
+
+def _scipy_fns(fun, x0):
+  """Jitted loss and value-and-grad of the flattened params, compiled once per (fun, shapes)."""
+  flat0, unravel = ravel_pytree(x0)
+  key = (fun, jax.tree.structure(x0), tuple(np.shape(a) for a in jax.tree.leaves(x0)))
+  if key not in _SCIPY_FNS:
+    g = lambda v, args: fun(unravel(v), *args)
+    _SCIPY_FNS[key] = (jax.jit(g), jax.jit(jax.value_and_grad(g)))
+  return flat0, unravel, *_SCIPY_FNS[key]
+
+
+def _scipy(fun, x0, args, method, steps, tol, seconds):
+  """scipy.optimize on the flattened params; loss (and gradient) jitted; float64 on the host."""
+  import scipy.optimize  # pylint: disable=g-import-not-at-top
+  flat0, unravel, jf, jfg = _scipy_fns(fun, x0)
+  f = lambda v: jf(v, args)
+  fg = lambda v: jfg(v, args)
+  dtype = flat0.dtype
+  jax.block_until_ready(f(flat0) if method == "powell" else fg(flat0))  # compile off the clock
+  count, best = [0], [np.inf, np.asarray(flat0, np.float64)]
+  start = time.perf_counter()
+
+  def check(v, value):
+    count[0] += 1
+    if value < best[0]:
+      best[0], best[1] = value, np.array(v)
+    if seconds is not None and time.perf_counter() - start > seconds:
+      raise _OutOfTime
+
+  def value_only(v):
+    value = float(f(jnp.asarray(v, dtype)))
+    check(v, value)
+    return value
+
+  def value_grad(v):
+    value, g = fg(jnp.asarray(v, dtype))
+    check(v, float(value))
+    return float(value), np.asarray(g, np.float64)
+
+  name = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B", "cg": "CG", "powell": "Powell"}[method]
+  options = {"maxiter": steps}
+  try:
+    if method == "powell":
+      r = scipy.optimize.minimize(value_only, best[1], method=name, options=options,
+                                  tol=tol or None)
+    else:
+      r = scipy.optimize.minimize(value_grad, best[1], jac=True, method=name, options=options,
+                                  tol=tol or None)
+    iterations, timed_out = int(r.nit), False
+  except _OutOfTime:
+    iterations, timed_out = None, True
+  elapsed = time.perf_counter() - start
+  x = unravel(jnp.asarray(best[1], dtype))
+  return x, {"value": fun(x, *args), "iterations": iterations, "evaluations": count[0],
+             "seconds": elapsed, "timed_out": timed_out}

@@ -1,0 +1,72 @@
+"""Every solver method x backend, solver alone from the same initial weights.
+
+  python -m bench.solvers                         # font2, 32 glyphs, 35-29-23-2-23-29-35, 8 seeds
+  python -m bench.solvers --only=optimistix:bfgs,optax:lbfgs --iterations=200
+
+JAX backends train all seeds in one vmapped, seed-sharded call (compile timed apart); scipy
+runs seed after seed on the host (its jitted loss compiles once, on the first seed). jaxopt's
+BFGS costs ~1.2 s per iteration on this 3.6k-parameter net, so it runs --slow_iterations and the
+table scales its time to --iterations. Powell runs under --powell_seconds per seed.
+"""
+import dataclasses
+import time
+
+import numpy as np
+from absl import app, flags
+
+from ae import data, losses, solvers, train
+from experiments import common
+
+_ONLY = flags.DEFINE_list("only", None, "backend:method pairs to run (default: all).")
+_ITER = flags.DEFINE_integer("iterations", 200, "Solver iterations.")
+_SLOW_ITER = flags.DEFINE_integer("slow_iterations", 10, "Iterations for jaxopt BFGS.")
+_POWELL_SECONDS = flags.DEFINE_float("powell_seconds", 60.0, "Wall-time cap per Powell seed.")
+_POWELL_SEEDS = flags.DEFINE_integer("powell_seeds", 1, "Seeds for Powell (each takes the cap).")
+
+ARCH = (35, 29, 23, 2, 23, 29, 35)
+
+
+def row(backend, method, cfg, g, seed, n):
+  its = cfg.steps
+  t0 = time.perf_counter()
+  params, history, timing = train.fit_seeds(g.x, g.x, cfg, seed, n)
+  wall = time.perf_counter() - t0
+  final, errors = train.evaluate(params, g.x, g.x, cfg.acts, cfg.loss)
+  s = losses.summarize(errors, final)
+  done = np.asarray(history["solver_iterations"])[:, -1]
+  per_seed = timing["train_seconds"] / n
+  scale = _ITER.value / its
+  return (f"| {backend} | {method} | {its} | {int(np.median(done))} | {timing['compile_seconds']:.1f} | "
+          f"{timing['train_seconds']:.2f} | {per_seed:.2f} | {per_seed * scale:.2f} | "
+          f"{np.median(final):.4f} | {s['max_pixel_error_median']:g} | {s['seeds_le1']}/{n} | "
+          f"{wall:.1f} |")
+
+
+def main(argv):
+  del argv
+  common.use_all_cores()
+  g = data.load("font2")
+  n, seed = common.SEEDS.value, common.SEED.value
+  base = train.TrainConfig(arch=ARCH, optimizer="none", log_every=1)
+  pairs = [(b, m) for b, ms in solvers.BACKENDS.items() for m in ms]
+  if _ONLY.value:
+    pairs = [tuple(p.split(":")) for p in _ONLY.value]
+  print(f"font2, 32 glyphs, arch {'-'.join(map(str, ARCH))}, solver alone from Glorot init, "
+        f"seeds {seed}..{seed + n - 1}\n")
+  print("| backend | method | iterations run | median done | compile s | train s (all seeds) | "
+        f"s per seed | s per seed per {_ITER.value} its | median final loss | "
+        "median worst px | seeds <= 1 px | wall s |")
+  print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+  for backend, method in pairs:
+    its = _SLOW_ITER.value if (backend, method) == ("jaxopt", "bfgs") else _ITER.value
+    cfg = dataclasses.replace(base, solver=method, solver_backend=backend, steps=its)
+    seeds = n
+    if method == "powell":
+      cfg = dataclasses.replace(cfg, steps=10**9, solver_seconds=_POWELL_SECONDS.value)
+      seeds = _POWELL_SEEDS.value
+    print(row(backend, method, cfg, g, seed, seeds), flush=True)
+
+
+if __name__ == "__main__":
+  flags.FLAGS.set_default("seeds", 8)
+  app.run(main)
