@@ -28,7 +28,7 @@ BACKENDS = {
     "scipy": ("bfgs", "lbfgs", "cg", "powell"),
 }
 # The fastest backend that reaches the same loss, per method (bench/solvers.py, BUILD_NOTES.md).
-DEFAULT_BACKEND = {"bfgs": "optimistix", "lbfgs": "optax", "cg": "optimistix", "powell": "scipy"}
+DEFAULT_BACKEND = {"bfgs": "optimistix", "lbfgs": "optimistix", "cg": "optimistix", "powell": "scipy"}
 
 
 def backend_for(method, backend=None):

@@ -176,14 +176,14 @@ def fit(key, x, y, cfg, progress=None):
       jax.debug.callback(progress, ts[-1] + 1)
     return carry, p.metrics(carry, ts[-1] + 1)
 
-  def tail(carry, every):
-    """The scan over whole blocks of `every` steps, then the remainder as one short block."""
+  def split(every):
+    """Step indices as whole blocks of `every` (n_blocks, every), and the remainder (or None)."""
     n_blocks, rem = divmod(cfg.steps, every)
-    return n_blocks, jnp.arange(n_blocks * every).reshape(n_blocks, every), (
-        jnp.arange(n_blocks * every, cfg.steps) if rem else None)
+    return (jnp.arange(n_blocks * every).reshape(n_blocks, every),
+            jnp.arange(n_blocks * every, cfg.steps) if rem else None)
 
   if not uses_solver(cfg):
-    _, ts, rest = tail(carry, cfg.log_every)
+    ts, rest = split(cfg.log_every)
     carry, hist = jax.lax.scan(block, carry, ts)
     entries = [jax.tree.map(lambda a: a[None], first), hist]
     iters = jnp.zeros(len(log_steps(cfg)), jnp.int32)
@@ -207,7 +207,7 @@ def fit(key, x, y, cfg, progress=None):
       carry = (flat, carry[1])  # the optimizer's state (e.g. Adam moments) carries on
       return carry, (before, p.metrics(carry, ts[-1] + 1, True), info["iterations"])
 
-    n_blocks, ts, rest = tail(carry, cfg.minimize_every)
+    ts, rest = split(cfg.minimize_every)
     carry, (before, after, n_it) = jax.lax.scan(solver_block, carry, ts)
     pairs = jax.tree.map(lambda a, b: jnp.stack([a, b], 1).reshape(-1), before, after)
     entries = [jax.tree.map(lambda a: a[None], first), pairs]

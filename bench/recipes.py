@@ -24,12 +24,20 @@ VARIANTS = {
     "tanh latent": dataclasses.replace(D, latent_activation="tanh"),
     "constant eta": dataclasses.replace(D, schedule="constant"),
     "original arch": dataclasses.replace(D, arch=ORIG),
-    "original arch, 4000 steps": dataclasses.replace(D, arch=ORIG, steps=4000, eta=0.01),
-    "600 steps, eta 0.03": dataclasses.replace(D, steps=600, eta=0.03),
+    "original arch 4000 steps eta 0.01": dataclasses.replace(D, arch=ORIG, steps=4000, eta=0.01),
+    "600 steps eta 0.03": dataclasses.replace(D, steps=600, eta=0.03),
     "mse_sigmoid loss": dataclasses.replace(D, loss="mse_sigmoid"),
     "normal init std 0.6": dataclasses.replace(D, init="normal", init_std=0.6),
-    "issue probe: tanh latent, 10000 steps, eta 0.005": dataclasses.replace(
+    "issue probe: tanh latent 10000 steps eta 0.005": dataclasses.replace(
         D, latent_activation="tanh", steps=10000, eta=0.005),
+    # solver recipes (L-BFGS from its default backend, the fastest measured by bench/solvers.py)
+    "L-BFGS alone 1000 its": dataclasses.replace(D, optimizer="none", solver="lbfgs"),
+    "L-BFGS alone 3000 its": dataclasses.replace(D, optimizer="none", solver="lbfgs",
+                                                          steps=3000),
+    "Adam 300 + L-BFGS 200 polish": dataclasses.replace(
+        D, steps=300, solver="lbfgs", minimize_every=300, solver_steps=200),
+    "Adam 500 + L-BFGS 500 polish": dataclasses.replace(
+        D, steps=500, solver="lbfgs", minimize_every=500, solver_steps=500),
 }
 
 

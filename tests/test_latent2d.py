@@ -95,6 +95,9 @@ BAD = [
     (["--n_chars=40"], "--n_chars"),
     (["--load={tmp}/none"], "not a finished run"),
     (["extra"], "unexpected arguments"),
+    (["--solver=cg", "--solver_backend=optax"], "not in optax"),
+    (["--optimizer=none"], "--solver"),
+    (["--solver=bfgs", "--solver_seconds=3"], "scipy"),
 ]
 
 
@@ -116,3 +119,15 @@ def test_existing_run_dir_from_cli(tmp_path):
   r = _cli(tmp_path, "--iterations=10")
   assert r.returncode == 2 and "already exists" in r.stderr
   assert not any((tmp_path / "latent2d" / "r").iterdir())
+
+
+@pytest.mark.parametrize("preset", ["params1", "params2"])
+def test_presets_run(tmp_path, preset):
+  r = _cli(tmp_path, f"--flagfile=experiments/presets/{preset}.flags", "--iterations=8")
+  assert r.returncode == 0, r.stderr
+  run = tmp_path / "latent2d" / "r"
+  cfg = json.loads((run / "config.json").read_text())
+  assert cfg["train"]["solver"] == "bfgs" and cfg["n_chars"] == 10
+  per_seed = json.loads((run / "metrics.json").read_text())["per_seed"][0]
+  assert per_seed["solver_iterations"] > 0
+  assert r.stdout.strip().splitlines()[-1] == f"run dir: {run}"

@@ -100,14 +100,16 @@ def test_solver_steps_lower_the_loss_and_vmap_equals_loop():
   assert np.all(np.asarray(hist["solver_iterations"])[:, -1] == 60)
   plain, _, _ = train.fit_seeds(X, X, CFG, seed=2, n_seeds=2)
   assert not np.allclose(params[0]["w"], plain[0]["w"])  # the solver changed the params
-  # vmap == loop over one solver call. (Over several, the line searches amplify the last-bit
-  # differences of batched vs unbatched matmuls: seen 3e-5 after one call, 3% after three.)
-  cfg1 = dataclasses.replace(cfg, steps=10)
-  _, hist1, _ = train.fit_seeds(X, X, cfg1, seed=2, n_seeds=2)
-  one = jax.jit(lambda k: train.fit(k, X, X, cfg1))
-  for i in range(2):
-    _, h1 = one(jax.random.PRNGKey(2 + i))
-    np.testing.assert_allclose(hist1["loss"][i], h1["loss"], rtol=1e-4)
+  # vmap == loop over one solver call. Line searches amplify the last-bit differences of
+  # batched vs unbatched matmuls: optax's L-BFGS stays within 3e-5 after one call (3% after
+  # three), optimistix's within 1e-3 after one.
+  for backend, rtol in (("optax", 1e-4), ("optimistix", 5e-3)):
+    cfg1 = dataclasses.replace(cfg, steps=10, solver_backend=backend)
+    _, hist1, _ = train.fit_seeds(X, X, cfg1, seed=2, n_seeds=2)
+    one = jax.jit(lambda k, c=cfg1: train.fit(k, X, X, c))
+    for i in range(2):
+      _, h1 = one(jax.random.PRNGKey(2 + i))
+      np.testing.assert_allclose(hist1["loss"][i], h1["loss"], rtol=rtol)
 
 
 def test_solver_alone_and_scipy_host_schedule():
