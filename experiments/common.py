@@ -40,13 +40,6 @@ def run_dir(experiment):
   return pathlib.Path(OUT_DIR.value) / experiment / name
 
 
-def check_seeds():
-  if SEEDS.value < 1:
-    raise InputError(f"--seeds must be at least 1, got {SEEDS.value}")
-  if SEED.value < 0:
-    raise InputError(f"--seed must be non-negative, got {SEED.value}")
-
-
 def parse_ints(flag, values):
   try:
     return tuple(int(v) for v in values)

@@ -151,7 +151,6 @@ def config_from_json(d):
 
 
 def config_from_flags():
-  common.check_seeds()
   adaptive = (_ADAPTIVE_K.value, _ADAPTIVE_A.value, _ADAPTIVE_B.value) if _ADAPTIVE.value else None
   tc = train.TrainConfig(
       arch=common.parse_ints("arch", _ARCH.value), activation=_ACTIVATION.value,
