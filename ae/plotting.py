@@ -1,4 +1,6 @@
 """Arrays -> PNG files (matplotlib, Agg). Nothing here computes a model; nothing is shown."""
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -78,13 +80,15 @@ def curves(path, steps, history, highlight, title):
     h = np.asarray(history[key], dtype=float)
     for row in h:
       ax.plot(steps, row, color="grey", alpha=.25, lw=.8)
-    ax.plot(steps, np.nanmedian(h, axis=0), color="black", lw=2.2, label="median over seeds")
+    with warnings.catch_warnings():  # every seed diverged: an all-NaN median is the honest line
+      warnings.simplefilter("ignore", RuntimeWarning)
+      med = np.nanmedian(h, axis=0)
+    ax.plot(steps, med, color="black", lw=2.2, label="median over seeds")
     for (label, i), color in zip(highlight.items(), ("tab:blue", "tab:orange")):
       ax.plot(steps, h[i], color=color, lw=1.4, label=label)
     if "solver" in history and np.any(history["solver"]):
       # an entry right after a solver call shares its step with the one before: a vertical drop
       at = np.asarray(history["solver"])[0] > 0
-      med = np.nanmedian(h, axis=0)
       ax.plot(steps[at], med[at], "v", color="tab:red", ms=4, label="after a solver call")
     if log:
       ax.set_yscale("log")

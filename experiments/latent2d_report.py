@@ -66,6 +66,10 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
   for tag, i in picks.items():
     p = _one(params, i)
     name = f"{tag} seed {config.seed + i}"
+    if metrics["per_seed"][i]["diverged"] or not all(np.isfinite(a).all() for a in
+                                                     jax.tree.leaves(p)):
+      print(f"no {tag}-seed figures: seed {config.seed + i} diverged", file=sys.stderr)
+      continue
     z = np.asarray(mlp.encode(p, x, act))
     out = np.asarray(losses.reconstruct(mlp.apply(p, x, act), t.loss))
     plotting.latent_scatter(fig_dir / f"latent_{tag}.png", z, glyphs.chars,

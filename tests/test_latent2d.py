@@ -1,4 +1,5 @@
 """latent2d end to end: run(config, dir), the --load round trip, and bad input from the CLI."""
+import dataclasses
 import json
 import os
 import subprocess
@@ -131,3 +132,16 @@ def test_presets_run(tmp_path, preset):
   per_seed = json.loads((run / "metrics.json").read_text())["per_seed"][0]
   assert per_seed["solver_iterations"] > 0
   assert r.stdout.strip().splitlines()[-1] == f"run dir: {run}"
+
+
+def test_diverged_seeds_are_reported(tmp_path, capsys):
+  tc = dataclasses.replace(TINY.train, optimizer="sgd", schedule="constant", eta=1e30,
+                           activation="relu", steps=30)
+  metrics = latent2d.run(dataclasses.replace(TINY, train=tc), tmp_path / "div")
+  assert metrics["summary"]["diverged_seeds"] == [3, 4]
+  assert all(p["diverged"] and p["final_loss"] is None for p in metrics["per_seed"])
+  assert metrics["summary"]["seeds_zero"] == 0 and metrics["summary"]["seeds_le1"] == 0
+  out = capsys.readouterr()
+  assert "diverged                      3, 4" in out.out and "seed 3 diverged" in out.err
+  saved = json.loads((tmp_path / "div" / "metrics.json").read_text())
+  assert saved["summary"]["diverged_seeds"] == [3, 4]
