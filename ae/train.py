@@ -110,7 +110,7 @@ class Parts(NamedTuple):
   unravel: Callable      # vector -> [{w, b}, ...]
   loss_fn: Callable      # loss_fn(flat, x, y): the full-batch loss the solvers minimise
   step: Callable         # (flat, opt_state), t -> ((flat, opt_state), None): one optimizer step
-  metrics: Callable      # (flat, opt_state), t, solver_flag -> dict of scalars
+  metrics: Callable      # (flat, opt_state), t, solver iterations or None -> dict of scalars
   opt_state: Any
 
 
@@ -137,17 +137,23 @@ def parts(key, x, y, cfg):
     updates, opt_state = opt.update(g, opt_state, params, value=value)
     return (optax.apply_updates(params, updates), opt_state), None
 
-  def metrics(carry, t, solver=False):
+  def metrics(carry, t, solver_iterations=None):
+    """solver_iterations: the iterations of the solver call just made, None after none."""
     params, opt_state = carry
     err = losses.pixel_errors(unravel(params), x, y, cfg.acts, cfg.loss)
-    eta = optim.current_eta(opt_state) if opt is not None else None
-    eta = jnp.nan if opt is None else (lr(t) if eta is None else eta)
+    if opt is None:
+      eta = jnp.nan
+    else:
+      eta = optim.current_eta(opt_state)
+      eta = lr(t) if eta is None else eta
     return {
         "loss": loss_fn(params, x, y),
         "max_pixel_error": err.max(),
         "mean_pixel_error": err.mean(),
         "eta": jnp.asarray(eta, jnp.float32),
-        "solver": jnp.asarray(solver, jnp.float32),
+        "solver": jnp.asarray(solver_iterations is not None, jnp.float32),
+        "solver_iterations": jnp.asarray(
+            0 if solver_iterations is None else solver_iterations, jnp.int32),
     }
 
   return Parts(flat, unravel, loss_fn, step, metrics, opt.init(flat) if opt else ())
@@ -162,7 +168,8 @@ def fit(key, x, y, cfg, progress=None):
 
   Returns (params, history); history maps names to arrays over `log_steps(cfg)`: loss (full
   batch), max_pixel_error, mean_pixel_error, eta (the step size in use), solver (1.0 right
-  after a solver call) and solver_iterations (done so far).
+  after a solver call) and solver_iterations (done so far: the cumulative sum of the
+  per-entry counts that metrics records).
   progress: optional host callable(step) called after each log block (via jax.debug.callback).
   """
   x, y = jnp.asarray(x), jnp.asarray(y)
@@ -186,7 +193,6 @@ def fit(key, x, y, cfg, progress=None):
     ts, rest = split(cfg.log_every)
     carry, hist = jax.lax.scan(block, carry, ts)
     entries = [jax.tree.map(lambda a: a[None], first), hist]
-    iters = jnp.zeros(len(log_steps(cfg)), jnp.int32)
   else:
     solver_backend = solvers.backend_for(cfg.solver, cfg.solver_backend)
     if solver_backend == "scipy":
@@ -196,29 +202,24 @@ def fit(key, x, y, cfg, progress=None):
                          cfg.steps if only else cfg.solver_steps, cfg.solver_tol)
     if only:
       flat, info = solve(p.flat, x, y)
-      last = p.metrics((flat, ()), cfg.steps, True)
-      history = _stack(first, last)
-      history["solver_iterations"] = jnp.stack([0, info["iterations"]]).astype(jnp.int32)
-      return p.unravel(flat), history
+      carry = (flat, ())
+      entries, rest = [_stack(first, p.metrics(carry, cfg.steps, info["iterations"]))], None
+    else:
+      def solver_block(carry, ts):
+        carry, before = block(carry, ts)
+        flat, info = solve(carry[0], x, y)
+        carry = (flat, carry[1])  # the optimizer's state (e.g. Adam moments) carries on
+        return carry, (before, p.metrics(carry, ts[-1] + 1, info["iterations"]))
 
-    def solver_block(carry, ts):
-      carry, before = block(carry, ts)
-      flat, info = solve(carry[0], x, y)
-      carry = (flat, carry[1])  # the optimizer's state (e.g. Adam moments) carries on
-      return carry, (before, p.metrics(carry, ts[-1] + 1, True), info["iterations"])
-
-    ts, rest = split(cfg.minimize_every)
-    carry, (before, after, n_it) = jax.lax.scan(solver_block, carry, ts)
-    pairs = jax.tree.map(lambda a, b: jnp.stack([a, b], 1).reshape(-1), before, after)
-    entries = [jax.tree.map(lambda a: a[None], first), pairs]
-    iters = jnp.concatenate([jnp.zeros(1, jnp.int32),
-                             jnp.stack([jnp.zeros_like(n_it), n_it], 1).reshape(-1)])
+      ts, rest = split(cfg.minimize_every)
+      carry, (before, after) = jax.lax.scan(solver_block, carry, ts)
+      pairs = jax.tree.map(lambda a, b: jnp.stack([a, b], 1).reshape(-1), before, after)
+      entries = [jax.tree.map(lambda a: a[None], first), pairs]
   if rest is not None:
     carry, last = block(carry, rest)
     entries.append(jax.tree.map(lambda a: a[None], last))
-    iters = jnp.concatenate([iters, jnp.zeros(1, jnp.int32)]) if uses_solver(cfg) else iters
   history = jax.tree.map(lambda *a: jnp.concatenate(a), *entries)
-  history["solver_iterations"] = jnp.cumsum(iters).astype(jnp.int32)
+  history["solver_iterations"] = jnp.cumsum(history["solver_iterations"]).astype(jnp.int32)
   return p.unravel(carry[0]), history
 
 
@@ -249,8 +250,7 @@ def fit_seeds(x, y, cfg, seed=0, n_seeds=1, progress=None):
   Returns (params, history, timing): params and history carry a leading seed axis; timing has
   compile_seconds (tracing + XLA) and train_seconds (the compiled call, run to completion).
   """
-  if cfg.solver is not None and solvers.backend_for(cfg.solver, cfg.solver_backend) == "scipy" \
-      and uses_solver(cfg):
+  if uses_solver(cfg) and solvers.backend_for(cfg.solver, cfg.solver_backend) == "scipy":
     from ae import train_host  # pylint: disable=g-import-not-at-top
     return train_host.fit_seeds_host(x, y, cfg, seed, n_seeds, progress)
   keys, _ = shard_seeds(seed_keys(seed, n_seeds))

@@ -29,31 +29,29 @@ def fit_seeds_host(x, y, cfg, seed=0, n_seeds=1, progress=None):
     return carry, p.metrics(carry, ts[-1] + 1)
 
   @jax.jit
-  def after_solver(key, carry, t):
-    return train.parts(key, x, y, cfg).metrics(carry, t, True)
+  def after_solver(key, carry, t, iterations):
+    return train.parts(key, x, y, cfg).metrics(carry, t, iterations)
 
   def one(key):
     carry, first = start(key)
-    entries, iters = [first], [0]
+    entries = [first]
     for b in range(n_blocks):
       if cfg.optimizer != "none":
         carry, before = run_block(key, carry, jnp.arange(b * k, (b + 1) * k))
         entries.append(before)
-        iters.append(0)
       flat, info = solvers.minimize(loss_fn, carry[0], (x, y), cfg.solver, "scipy",
                                     cfg.steps if cfg.optimizer == "none" else cfg.solver_steps,
                                     cfg.solver_tol, cfg.solver_seconds)
       carry = (flat, carry[1])
-      entries.append(after_solver(key, carry, (b + 1) * k))
-      iters.append(info["evaluations"] if info["iterations"] is None else info["iterations"])
+      done = info["evaluations"] if info["iterations"] is None else info["iterations"]
+      entries.append(after_solver(key, carry, (b + 1) * k, done))
       if progress is not None:
         progress((b + 1) * k)
     if rem and cfg.optimizer != "none":
       carry, last = run_block(key, carry, jnp.arange(n_blocks * k, cfg.steps))
       entries.append(last)
-      iters.append(0)
     history = {name: np.stack([np.asarray(e[name]) for e in entries]) for name in entries[0]}
-    history["solver_iterations"] = np.cumsum(iters).astype(np.int32)
+    history["solver_iterations"] = np.cumsum(history["solver_iterations"]).astype(np.int32)
     unravel = train.parts(key, x, y, cfg).unravel
     return jax.tree.map(np.asarray, unravel(carry[0])), history
 
