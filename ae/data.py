@@ -10,9 +10,26 @@ import re
 import numpy as np
 
 from ae import InputError
+from ae.config import field
 
 FONT_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 BUILTIN = ("font1", "font2", "font3")
+D = "data"
+
+
+@dataclasses.dataclass(frozen=True)
+class DataConfig:
+  """Which glyphs to train on."""
+  dataset: str = field("font2", "font1, font2, font3 (built in) or a path: .h C header "
+                       "(file.h:ArrayName for one array), .npy/.npz binary images, .txt font "
+                       "(data/README.md).", D)
+  glyph_width: int = field(5, "Bits per row in a .h file (bit width-1 = leftmost pixel).", D)
+  chars: str = field(None, "Train on these glyphs only, e.g. ABCDEFGHIJ.", D)
+  n_chars: int = field(None, "Train on the first n glyphs only.", D)
+
+  def load(self):
+    """The selected Glyphs (InputError on any problem with the data)."""
+    return select(load(self.dataset, self.glyph_width), self.chars, self.n_chars)
 
 
 @dataclasses.dataclass(frozen=True)

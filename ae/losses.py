@@ -7,7 +7,6 @@
 A pixel is "on" when its output is above 0.5, for every loss.
 """
 import jax.numpy as jnp
-import numpy as np
 import optax
 
 from ae import mlp
@@ -29,29 +28,12 @@ def from_logits(logits, y, loss):
   return jnp.mean((reconstruct(logits, loss) - y) ** 2)
 
 
-def reconstruction_loss(params, x, y, activation="tanh", loss="bce"):
+def reconstruction_loss(params, x, y, activation, loss):
   """Mean loss of the autoencoder mapping x to targets y (y = x, or clean glyphs for denoising)."""
   return from_logits(mlp.apply(params, x, activation), y, loss)
 
 
-def pixel_errors(params, x, y, activation="tanh", loss="bce"):
+def pixel_errors(params, x, y, activation, loss):
   """(n,) wrong pixels per glyph after thresholding the output at 0.5."""
   out = reconstruct(mlp.apply(params, x, activation), loss)
   return jnp.sum((out > 0.5) != (y > 0.5), axis=-1)
-
-
-def summarize(per_seed_errors, final_losses):
-  """Pixel summary over seeds: per_seed_errors (seeds, n) ints, final_losses (seeds,).
-
-  Diverged seeds (non-finite loss) never count in seeds_zero / seeds_le1 nor in the median.
-  """
-  e = np.asarray(per_seed_errors)
-  ok = np.isfinite(np.asarray(final_losses))
-  worst = e.max(axis=1)
-  return {
-      "seeds": int(e.shape[0]),
-      "seeds_zero": int(np.sum(ok & (worst == 0))),
-      "seeds_le1": int(np.sum(ok & (worst <= 1))),
-      "max_pixel_error_median": float(np.median(worst[ok])) if ok.any() else None,
-      "mean_pixel_error_mean": float(e[ok].mean()) if ok.any() else None,
-  }

@@ -2,7 +2,8 @@
 
 Layers are (in, out) matrices so that `x @ w + b` works on a batch of row vectors.
 `activation` is a name ("tanh": every hidden layer, the latent one included, as in the original
-study) or a pair (hidden, latent), e.g. ("tanh", "identity") for a linear latent layer. The last
+study) or a pair (hidden, latent), e.g. ("tanh", "identity") for a linear latent layer (the
+default model's); it has no default here: ae/autoencoder.py passes the model's own. The last
 layer returns pre-activations (logits); the loss decides how to squash them (see losses.py).
 """
 import jax
@@ -74,26 +75,26 @@ def split_activation(activation):
 def _forward(layers, h, acts):
   """acts: one activation name per layer, None for none (the output layer)."""
   for layer, a in zip(layers, acts):
-    h = h @ layer["w"] + layer["b"]
+    h = h @ layer["w"] + layer["b"][None, :]  # explicit broadcast over the batch
     h = h if a is None else ACTIVATIONS[a](h)
   return h
 
 
-def encode(params, x, activation="tanh"):
+def encode(params, x, activation):
   """x (n, d) -> z (n, k), the latent codes."""
   hidden, latent = split_activation(activation)
   k = latent_index(sizes_of(params))
   return _forward(params[:k], x, [hidden] * (k - 1) + [latent])
 
 
-def decode(params, z, activation="tanh"):
+def decode(params, z, activation):
   """z (n, k) -> output logits (n, d)."""
   hidden, _ = split_activation(activation)
   k = latent_index(sizes_of(params))
   return _forward(params[k:], z, [hidden] * (len(params) - k - 1) + [None])
 
 
-def apply(params, x, activation="tanh"):
+def apply(params, x, activation):
   """x (n, d) -> output logits (n, d): the whole autoencoder."""
   return decode(params, encode(params, x, activation), activation)
 

@@ -5,6 +5,7 @@ momentum or Adam's moments; the step size is a schedule of eta or the adaptive r
 take the current loss as an extra argument (`update(g, state, params, value=loss)`), which only the
 adaptive rule reads.
 """
+import math
 from typing import NamedTuple
 
 import jax.numpy as jnp
@@ -81,19 +82,18 @@ def adaptive_eta(eta, k=5, a=None, b=0.5):
 
 
 def make(name, eta, steps, schedule_name="constant", adaptive=None, momentum=0.9):
-  """The optimizer `name` with peak step size eta.
+  """The optimizer `name` with peak step size eta (a number, or a traced per-run value).
 
-  adaptive: None, or (k, a, b) for the adaptive eta rule (then schedule_name must be constant).
+  adaptive: None, or (k, a, b) for the adaptive eta rule, which replaces the schedule.
   """
-  if not eta > 0:
-    raise InputError(f"--eta must be positive, got {eta}")
+  if isinstance(eta, (int, float)) and not (math.isfinite(eta) and eta > 0):
+    raise InputError(f"--eta must be a positive finite number, got {eta}")
   d = direction(name, momentum)
   if adaptive is not None:
-    if schedule_name != "constant":
-      raise InputError("--adaptive_eta replaces the schedule: drop --schedule or set it to constant")
     k, a, b = adaptive
     if not (k >= 1 and 0 < b < 1 and (a is None or a >= 0)):
-      raise InputError(f"--adaptive_eta needs k >= 1, a >= 0, 0 < b < 1; got k={k} a={a} b={b}")
+      raise InputError(f"--adaptive_eta needs --adaptive_k >= 1, --adaptive_a >= 0 and "
+                       f"0 < --adaptive_b < 1; got {k}, {a}, {b}")
     return optax.chain(d, adaptive_eta(eta, k, a, b))
   return optax.chain(d, optax.scale_by_learning_rate(schedule(schedule_name, eta, steps)))
 

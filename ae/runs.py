@@ -1,8 +1,16 @@
 """Run directories: config.json, metrics.json, params.npz (every seed), figures/."""
 import dataclasses
+import hashlib
 import json
+import os
 import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
 
+import jax
 import numpy as np
 
 from ae import InputError
@@ -17,11 +25,43 @@ def check_new(run_dir):
   return run_dir
 
 
-def create(run_dir):
-  """Makes run_dir and run_dir/figures (fails if run_dir exists)."""
-  run_dir = check_new(run_dir)
-  (run_dir / "figures").mkdir(parents=True)
-  return run_dir
+class Building:
+  """A run directory built aside and renamed into place when complete:
+
+    with runs.Building(run_dir) as b:
+      write into b.tmp (b.tmp / "figures" exists)
+    b.path  # the finished run
+
+  A failure or an exception of any kind (Ctrl-C included) removes the temporary directory:
+  a run directory is complete or absent.
+  """
+
+  def __init__(self, run_dir):
+    self.path = check_new(run_dir)
+    self.tmp = None
+
+  def __enter__(self):
+    parent = self.path.parent
+    try:
+      parent.mkdir(parents=True, exist_ok=True)
+      self.tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=parent))
+    except OSError as e:
+      raise InputError(f"cannot create a run directory in {parent}: {e.strerror}") from None
+    (self.tmp / "figures").mkdir()
+    return self
+
+  def __exit__(self, kind, value, tb):
+    if kind is not None:
+      shutil.rmtree(self.tmp, ignore_errors=True)
+      return False
+    try:
+      check_new(self.path)
+      os.rename(self.tmp, self.path)  # fails on a non-empty directory that appeared meanwhile
+    except (InputError, OSError):
+      shutil.rmtree(self.tmp, ignore_errors=True)
+      raise InputError(f"run directory {self.path} appeared while this run was being "
+                       "written; nothing was saved under that name") from None
+    return False
 
 
 def plain(obj):
@@ -46,16 +86,33 @@ def save_json(path, obj):
 
 
 def load_json(path):
-  return json.loads(pathlib.Path(path).read_text())
+  """A JSON file; InputError naming it when it is not valid JSON."""
+  try:
+    return json.loads(pathlib.Path(path).read_text())
+  except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    raise InputError(f"{path}: not valid JSON ({type(e).__name__})") from None
 
 
 def save_params(path, params):
-  """params: list of {w, b} (any leading seed axis kept) -> npz with w0, b0, w1, b1, ..."""
+  """Any params pytree of dicts and lists (a leading seed axis kept) -> npz, one array per
+  leaf named by its path: '#0/w' is params[0]["w"]."""
   arrays = {}
-  for i, layer in enumerate(params):
-    arrays[f"w{i}"] = np.asarray(layer["w"])
-    arrays[f"b{i}"] = np.asarray(layer["b"])
+  for keys, leaf in jax.tree_util.tree_flatten_with_path(params)[0]:
+    parts = [f"#{k.idx}" if hasattr(k, "idx") else str(k.key) for k in keys]
+    arrays["/".join(parts)] = np.asarray(leaf)
   np.savez(path, **arrays)
+
+
+def _nest(items):
+  """[(['#0', 'w'], array), ...] -> nested lists and dicts."""
+  heads = {}
+  for parts, a in items:
+    heads.setdefault(parts[0], []).append((parts[1:], a))
+  def build(rest):
+    return rest[0][1] if rest[0][0] == [] else _nest(rest)
+  if all(h.startswith("#") for h in heads):
+    return [build(heads[h]) for h in sorted(heads, key=lambda h: int(h[1:]))]
+  return {h: build(v) for h, v in heads.items()}
 
 
 def save_history(path, steps, history):
@@ -67,14 +124,29 @@ def load_history(path):
   """(steps, history dict) from save_history; (None, None) when the file is absent."""
   if not pathlib.Path(path).is_file():
     return None, None
-  with np.load(path) as f:
-    return f["step"], {k: f[k] for k in f.files if k != "step"}
+  try:
+    with np.load(path, allow_pickle=False) as f:
+      steps, history = f["step"], {k: f[k] for k in f.files if k != "step"}
+  except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+    raise InputError(f"{path}: damaged ({type(e).__name__})") from None
+  if any(a.ndim != 2 or a.shape[1] != len(steps) for a in history.values()):
+    raise InputError(f"{path}: the curves do not match their steps")
+  return steps, history
 
 
 def load_params(path):
-  with np.load(path) as f:
-    n = len([k for k in f.files if k.startswith("w")])
-    return [{"w": f[f"w{i}"], "b": f[f"b{i}"]} for i in range(n)]
+  """The params pytree save_params wrote; InputError if the file is damaged."""
+  try:
+    with np.load(path, allow_pickle=False) as f:
+      items = [(k.split("/"), f[k]) for k in f.files]
+  except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+    raise InputError(f"{path}: damaged ({type(e).__name__})") from None
+  if not items:
+    raise InputError(f"{path}: holds no arrays")
+  try:
+    return _nest(items)
+  except (ValueError, IndexError):
+    raise InputError(f"{path}: not a params file written by this tool") from None
 
 
 def load_run(run_dir):
@@ -86,3 +158,125 @@ def load_run(run_dir):
     raise InputError(f"--load={run_dir}: not a finished run directory (missing "
                      f"{', '.join(missing)})")
   return load_json(need[0]), load_json(need[1]), load_params(need[2])
+
+
+# ---------------------------------------------------------------- the training data, saved
+def data_hash(arrays):
+  """sha256 over the arrays' names, dtypes, shapes and bytes."""
+  h = hashlib.sha256()
+  for name in sorted(arrays):
+    a = np.ascontiguousarray(arrays[name])
+    h.update(f"{name}:{a.dtype.str}:{a.shape};".encode())
+    h.update(a.tobytes())
+  return h.hexdigest()
+
+
+def save_data(path, arrays, labels, meta):
+  """The exact training data in the run directory: arrays (name -> array), labels (one
+  string per sample), meta (name, shape, ...). Returns the data's hash."""
+  np.savez(path, labels=np.asarray(list(labels), dtype=str),
+           meta=np.asarray(json.dumps(plain(meta))), **{f"a_{k}": v for k, v in arrays.items()})
+  return data_hash(arrays)
+
+
+def load_data(path, expect_hash):
+  """(arrays, labels, meta) saved by save_data; InputError if damaged or not the data the
+  run was trained on."""
+  try:
+    with np.load(path, allow_pickle=False) as f:
+      arrays = {k[2:]: f[k] for k in f.files if k.startswith("a_")}
+      labels, meta = [str(s) for s in f["labels"]], json.loads(str(f["meta"]))
+  except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+    raise InputError(f"{path}: damaged ({type(e).__name__})") from None
+  if data_hash(arrays) != expect_hash:
+    raise InputError(f"{path}: the data does not match the hash in config.json (edited?)")
+  return arrays, labels, meta
+
+
+# ---------------------------------------------------------------- configs back from JSON
+def restore(default, d, source="config.json"):
+  """The config `d` (a dict from JSON) describes, shaped like the dataclass instance
+  `default`; InputError naming the key on an unknown key or a value of the wrong type."""
+  if not isinstance(d, dict):
+    raise InputError(f"{source}: expected an object, got {type(d).__name__}")
+  names = {f.name: f for f in dataclasses.fields(default)}
+  unknown = sorted(set(d) - set(names))
+  if unknown:
+    raise InputError(f"{source}: unknown key {unknown[0]!r}")
+  kw = {}
+  for name, v in d.items():
+    cur = getattr(default, name)
+    if dataclasses.is_dataclass(cur):
+      kw[name] = restore(cur, v, f"{source}: {name}")
+      continue
+    t = names[name].type
+    ok = (v is None or (t in (bool, "bool") and isinstance(v, bool))
+          or (t in (int, "int") and isinstance(v, int) and not isinstance(v, bool))
+          or (t in (float, "float") and isinstance(v, (int, float)) and not isinstance(v, bool))
+          or (t in (str, "str") and isinstance(v, str))
+          or (t in (tuple, "tuple") and isinstance(v, list)))
+    if not ok:
+      raise InputError(f"{source}: {name} = {v!r} is not a valid {getattr(t, '__name__', t)}")
+    if isinstance(v, list):
+      v = tuple(tuple(p) if isinstance(p, list) else p for p in v)
+    kw[name] = float(v) if t in (float, "float") and v is not None else v
+  return dataclasses.replace(default, **kw)
+
+
+def versions():
+  """Python, jax, jaxlib, optax and project versions, and the git commit when there is one."""
+  import importlib.metadata  # pylint: disable=g-import-not-at-top
+  out = {"python": sys.version.split()[0]}
+  for pkg in ("jax", "jaxlib", "optax", "ae-lab"):
+    try:
+      out[pkg] = importlib.metadata.version(pkg)
+    except importlib.metadata.PackageNotFoundError:
+      out[pkg] = None
+  try:
+    root = pathlib.Path(__file__).resolve().parent.parent
+    r = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                       text=True, timeout=5, check=False)
+    out["git"] = r.stdout.strip() if r.returncode == 0 else None
+  except (OSError, subprocess.SubprocessError):
+    out["git"] = None
+  return out
+
+
+# ---------------------------------------------------------------- a whole run, written and read
+def write_run(run_dir, experiment, config, glyphs, loaded_from=None):
+  """config.json (the config, the data's hash, versions) and data.npz (the exact glyphs)."""
+  sha = save_data(pathlib.Path(run_dir) / "data.npz", {"x": glyphs.x}, glyphs.chars,
+                  {"name": glyphs.name, "shape": list(glyphs.shape)})
+  save_json(pathlib.Path(run_dir) / "config.json", {
+      "experiment": experiment, "config": config, "data_sha256": sha,
+      "loaded_from": None if loaded_from is None else str(loaded_from),
+      "versions": versions()})
+
+
+def read_run(run_dir, experiment, default):
+  """(config, glyphs, params, (steps, history)) of a finished run of `experiment`, from its
+  own files only; InputError naming the file and the problem otherwise."""
+  from ae import data  # pylint: disable=g-import-not-at-top
+  run_dir = pathlib.Path(run_dir)
+  saved, metrics, params = load_run(run_dir)
+  where = run_dir / "config.json"
+  if not isinstance(saved, dict) or saved.get("experiment") != experiment:
+    raise InputError(f"{where}: not a {experiment} run")
+  unknown = set(saved) - {"experiment", "config", "data_sha256", "loaded_from", "versions"}
+  if unknown or "config" not in saved or not isinstance(saved.get("data_sha256"), str):
+    raise InputError(f"{where}: unexpected layout ({', '.join(sorted(unknown)) or 'keys missing'})")
+  config = restore(default, saved["config"], str(where))
+  arrays, labels, meta = load_data(run_dir / "data.npz", saved["data_sha256"])
+  try:
+    glyphs = data.Glyphs(arrays["x"].astype(np.float32), tuple(labels), tuple(meta["shape"]),
+                         str(meta["name"]))
+  except (KeyError, TypeError):
+    raise InputError(f"{run_dir / 'data.npz'}: not data written by this tool") from None
+  seeds = config.train.seeds
+  leaves = jax.tree.leaves(params)
+  if any(a.ndim < 1 or a.shape[0] != seeds for a in leaves):
+    raise InputError(f"{run_dir / 'params.npz'}: does not hold {seeds} seeds as config.json says")
+  per_seed = metrics.get("per_seed") if isinstance(metrics, dict) else None
+  if not isinstance(per_seed, list) or len(per_seed) != seeds:
+    raise InputError(f"{run_dir / 'metrics.json'}: per_seed does not list {seeds} seeds")
+  return config, glyphs, params, load_history(run_dir / "history.npz")

@@ -45,10 +45,16 @@ def backend_for(method, backend=None):
   return backend
 
 
+def on_host(method, backend=None):
+  """True when `method` on `backend` runs on the host (scipy), outside compiled code. The one
+  place that decides it: every driver asks here."""
+  return backend_for(method, backend) == "scipy"
+
+
 def make(fun, method="bfgs", backend=None, steps=100, tol=0.0):
   """A pure JAX function (x0, *args) -> (x, info) running `method` for up to `steps` iterations."""
   backend = backend_for(method, backend)
-  if backend == "scipy":
+  if on_host(method, backend):
     raise InputError("the scipy backend runs on the host: use solvers.minimize, not make")
   return {"jaxopt": _jaxopt, "optax": _optax_lbfgs, "optimistix": _optimistix}[backend](
       fun, method, steps, tol)
@@ -106,12 +112,24 @@ class _OutOfTime(Exception):
   pass
 
 
-def minimize(fun, x0, args=(), method="bfgs", backend=None, steps=100, tol=0.0, seconds=None):
-  """Any backend, called from the host; JAX backends are jitted once per (fun, shapes)."""
-  backend = backend_for(method, backend)
-  if backend != "scipy":
-    return _jitted(fun, method, backend, steps, tol)(x0, *args)
-  return _scipy(fun, x0, args, method, steps, tol, seconds)
+def minimize(fun, x0, args=(), method="bfgs", backend=None, steps=100, tol=0.0, seconds=None,
+             callback=None):
+  """Any backend, called from the host; JAX backends are jitted once per (fun, shapes).
+
+  callback (scipy only): called as callback(evaluations, best value) at every evaluation;
+  returning True stops the call there (info["timed_out"] is then True, as for `seconds`).
+  """
+  if not on_host(method, backend):
+    return _jitted(fun, method, backend_for(method, backend), steps, tol)(x0, *args)
+  return _scipy(fun, x0, args, method, steps, tol, seconds, callback)
+
+
+def prepare(fun, x0, args, method):
+  """Compiles the host solver's jitted loss (and gradient) ahead of a timed call."""
+  import scipy.optimize  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
+  flat0, _, jf, jfg = _scipy_fns(fun, x0)
+  v = np.asarray(flat0)  # numpy, as _scipy passes it: the same jit cache entry
+  jax.block_until_ready(jf(v, args) if method == "powell" else jfg(v, args))
 
 
 @functools.lru_cache(maxsize=64)
@@ -125,7 +143,10 @@ _SCIPY_FNS = {}
 
 def _scipy_fns(fun, x0):
   """Jitted loss and value-and-grad of the flattened params, compiled once per (fun, shapes)."""
-  flat0, unravel = ravel_pytree(x0)
+  if isinstance(x0, (np.ndarray, jax.Array)) and np.ndim(x0) == 1:
+    flat0, unravel = np.asarray(x0), lambda v: v  # already flat: no eager ops to compile
+  else:
+    flat0, unravel = ravel_pytree(x0)
   key = (fun, jax.tree.structure(x0), tuple(np.shape(a) for a in jax.tree.leaves(x0)))
   if key not in _SCIPY_FNS:
     g = lambda v, args: fun(unravel(v), *args)
@@ -133,14 +154,15 @@ def _scipy_fns(fun, x0):
   return flat0, unravel, *_SCIPY_FNS[key]
 
 
-def _scipy(fun, x0, args, method, steps, tol, seconds):
+def _scipy(fun, x0, args, method, steps, tol, seconds, callback):
   """scipy.optimize on the flattened params; loss (and gradient) jitted; float64 on the host."""
   import scipy.optimize  # pylint: disable=g-import-not-at-top
   flat0, unravel, jf, jfg = _scipy_fns(fun, x0)
   f = lambda v: jf(v, args)
   fg = lambda v: jfg(v, args)
   dtype = flat0.dtype
-  jax.block_until_ready(f(flat0) if method == "powell" else fg(flat0))  # compile off the clock
+  v0 = np.asarray(flat0)  # numpy, like every later call (one jit cache entry)
+  jax.block_until_ready(f(v0) if method == "powell" else fg(v0))  # compile off the clock
   count, best = [0], [np.inf, np.asarray(flat0, np.float64)]
   start = time.perf_counter()
 
@@ -150,14 +172,16 @@ def _scipy(fun, x0, args, method, steps, tol, seconds):
       best[0], best[1] = value, np.array(v)
     if seconds is not None and time.perf_counter() - start > seconds:
       raise _OutOfTime
+    if callback is not None and callback(count[0], best[0]):
+      raise _OutOfTime
 
   def value_only(v):
-    value = float(f(jnp.asarray(v, dtype)))
+    value = float(f(np.asarray(v, dtype)))
     check(v, value)
     return value
 
   def value_grad(v):
-    value, g = fg(jnp.asarray(v, dtype))
+    value, g = fg(np.asarray(v, dtype))
     check(v, float(value))
     return float(value), np.asarray(g, np.float64)
 
@@ -175,5 +199,5 @@ def _scipy(fun, x0, args, method, steps, tol, seconds):
     iterations, timed_out = None, True
   elapsed = time.perf_counter() - start
   x = unravel(jnp.asarray(best[1], dtype))
-  return x, {"value": fun(x, *args), "iterations": iterations, "evaluations": count[0],
+  return x, {"value": best[0], "iterations": iterations, "evaluations": count[0],
              "seconds": elapsed, "timed_out": timed_out}

@@ -1,226 +1,37 @@
-"""Training: `fit` runs the whole loop in lax.scan; `fit_seeds` vmaps it over seeds in one compile.
+"""The training core: any Task, any schedule, many seeds in one compiled program.
 
-The loop is nested: an outer scan over log blocks (metrics recorded after each) and an inner scan
-over `log_every` optimizer steps, so metrics cost nothing between log points.
+  task = Task(init, loss, metrics)          # pure functions; see Task
+  fit = fit_seeds(task, data, TrainConfig(seeds=32))
+  fit.params, fit.history, fit.steps, fit.timing, fit.interrupted
+
+The schedule (ae/schedule.py) is a list of entries (optimizer steps t0..t1, or a solver call);
+one compiled, seed-vmapped function runs any slice of it, and the host calls it in chunks of
+bounded wall time, so progress, Ctrl-C and the host (scipy) solver all happen between chunks.
 """
 import dataclasses
 import functools
 import time
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
-from jax.flatten_util import ravel_pytree
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ae import InputError, losses, mlp, optim, solvers
+from ae import schedule, solvers
+from ae.config import TrainConfig  # noqa: F401  (the core API, in one import)
+from ae.program import Program, Task, fit, step_keys  # noqa: F401
+
+CHUNK = 64         # entries one compiled call can run (fixed: one compile for any chunk)
+TARGET_SECONDS = 0.5  # wall time aimed at per chunk (progress and Ctrl-C between chunks)
 
 
-@dataclasses.dataclass(frozen=True)
-class TrainConfig:
-  """How to train; the defaults are the measured recipe of BUILD_NOTES.md (32/32 seeds with 0
-  wrong pixels on each course font)."""
-  arch: tuple = (35, 64, 32, 2, 32, 64, 35)
-  activation: str = "tanh"
-  latent_activation: str = "identity"
-  loss: str = "bce"
-  init: str = "glorot"
-  init_std: float = 0.6
-  init_mean: float = 0.0
-  optimizer: str = "adam"
-  eta: float = 0.02
-  schedule: str = "cosine"
-  steps: int = 1000
-  batch_size: int = 0        # 0: full batch
-  log_every: int = 50
-  adaptive: tuple = None     # (k, a, b) for the adaptive eta rule, or None
-  solver: str = None         # full minimiser (solvers.METHODS) run every minimize_every steps
-  solver_backend: str = None  # None: solvers.DEFAULT_BACKEND[solver]
-  minimize_every: int = 0    # 0: never call the solver
-  solver_steps: int = 20     # solver iterations per call
-  solver_tol: float = 0.0    # stop a call early below this (0: run all solver_steps)
-  solver_seconds: float = None  # wall-time cap per solver call (scipy backend only)
-
-  @property
-  def acts(self):
-    """(hidden, latent) activations, as mlp.apply takes them."""
-    return (self.activation, self.latent_activation)
-
-  def check(self, n_glyphs=None, width=None):
-    """Raises InputError naming the first bad field (nothing is computed)."""
-    mlp.check_arch(self.arch, width)
-    for flag, a in (("activation", self.activation), ("latent_activation", self.latent_activation)):
-      if a not in mlp.ACTIVATIONS:
-        raise InputError(f"--{flag} must be one of {', '.join(mlp.ACTIVATIONS)}, got {a!r}")
-    if self.loss not in losses.LOSSES:
-      raise InputError(f"--loss must be one of {', '.join(losses.LOSSES)}, got {self.loss!r}")
-    if self.init not in mlp.INITS:
-      raise InputError(f"--init must be one of {', '.join(mlp.INITS)}, got {self.init!r}")
-    if self.init == "normal" and not self.init_std > 0:
-      raise InputError(f"--init_std must be positive, got {self.init_std}")
-    if self.steps < 1:
-      raise InputError(f"--iterations must be at least 1, got {self.steps}")
-    if self.log_every < 1:
-      raise InputError(f"--log_every must be at least 1, got {self.log_every}")
-    if self.batch_size < 0 or (n_glyphs is not None and self.batch_size > n_glyphs):
-      raise InputError(f"--batch_size must be in 0..{n_glyphs} (0 = full batch), "
-                       f"got {self.batch_size}")
-    if self.optimizer == "none":
-      if self.solver is None:
-        raise InputError("--optimizer=none trains with the solver alone: set --solver")
-    else:
-      make_optimizer(self)  # validates optimizer, eta, schedule, adaptive
-    if self.solver is not None:
-      backend = solvers.backend_for(self.solver, self.solver_backend)
-      if self.minimize_every < 0 or self.solver_steps < 1 or self.solver_tol < 0:
-        raise InputError("--minimize_every must be >= 0, --solver_steps >= 1, --solver_tol >= 0")
-      if self.solver_seconds is not None and (backend != "scipy" or self.solver_seconds <= 0):
-        raise InputError("--solver_seconds caps scipy solver calls: use it with "
-                         "--solver_backend=scipy and a positive number")
-      if backend == "scipy" and self.batch_size:
-        raise InputError("the scipy solver backend trains full batch: drop --batch_size")
-
-
-def make_optimizer(cfg):
-  return optim.make(cfg.optimizer, cfg.eta, cfg.steps, cfg.schedule, cfg.adaptive)
-
-
-def uses_solver(cfg):
-  return cfg.solver is not None and (cfg.optimizer == "none" or cfg.minimize_every > 0)
-
-
-def log_steps(cfg):
-  """Optimizer steps done at each history entry. Plain training: 0, log_every, ..., steps.
-  With a solver every k steps: 0, k, k, 2k, 2k, ... (before and after each solver call;
-  history["solver"] marks the entries right after one). Solver alone: 0, steps."""
-  if not uses_solver(cfg):
-    return list(range(0, cfg.steps, cfg.log_every)) + [cfg.steps]
-  if cfg.optimizer == "none":
-    return [0, cfg.steps]
-  k = cfg.minimize_every
-  n_blocks, rem = divmod(cfg.steps, k)
-  return [0] + [k * (i // 2 + 1) for i in range(2 * n_blocks)] + ([cfg.steps] if rem else [])
-
-
-class Parts(NamedTuple):
-  """What every training loop is built from (shared by fit and train_host.fit_host)."""
-  flat: jnp.ndarray      # initial params as one vector
-  unravel: Callable      # vector -> [{w, b}, ...]
-  loss_fn: Callable      # loss_fn(flat, x, y): the full-batch loss the solvers minimise
-  step: Callable         # (flat, opt_state), t -> ((flat, opt_state), None): one optimizer step
-  metrics: Callable      # (flat, opt_state), t, solver iterations or None -> dict of scalars
-  opt_state: Any
-
-
-def parts(key, x, y, cfg):
-  x, y = jnp.asarray(x), jnp.asarray(y)
-  k_init, k_batch = jax.random.split(key)
-  # The optimizer sees one flat vector: one fused update instead of one per array (faster
-  # to compile and to run); the loss unravels it back into the {w, b} list.
-  flat, unravel = ravel_pytree(mlp.init(k_init, cfg.arch, cfg.init, cfg.init_std, cfg.init_mean))
-  opt = make_optimizer(cfg) if cfg.optimizer != "none" else None
-  lr = optim.schedule(cfg.schedule, cfg.eta, cfg.steps) if cfg.adaptive is None else None
-  def loss_fn(flat, x, y):
-    return losses.reconstruction_loss(unravel(flat), x, y, cfg.acts, cfg.loss)
-  n = x.shape[0]
-
-  def step(carry, t):
-    params, opt_state = carry
-    if cfg.batch_size and cfg.batch_size < n:
-      idx = jax.random.permutation(jax.random.fold_in(k_batch, t), n)[:cfg.batch_size]
-      xb, yb = x[idx], y[idx]
-    else:
-      xb, yb = x, y
-    value, g = jax.value_and_grad(loss_fn)(params, xb, yb)
-    updates, opt_state = opt.update(g, opt_state, params, value=value)
-    return (optax.apply_updates(params, updates), opt_state), None
-
-  def metrics(carry, t, solver_iterations=None):
-    """solver_iterations: the iterations of the solver call just made, None after none."""
-    params, opt_state = carry
-    err = losses.pixel_errors(unravel(params), x, y, cfg.acts, cfg.loss)
-    if opt is None:
-      eta = jnp.nan
-    else:
-      eta = optim.current_eta(opt_state)
-      eta = lr(t) if eta is None else eta
-    return {
-        "loss": loss_fn(params, x, y),
-        "max_pixel_error": err.max(),
-        "mean_pixel_error": err.mean(),
-        "eta": jnp.asarray(eta, jnp.float32),
-        "solver": jnp.asarray(solver_iterations is not None, jnp.float32),
-        "solver_iterations": jnp.asarray(
-            0 if solver_iterations is None else solver_iterations, jnp.int32),
-    }
-
-  return Parts(flat, unravel, loss_fn, step, metrics, opt.init(flat) if opt else ())
-
-
-def _stack(*entries):
-  return jax.tree.map(lambda *a: jnp.stack(a), *entries)
-
-
-def fit(key, x, y, cfg, progress=None):
-  """Trains one autoencoder from `key` on inputs x (n, d) and targets y (n, d).
-
-  Returns (params, history); history maps names to arrays over `log_steps(cfg)`: loss (full
-  batch), max_pixel_error, mean_pixel_error, eta (the step size in use), solver (1.0 right
-  after a solver call) and solver_iterations (done so far: the cumulative sum of the
-  per-entry counts that metrics records).
-  progress: optional host callable(step) called after each log block (via jax.debug.callback).
-  """
-  x, y = jnp.asarray(x), jnp.asarray(y)
-  p = parts(key, x, y, cfg)
-  carry = (p.flat, p.opt_state)
-  first = p.metrics(carry, 0)
-
-  def block(carry, ts):
-    carry, _ = jax.lax.scan(p.step, carry, ts)
-    if progress is not None:
-      jax.debug.callback(progress, ts[-1] + 1)
-    return carry, p.metrics(carry, ts[-1] + 1)
-
-  def split(every):
-    """Step indices as whole blocks of `every` (n_blocks, every), and the remainder (or None)."""
-    n_blocks, rem = divmod(cfg.steps, every)
-    return (jnp.arange(n_blocks * every).reshape(n_blocks, every),
-            jnp.arange(n_blocks * every, cfg.steps) if rem else None)
-
-  if not uses_solver(cfg):
-    ts, rest = split(cfg.log_every)
-    carry, hist = jax.lax.scan(block, carry, ts)
-    entries = [jax.tree.map(lambda a: a[None], first), hist]
-  else:
-    solver_backend = solvers.backend_for(cfg.solver, cfg.solver_backend)
-    if solver_backend == "scipy":
-      raise InputError("the scipy solver backend runs on the host: use train.fit_seeds")
-    only = cfg.optimizer == "none"
-    solve = solvers.make(p.loss_fn, cfg.solver, solver_backend,
-                         cfg.steps if only else cfg.solver_steps, cfg.solver_tol)
-    if only:
-      flat, info = solve(p.flat, x, y)
-      carry = (flat, ())
-      entries, rest = [_stack(first, p.metrics(carry, cfg.steps, info["iterations"]))], None
-    else:
-      def solver_block(carry, ts):
-        carry, before = block(carry, ts)
-        flat, info = solve(carry[0], x, y)
-        carry = (flat, carry[1])  # the optimizer's state (e.g. Adam moments) carries on
-        return carry, (before, p.metrics(carry, ts[-1] + 1, info["iterations"]))
-
-      ts, rest = split(cfg.minimize_every)
-      carry, (before, after) = jax.lax.scan(solver_block, carry, ts)
-      pairs = jax.tree.map(lambda a, b: jnp.stack([a, b], 1).reshape(-1), before, after)
-      entries = [jax.tree.map(lambda a: a[None], first), pairs]
-  if rest is not None:
-    carry, last = block(carry, rest)
-    entries.append(jax.tree.map(lambda a: a[None], last))
-  history = jax.tree.map(lambda *a: jnp.concatenate(a), *entries)
-  history["solver_iterations"] = jnp.cumsum(history["solver_iterations"]).astype(jnp.int32)
-  return p.unravel(carry[0]), history
+class Fit(NamedTuple):
+  params: Any          # the task's params pytree, every leaf with a leading seed axis
+  history: dict        # name -> (seeds, T): loss, eta, solver, solver_iterations, task metrics
+  steps: list          # optimizer steps done at each of the T history rows
+  timing: dict         # compile_seconds (tracing + XLA), train_seconds (after compilation)
+  interrupted: bool    # stopped early by should_stop(); params/history are as far as it got
 
 
 def seed_keys(seed, n_seeds):
@@ -232,43 +43,157 @@ def shard_seeds(keys):
   """Spreads the seed axis over all local devices (CPU cores exposed as devices by the entry
   points, or GPUs): XLA then runs each device's seeds on its own thread (measured 2.3x on 2
   cores). The seed count is padded up to a multiple of the device count with extra keys
-  whose results the caller drops. Returns (keys, n_padded)."""
+  whose results the caller drops. Returns (keys, shardings): shardings is a dict of jit
+  keyword arguments pinning every per-seed array to the seed axis and the rest replicated,
+  or {} on one device."""
   devices = jax.devices()
   n = keys.shape[0]
   if len(devices) == 1 or n == 1:
-    return keys, n
+    return keys, {}
   pad = -n % len(devices)
   extra = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(keys[0], 1 + jnp.arange(pad))
   keys = jnp.concatenate([keys, extra]) if pad else keys
   mesh = Mesh(np.array(devices), ("seed",))
-  return jax.device_put(keys, NamedSharding(mesh, PartitionSpec("seed"))), n + pad
+  seed, rep = NamedSharding(mesh, PartitionSpec("seed")), NamedSharding(mesh, PartitionSpec())
+  return jax.device_put(keys, seed), {"seed": seed, "replicated": rep}
 
 
-def fit_seeds(x, y, cfg, seed=0, n_seeds=1, progress=None):
-  """Trains n_seeds autoencoders in one compiled, vmapped call.
+def _jit(fn, shardings, args):
+  """jit of fn with its arguments on the seed axis ('s') or replicated ('r'), as `args`
+  spells them, and every output on the seed axis."""
+  if not shardings:
+    return jax.jit(fn)
+  kinds = {"s": shardings["seed"], "r": shardings["replicated"]}
+  return jax.jit(fn, in_shardings=tuple(kinds[a] for a in args),
+                 out_shardings=shardings["seed"])
 
-  Returns (params, history, timing): params and history carry a leading seed axis; timing has
-  compile_seconds (tracing + XLA) and train_seconds (the compiled call, run to completion).
+
+def fit_seeds(task, data, cfg, progress=None, should_stop=None):
+  """Trains cfg.seeds copies of `task` (seed i from PRNGKey(cfg.seed + i)) in one compiled
+  program.
+
+  data: a pytree of arrays with a leading sample axis, shared by every seed.
+  progress: optional callable(done, total, step, rows, **solver) after every chunk: done and
+    total count history rows, step is the optimizer step reached, rows the chunk's new
+    history rows (name -> (seeds, k)); during a host solver call it gets rows=None and
+    evaluations=, best= instead.
+  should_stop: optional callable() -> bool, asked between chunks (and between host solver
+    evaluations); True ends training there, with Fit.interrupted set.
   """
-  if uses_solver(cfg) and solvers.backend_for(cfg.solver, cfg.solver_backend) == "scipy":
-    from ae import train_host  # pylint: disable=g-import-not-at-top
-    return train_host.fit_seeds_host(x, y, cfg, seed, n_seeds, progress)
-  keys, _ = shard_seeds(seed_keys(seed, n_seeds))
-  x, y = jnp.asarray(x), jnp.asarray(y)
-  f = jax.jit(jax.vmap(functools.partial(fit, cfg=cfg, progress=progress), in_axes=(0, None, None)))
+  cfg.check(jax.tree.leaves(data)[0].shape[0])
+  entries = schedule.entries(schedule.build(cfg), cfg.log_every)
+  n = cfg.seeds
+  keys, shardings = shard_seeds(seed_keys(cfg.seed, n))
+  data = jax.tree.map(jnp.asarray, data)
+  if progress is not None:
+    progress(0, len(entries), 0, None)  # compiling
   t0 = time.perf_counter()
-  compiled = f.lower(keys, x, y).compile()
-  t1 = time.perf_counter()
-  params, history = jax.block_until_ready(compiled(keys, x, y))
-  t2 = time.perf_counter()
-  params, history = jax.tree.map(lambda a: a[:n_seeds], (params, history))
-  return params, history, {"compile_seconds": t1 - t0, "train_seconds": t2 - t1}
+  prog, place, run, host = _compiled(task, cfg, keys, data, shardings)
+  compile_seconds = time.perf_counter() - t0
+  k = min(CHUNK, len(entries))
+  state = place(keys)
+
+  rows, i, per_entry, interrupted = [], 0, None, False
+  t0 = time.perf_counter()
+  while i < len(entries):
+    if i > 0 and should_stop is not None and should_stop():  # the INIT entry always runs
+      interrupted = True
+      break
+    if host is not None and entries[i, 0] == schedule.SOLVE:
+      state, r, stopped = host(state, data, entries[i], n, progress and functools.partial(
+          progress, i, len(entries), int(entries[i, 1]), None), should_stop)
+      rows.append(jax.tree.map(lambda a: a[:, None], r))
+      i += 1
+      if stopped:  # the solver call itself was cut short
+        interrupted = True
+        break
+      continue
+    m = 1 if per_entry is None else int(np.clip(TARGET_SECONDS / per_entry, 1, k))
+    j = min(i + m, len(entries))
+    if host is not None:  # stop before the next host solver call
+      solve = np.flatnonzero(entries[i:j, 0] == schedule.SOLVE)
+      j = i + int(solve[0]) if len(solve) else j
+    chunk = np.zeros((k, 3), np.int32)
+    chunk[:j - i] = entries[i:j]
+    tc = time.perf_counter()
+    state, r = run(state, data, chunk, np.int32(j - i))
+    rows.append(jax.tree.map(lambda a, m=j - i: a[:, :m], jax.device_get(r)))
+    per_entry = (time.perf_counter() - tc) / (j - i)
+    i = j
+    if progress is not None:
+      progress(i, len(entries), int(entries[i - 1, 2]), rows[-1])
+  train_seconds = time.perf_counter() - t0
+
+  history = {name: np.concatenate([np.asarray(r[name])[:n] for r in rows], axis=1)
+             for name in rows[0]} if rows else {}
+  if history:
+    history["solver_iterations"] = np.cumsum(history["solver_iterations"], 1).astype(np.int32)
+  params = prog.unravel_host(np.asarray(state["flat"])[:n])
+  return Fit(params, history, schedule.log_steps(entries[:i]),
+             {"compile_seconds": compile_seconds, "train_seconds": train_seconds}, interrupted)
 
 
-@functools.partial(jax.jit, static_argnames=("activation", "loss"))
-def evaluate(params, x, y, activation="tanh", loss="bce"):
-  """Per-seed final loss (seeds,) and pixel errors (seeds, n) for params with a seed axis."""
-  def one(p):
-    return (losses.reconstruction_loss(p, x, y, activation, loss),
-            losses.pixel_errors(p, x, y, activation, loss))
-  return jax.vmap(one)(params)
+_CACHE = {}  # compiled programs by (task, config, shapes): a second fit does not recompile
+
+
+def _avals(tree):
+  return tuple((str(p), a.shape, str(a.dtype))
+               for p, a in jax.tree_util.tree_flatten_with_path(tree)[0])
+
+
+def _compiled(task, cfg, keys, data, shardings):
+  """(program, placeholder state, run, host solver or None), compiled once per task, config (any seed), shapes."""
+  cache_key = (task, dataclasses.replace(cfg, seed=0), _avals(keys), _avals(data),
+               tuple(sorted(shardings.items())))
+  if cache_key not in _CACHE:
+    prog = Program(task, cfg)
+    k = min(CHUNK, len(schedule.entries(schedule.build(cfg), cfg.log_every)))
+    vplace = jax.vmap(prog.placeholder)
+    place = _jit(vplace, shardings, "s").lower(keys).compile()
+    state = jax.eval_shape(vplace, keys)
+    run = _jit(jax.vmap(prog.run, in_axes=(0, None, None, None)), shardings, "srrr").lower(
+        state, data, np.zeros((k, 3), np.int32), np.int32(0)).compile()
+    host = _HostSolver(prog, cfg, state, data, shardings) if prog.host else None
+    if len(_CACHE) >= 8:
+      _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[cache_key] = (prog, place, run, host)
+  return _CACHE[cache_key]
+
+
+class _HostSolver:
+  """Solver calls on the host (scipy), seed after seed, between compiled chunks."""
+
+  def __init__(self, prog, cfg, state, data, shardings):
+    self.prog, self.cfg = prog, cfg
+    self.its = schedule.solver_iterations(schedule.build(cfg))
+    n, size = state["flat"].shape
+    self.row = _jit(jax.vmap(prog.row, in_axes=(0, None, None, 0)), shardings, "srrs").lower(
+        state, data, np.int32(0), jax.ShapeDtypeStruct((n,), np.int32)).compile()
+    self.solve_key = _jit(jax.vmap(lambda key, t: step_keys(key, t)[2], in_axes=(0, None)),
+                          shardings, "sr").lower(state["key"], np.int32(0)).compile()
+    key0 = jnp.asarray(np.zeros(state["key"].shape[1:], state["key"].dtype))
+    solvers.prepare(prog.objective, jnp.zeros(size, state["flat"].dtype), (data, key0),
+                    cfg.solver)
+
+  def __call__(self, state, data, entry, n_real, progress, should_stop):
+    t = int(entry[1])
+    flat = np.array(state["flat"])
+    keys = np.asarray(self.solve_key(state["key"], np.int32(t)))  # host copies: no device pinned
+    its = np.zeros(flat.shape[0], np.int32)
+    stopped = [False]
+    def callback(evaluations, best):
+      if progress is not None:
+        progress(evaluations=evaluations, best=best)
+      stopped[0] = stopped[0] or (should_stop is not None and should_stop())
+      return stopped[0]
+    for s in range(n_real):  # padded seeds keep their params
+      if stopped[0]:
+        break
+      x, info = solvers.minimize(self.prog.objective, flat[s],
+                                 (data, jnp.asarray(keys[s])),
+                                 self.cfg.solver, "scipy", self.its, self.cfg.solver_tol,
+                                 self.cfg.solver_seconds, callback)
+      flat[s] = np.asarray(x)
+      its[s] = info["evaluations"] if info["iterations"] is None else info["iterations"]
+    state = dict(state, flat=jax.device_put(flat, state["flat"].sharding))
+    return state, jax.device_get(self.row(state, data, np.int32(t), its)), stopped[0]

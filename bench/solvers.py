@@ -16,7 +16,9 @@ import time
 import numpy as np
 from absl import app, flags
 
-from ae import data, losses, solvers, train
+from ae import autoencoder, data, report, solvers, train
+from ae.autoencoder import AEConfig
+from ae.config import TrainConfig
 from experiments import common
 
 _ONLY = flags.DEFINE_list("only", None, "backend:method pairs to run (default: all).")
@@ -25,33 +27,38 @@ _SLOW_ITER = flags.DEFINE_integer("slow_iterations", 10, "Iterations for jaxopt 
 _POWELL_SECONDS = flags.DEFINE_float("powell_seconds", 60.0, "Wall-time cap per Powell seed.")
 _POWELL_SEEDS = flags.DEFINE_integer("powell_seeds", 1, "Seeds for Powell (each takes the cap).")
 _HOST_SEEDS = flags.DEFINE_integer("host_seeds", 2, "Seeds for the scipy backend.")
+_SEED = flags.DEFINE_integer("seed", 0, "First seed.")
+_SEEDS = flags.DEFINE_integer("seeds", 8, "Seeds for the JAX backends.")
 SLOW = {("jaxopt", "bfgs"), ("scipy", "bfgs")}
 
 ARCH = (35, 29, 23, 2, 23, 29, 35)
+MODEL = AEConfig(arch=ARCH)
 
 
-def row(backend, method, cfg, g, seed, n):
-  its = cfg.steps
+def row(backend, method, cfg, g):
+  n = cfg.seeds
   t0 = time.perf_counter()
-  params, history, timing = train.fit_seeds(g.x, g.x, cfg, seed, n)
+  fit = train.fit_seeds(autoencoder.task(MODEL), {"x": g.x}, cfg)
   wall = time.perf_counter() - t0
-  final, errors = train.evaluate(params, g.x, g.x, cfg.acts, cfg.loss)
-  s = losses.summarize(errors, final)
-  done = np.asarray(history["solver_iterations"])[:, -1]
-  per_seed = timing["train_seconds"] / n
+  final, errors = autoencoder.evaluate(MODEL, fit.params, g.x)
+  s = report.build(range(cfg.seed, cfg.seed + n), final, fit.history["loss"][:, 0], fit.timing,
+                   summary_fn=lambda ok: report.pixel_summary(errors, ok))["summary"]
+  done = fit.history["solver_iterations"][:, -1]
+  its = cfg.iterations
+  per_seed = s["train_seconds_per_seed"]
   scale = _ITER.value / its
-  return (f"| {backend} | {method} | {its} | {int(np.median(done))} | {timing['compile_seconds']:.1f} | "
-          f"{timing['train_seconds']:.2f} | {per_seed:.2f} | {per_seed * scale:.2f} | "
-          f"{np.median(final):.4f} | {s['max_pixel_error_median']:g} | {s['seeds_le1']}/{n} | "
-          f"{wall:.1f} |")
+  return (f"| {backend} | {method} | {its} | {int(np.median(done))} | "
+          f"{s['compile_seconds']:.1f} | {s['train_seconds']:.2f} | {per_seed:.2f} | "
+          f"{per_seed * scale:.2f} | {np.median(final):.4f} | {s['max_pixel_error_median']:g} | "
+          f"{s['seeds_le1']}/{n} | {wall:.1f} |")
 
 
 def main(argv):
   del argv
   common.use_all_cores()
   g = data.load("font2")
-  n, seed = common.SEEDS.value, common.SEED.value
-  base = train.TrainConfig(arch=ARCH, optimizer="none", log_every=1)
+  n, seed = _SEEDS.value, _SEED.value
+  base = TrainConfig(optimizer="none", log_every=1, seed=seed, seeds=n)
   pairs = [(b, m) for b, ms in solvers.BACKENDS.items() for m in ms]
   if _ONLY.value:
     pairs = [tuple(p.split(":")) for p in _ONLY.value]
@@ -63,14 +70,14 @@ def main(argv):
   print("|---|---|---|---|---|---|---|---|---|---|---|---|")
   for backend, method in pairs:
     its = _SLOW_ITER.value if (backend, method) in SLOW else _ITER.value
-    cfg = dataclasses.replace(base, solver=method, solver_backend=backend, steps=its)
-    seeds = _HOST_SEEDS.value if backend == "scipy" else n
+    cfg = dataclasses.replace(base, solver=method, solver_backend=backend, iterations=its)
+    if backend == "scipy":
+      cfg = dataclasses.replace(cfg, seeds=_HOST_SEEDS.value)
     if method == "powell":
-      cfg = dataclasses.replace(cfg, steps=10**9, solver_seconds=_POWELL_SECONDS.value)
-      seeds = _POWELL_SEEDS.value
-    print(row(backend, method, cfg, g, seed, seeds), flush=True)
+      cfg = dataclasses.replace(cfg, iterations=10**9, solver_seconds=_POWELL_SECONDS.value,
+                                seeds=_POWELL_SEEDS.value)
+    print(row(backend, method, cfg, g), flush=True)
 
 
 if __name__ == "__main__":
-  flags.FLAGS.set_default("seeds", 8)
   app.run(main)

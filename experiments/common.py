@@ -1,28 +1,25 @@
-"""What every experiment's entry point shares: data/seed/output flags, devices, errors, progress.
+"""What every experiment's entry point shares: the app runner, output flags, devices, errors,
+Ctrl-C and progress. Only entry points import this module (never ae/).
 
-Importing this module defines the shared flags; only entry points import it (never ae/).
+  if __name__ == "__main__":
+    common.app("latent2d", __doc__, Config(), run)
 """
 import datetime
 import os
 import pathlib
+import signal
 import sys
-import time
 
+from absl import app as absl_app
 from absl import flags, logging
 
-from ae import InputError
+from ae import InputError, schedule
+from experiments import cli
+from experiments.progress import Progress
 
-DATASET = flags.DEFINE_string(
-    "dataset", "font2", "font1, font2, font3 (built in) or a path: .h C header "
-    "(file.h:ArrayName for one array), .npy/.npz binary images, .txt font (data/README.md).")
-GLYPH_WIDTH = flags.DEFINE_integer("glyph_width", 5, "Bits per row in a .h file (bit width-1 = "
-                                   "leftmost pixel).")
-CHARS = flags.DEFINE_string("chars", None, "Train on these glyphs only, e.g. ABCDEFGHIJ.")
-N_CHARS = flags.DEFINE_integer("n_chars", None, "Train on the first n glyphs only.")
-SEED = flags.DEFINE_integer("seed", 0, "Base seed: seed i of the run trains from PRNGKey(seed+i).")
-SEEDS = flags.DEFINE_integer("seeds", 1, "How many seeds to train at once (one vmapped call).")
 OUT_DIR = flags.DEFINE_string("out_dir", "runs", "Runs go to <out_dir>/<experiment>/<run_name>/.")
-RUN_NAME = flags.DEFINE_string("run_name", None, "Run directory name (default: a timestamp).")
+RUN_NAME = flags.DEFINE_string("run_name", None, "Run directory name (default: the start time and process id).")
+OUTPUT_FLAGS = (("out_dir", "output"), ("run_name", "output"))
 
 
 def use_all_cores():
@@ -34,56 +31,94 @@ def use_all_cores():
 
 
 def run_dir(experiment):
-  name = RUN_NAME.value or datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-  if "/" in name or name in (".", ".."):
-    raise InputError(f"--run_name must be a plain name, got {name!r}")
+  """<out_dir>/<experiment>/<run_name>; the default name is the start time (runs.finish
+  adds a suffix if another run took it meanwhile)."""
+  # start time and process id: two runs started in the same second get different names
+  name = RUN_NAME.value or f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+  if (not name or "/" in name or name in (".", "..") or name.startswith(".")
+      or len(name) > 100 or not name.isprintable()):
+    raise InputError(f"--run_name must be a plain printable name of at most 100 characters, "
+                     f"not starting with '.', got {name!r}")
   return pathlib.Path(OUT_DIR.value) / experiment / name
 
 
-def parse_ints(flag, values):
-  try:
-    return tuple(int(v) for v in values)
-  except ValueError:
-    raise InputError(f"--{flag} takes integers separated by commas, got {','.join(values)}") \
-        from None
+def header(experiment, glyphs, train_cfg, arch):
+  """The run's first line (stderr): the data, the seeds and what the schedule really runs."""
+  n = train_cfg.seeds
+  print(f"{experiment}: {glyphs.name}, {len(glyphs)} samples, {n} seed{'s' * (n > 1)}, arch "
+        f"{'-'.join(map(str, arch))}; {schedule.describe(train_cfg)}", file=sys.stderr)
+  n_params = sum(a * b + b for a, b in zip(arch[:-1], arch[1:]))
+  if train_cfg.solver == "bfgs" and n_params > 2000:
+    print(f"  note: BFGS keeps a dense {n_params} x {n_params} inverse Hessian; expect about "
+          f"{n_params ** 2 / 5e5:.0f} ms per iteration per seed on 2 cores (--solver=lbfgs is "
+          "the cheap quasi-Newton method)", file=sys.stderr)
 
 
-def parse_points(text):
-  """'x,y;x,y' -> ((x, y), ...); None stays None (the experiment picks points)."""
-  if text is None:
-    return None
-  try:
-    pts = tuple(tuple(float(v) for v in p.split(",")) for p in text.split(";") if p.strip())
-  except ValueError:
-    pts = ()
-  if not pts or any(len(p) != 2 for p in pts):
-    raise InputError(f"--decode takes latent points as 'x,y;x,y', got {text!r}")
-  return pts
-
-
-def fail(experiment, message):
+def fail(experiment, message, status=2):
   print(f"{experiment}: error: {message}", file=sys.stderr)
-  sys.exit(2)
+  sys.exit(status)
 
 
-def main_guard(experiment, body):
-  """Runs body(); an InputError becomes one line on stderr and exit status 2."""
-  try:
-    body()
-  except InputError as e:
-    fail(experiment, e)
+class Stop:
+  """SIGINT/SIGTERM set a flag that training checks between chunks; a second one quits."""
+
+  def __init__(self, experiment):
+    self.experiment, self.signal = experiment, None
+
+  def install(self):
+    for sig in (signal.SIGINT, signal.SIGTERM):
+      signal.signal(sig, self._handle)
+    return self
+
+  def _handle(self, signum, frame):
+    del frame
+    if self.signal is not None:  # the second signal: quit now, nothing saved
+      print(f"\n{self.experiment}: stopped", file=sys.stderr)
+      os._exit(130)  # pylint: disable=protected-access
+    self.signal = signum
+    print(f"\n{self.experiment}: {signal.Signals(signum).name}: stopping after this chunk and "
+          "saving what is done (again to quit at once)", file=sys.stderr, flush=True)
+
+  def __call__(self):
+    return self.signal is not None
 
 
-class Progress:
-  """Host-side progress line for jax.debug.callback: throttled, one line per step reached."""
+def train_run(experiment, run, config, stop):
+  """The usual body of an experiment: reject inert flags, then train into a new run dir."""
+  cli.check_inert(config, cli.present())
+  return run(config, run_dir(experiment), progress=Progress(), should_stop=stop)
 
-  def __init__(self, total, every_seconds=2.0):
-    self.total, self.every = total, every_seconds
-    self.start = self.last = time.perf_counter()
-    self.seen = 0
 
-  def __call__(self, step):
-    step, now = int(step), time.perf_counter()
-    if step > self.seen and (now - self.last >= self.every or step >= self.total):
-      self.seen, self.last = step, now
-      print(f"  step {step}/{self.total}  {now - self.start:.1f}s", file=sys.stderr, flush=True)
+def app(experiment, doc, default, run, extra_flags=(), body=None):
+  """Runs an experiment as a program: flags from `default` (a Config instance), then
+  body(config, stop) -> metrics (default: train_run). Bad input: one line, exit 2.
+  Interrupted: exit 130."""
+  cli.define(default)
+  extra = tuple(extra_flags) + OUTPUT_FLAGS
+
+  def parse(argv):
+    if any(a in ("--help", "-h", "-?", "--helpshort") for a in argv[1:]):
+      print(cli.grouped_help(doc, default, extra))
+      sys.exit(0)
+    try:
+      return flags.FLAGS(argv)
+    except flags.Error as e:
+      fail(experiment, str(e).splitlines()[0])
+
+  def main(argv):
+    if len(argv) > 1:
+      fail(experiment, f"unexpected arguments {argv[1:]} (flags look like --name=value)")
+    use_all_cores()
+    stop = Stop(experiment).install()
+    try:
+      config = cli.from_flags(default)
+      if body is not None:
+        metrics = body(config, stop)
+      else:
+        metrics = train_run(experiment, run, config, stop)
+    except InputError as e:
+      fail(experiment, e)
+    if metrics and metrics.get("summary", {}).get("interrupted"):
+      sys.exit(130)
+
+  absl_app.run(main, flags_parser=parse)

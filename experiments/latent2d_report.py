@@ -4,37 +4,25 @@ import sys
 import jax
 import numpy as np
 
-from ae import losses, mlp, plotting, train
+from ae import autoencoder, plotting, report
 
 
-def metrics(config, glyphs, params, timing, history=None):
-  """The metrics.json dict: per_seed entries and the summary over seeds (DESIGN.md)."""
+def metrics(config, glyphs, params, timing, history=None, interrupted=False):
+  """The metrics.json dict (ae/report.py), from the trained params; timing None: loaded."""
   t = config.train
-  final, errors = jax.device_get(train.evaluate(params, glyphs.x, glyphs.x, t.acts, t.loss))
+  final, errors = jax.device_get(autoencoder.evaluate(config.model, params, glyphs.x))
   final, errors = np.asarray(final, float), np.asarray(errors, int)
-  per_seed = []
-  for i in range(config.seeds):
-    diverged = not np.isfinite(final[i])
-    per_seed.append({
-        "seed": config.seed + i, "final_loss": None if diverged else float(final[i]),
-        "diverged": diverged, "max_pixel_error": int(errors[i].max()),
-        "mean_pixel_error": float(errors[i].mean()), "pixel_errors": errors[i].tolist()})
-    if history is not None and train.uses_solver(t):
-      per_seed[-1]["solver_iterations"] = int(np.asarray(history["solver_iterations"])[i, -1])
-  # Rank: diverged last, then fewest wrong pixels on the worst glyph, then mean, then loss.
-  order = sorted(range(config.seeds), key=lambda i: (
-      not np.isfinite(final[i]), errors[i].max(), errors[i].mean(),
-      final[i] if np.isfinite(final[i]) else 0))
-  summary = losses.summarize(errors, final)
-  summary.update(
-      compile_seconds=round(timing["compile_seconds"], 3),
-      train_seconds=round(timing["train_seconds"], 3),
-      train_seconds_per_seed=round(timing["train_seconds"] / config.seeds, 4),
-      diverged_seeds=[p["seed"] for p in per_seed if p["diverged"]],
-      best_seed=config.seed + order[0], median_seed=config.seed + order[(config.seeds - 1) // 2],
-      glyphs="".join(glyphs.chars) if all(len(c) == 1 for c in glyphs.chars)
-      else list(glyphs.chars))
-  return {"summary": summary, "per_seed": per_seed}
+  start = (np.asarray(history["loss"], float)[:, 0] if history is not None
+           else np.full(len(final), np.inf))
+  per_seed = report.pixel_per_seed(errors)
+  if history is not None and t.solver is not None:
+    for p, its in zip(per_seed, np.asarray(history["solver_iterations"])[:, -1]):
+      p["solver_iterations"] = int(its)
+  return report.build(
+      range(t.seed, t.seed + t.seeds), final, start,
+      timing or {"compile_seconds": 0.0, "train_seconds": 0.0}, per_seed,
+      report.pixel_score(errors, final), lambda ok: report.pixel_summary(errors, ok),
+      glyphs.chars, interrupted)
 
 
 def _one(params, i):
@@ -52,26 +40,23 @@ def default_points(z, x, k=6):
 
 def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
   """Every figure of the run under run_dir/figures/, for the best and the median seed."""
-  t, s = config.train, metrics["summary"]
+  t, m, s = config.train, config.model, metrics["summary"]
   fig_dir = run_dir / "figures"
-  picks = {"best": s["best_seed"] - config.seed, "median": s["median_seed"] - config.seed}
-  if picks["median"] == picks["best"]:
-    del picks["median"]
+  picks = {k: s[f"{k}_seed"] - t.seed for k in ("best", "median") if s[f"{k}_seed"] is not None}
+  if picks.get("median") == picks.get("best"):
+    picks.pop("median", None)
   if history is not None:
-    steps = train.log_steps(t) if steps is None else steps
     plotting.curves(fig_dir / "curves.png", steps, history,
-                    {f"{k} (seed {config.seed + i})": i for k, i in picks.items()},
-                    f"{glyphs.name}: {config.seeds} seed(s)")
-  x, shape, act = glyphs.x, glyphs.shape, t.acts
+                    {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
+                    f"{glyphs.name}: {t.seeds} seed(s)")
+  if not picks:
+    print("no per-seed figures: every seed diverged", file=sys.stderr)
+  x, shape = glyphs.x, glyphs.shape
   for tag, i in picks.items():
     p = _one(params, i)
-    name = f"{tag} seed {config.seed + i}"
-    if metrics["per_seed"][i]["diverged"] or not all(np.isfinite(a).all() for a in
-                                                     jax.tree.leaves(p)):
-      print(f"no {tag}-seed figures: seed {config.seed + i} diverged", file=sys.stderr)
-      continue
-    z = np.asarray(mlp.encode(p, x, act))
-    out = np.asarray(losses.reconstruct(mlp.apply(p, x, act), t.loss))
+    name = f"{tag} seed {t.seed + i}"
+    z = np.asarray(autoencoder.encode(m, p, x))
+    out = np.asarray(autoencoder.reconstruct(m, p, x))
     plotting.latent_scatter(fig_dir / f"latent_{tag}.png", z, glyphs.chars,
                             f"{glyphs.name} latent space ({name})")
     plotting.reconstructions(fig_dir / f"reconstruction_{tag}.png", x, out, shape, glyphs.chars,
@@ -80,11 +65,11 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
     lo, hi = z.min() - 0.15 * np.ptp(z), z.max() + 0.15 * np.ptp(z)
     g = config.grid
     zz = np.stack(np.meshgrid(np.linspace(lo, hi, g), np.linspace(hi, lo, g)), -1).reshape(-1, 2)
-    grid = np.asarray(losses.reconstruct(mlp.decode(p, zz, act), t.loss))
+    grid = np.asarray(autoencoder.decode(m, p, zz))
     plotting.manifold(fig_dir / f"manifold_{tag}.png", grid, shape, lo, hi, z, glyphs.chars,
                       f"decoded {g}x{g} latent grid ({name})")
     pts = list(config.decode) if config.decode else default_points(z, x)
-    new = np.asarray(losses.reconstruct(mlp.decode(p, np.asarray(pts), act), t.loss)) > .5
+    new = np.asarray(autoencoder.decode(m, p, np.asarray(pts))) > .5
     ham = (new[:, None] != (x[None] > .5)).sum(-1)
     near = [(int(j), x[j], int(ham[k, j])) for k, j in enumerate(ham.argmin(1))]
     plotting.new_letters(fig_dir / f"new_letters_{tag}.png", pts, new, near, shape,
@@ -96,10 +81,10 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
 
 def print_summary(config, glyphs, metrics, run_dir):
   s = metrics["summary"]
-  n = config.seeds
+  n, seed = config.train.seeds, config.train.seed
   rows = [
       ("data", f"{glyphs.name}: {len(glyphs)} glyphs of {glyphs.shape[0]}x{glyphs.shape[1]}"),
-      ("seeds", f"{n} (seed {config.seed}..{config.seed + n - 1})"),
+      ("seeds", f"{n} (seed {seed}..{seed + n - 1})"),
       ("0 wrong px on every glyph", f"{s['seeds_zero']}/{n} seeds"),
       ("<= 1 wrong px on every glyph", f"{s['seeds_le1']}/{n} seeds"),
       ("worst-glyph error, median", f"{s['max_pixel_error_median']} px"),
@@ -113,6 +98,7 @@ def print_summary(config, glyphs, metrics, run_dir):
     print(f"{k:<{w}}  {v}")
   for p in metrics["per_seed"]:
     if p["diverged"]:
-      print(f"seed {p['seed']} diverged (non-finite loss)", file=sys.stderr)
+      print(f"seed {p['seed']} diverged (its loss ended non-finite or above where it "
+            "started)", file=sys.stderr)
   print(f"run dir: {run_dir}")
 

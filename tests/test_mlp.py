@@ -15,10 +15,10 @@ def test_init_shapes_and_apply():
   assert all(l["b"].shape == (n,) and not l["b"].any() for l, n in zip(p, ARCH[1:]))
   assert mlp.sizes_of(p) == ARCH
   x = jnp.ones((4, 35))
-  assert mlp.apply(p, x).shape == (4, 35)
-  z = mlp.encode(p, x)
+  assert mlp.apply(p, x, "tanh").shape == (4, 35)
+  z = mlp.encode(p, x, "tanh")
   assert z.shape == (4, 2) and np.all(np.abs(z) <= 1)  # tanh latent
-  np.testing.assert_allclose(mlp.decode(p, z), mlp.apply(p, x), rtol=1e-6)
+  np.testing.assert_allclose(mlp.decode(p, z, "tanh"), mlp.apply(p, x, "tanh"), rtol=1e-6)
 
 
 def test_apply_matches_numpy():
@@ -56,8 +56,8 @@ def test_linear_latent_layer():
   p = mlp.init(jax.random.PRNGKey(0), (6, 4, 2, 4, 6), "normal", std=2.0)
   x = jnp.ones((3, 6))
   z_lin = mlp.encode(p, x, ("tanh", "identity"))
-  h = jnp.tanh(x @ p[0]["w"] + p[0]["b"])
-  np.testing.assert_allclose(z_lin, h @ p[1]["w"] + p[1]["b"], rtol=1e-6)
+  h = jnp.tanh(x @ p[0]["w"] + p[0]["b"][None])
+  np.testing.assert_allclose(z_lin, h @ p[1]["w"] + p[1]["b"][None], rtol=1e-6)
   np.testing.assert_allclose(mlp.encode(p, x, "tanh"), jnp.tanh(z_lin), rtol=1e-6)
   np.testing.assert_allclose(mlp.apply(p, x, ("tanh", "identity")),
                              mlp.decode(p, z_lin, "tanh"), rtol=1e-6)

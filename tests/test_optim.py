@@ -55,8 +55,8 @@ def test_adaptive_state_found_and_errors():
   assert optim.current_eta(optim.make("adam", 0.01, 10).init({"w": jnp.zeros(1)})) is None
   for kwargs, match in [(dict(name="lbfgs"), "--optimizer"), (dict(eta=-1.0), "--eta"),
                         (dict(schedule_name="zigzag"), "--schedule"),
-                        (dict(adaptive=(5, None, 1.5)), "0 < b < 1"),
-                        (dict(adaptive=(5, None, 0.5), schedule_name="cosine"), "replaces")]:
+                        (dict(adaptive=(5, None, 1.5)), "--adaptive_b"),
+                        (dict(eta=float("inf")), "--eta"), (dict(eta=float("nan")), "--eta")]:
     args = dict(name="adam", eta=0.01, steps=10) | kwargs
     with pytest.raises(InputError, match=match):
       optim.make(**args)

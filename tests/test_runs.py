@@ -15,6 +15,13 @@ def test_params_round_trip_with_seed_axis(tmp_path):
   assert len(back) == 4 and mlp.sizes_of(back) == (5, 3, 2, 3, 5)
   for a, b in zip(jax.tree.leaves(params), jax.tree.leaves(back)):
     np.testing.assert_array_equal(a, b)
+  nested = {"enc": [{"w": np.ones((2, 3))}], "mu": np.zeros((2, 1)), "dec": [np.arange(12.)]}
+  runs.save_params(tmp_path / "n.npz", nested)
+  back = runs.load_params(tmp_path / "n.npz")
+  assert jax.tree.structure(back) == jax.tree.structure(nested)
+  (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 truncated")
+  with pytest.raises(InputError, match="bad.npz: damaged"):
+    runs.load_params(tmp_path / "bad.npz")
 
 
 def test_history_round_trip(tmp_path):
@@ -25,13 +32,21 @@ def test_history_round_trip(tmp_path):
   assert runs.load_history(tmp_path / "none.npz") == (None, None)
 
 
-def test_never_overwrites(tmp_path):
-  d = runs.create(tmp_path / "a" / "run")
-  assert (d / "figures").is_dir()
+def test_never_overwrites_and_builds_aside(tmp_path):
+  with runs.Building(tmp_path / "a" / "run") as b:
+    assert (b.tmp / "figures").is_dir() and not b.path.exists()
+    (b.tmp / "x.txt").write_text("1")
+  assert (b.path / "x.txt").read_text() == "1" and b.path == tmp_path / "a" / "run"
   with pytest.raises(InputError, match="already exists"):
-    runs.create(tmp_path / "a" / "run")
+    runs.Building(tmp_path / "a" / "run")
   with pytest.raises(InputError, match="not a finished run"):
-    runs.load_run(d)
+    runs.load_run(b.path)
+  with pytest.raises(KeyboardInterrupt):  # any failure leaves nothing behind
+    with runs.Building(tmp_path / "b") as b2:
+      (b2.tmp / "half.txt").write_text("")
+      raise KeyboardInterrupt
+  assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
+  assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["run"]
 
 
 def test_json_plain_values(tmp_path):

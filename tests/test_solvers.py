@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import scipy.optimize
 
-from ae import InputError, data, solvers, train
+from ae import InputError, autoencoder, data, schedule, solvers, train
+from ae.config import TrainConfig
 
 PAIRS = [(b, m) for b, ms in solvers.BACKENDS.items() for m in ms if m != "powell"]
 
@@ -61,8 +62,9 @@ def test_powell_and_time_cap():
   x, info = solvers.minimize(quad, jnp.zeros(4), (A, B), "powell", steps=10_000, tol=1e-10)
   np.testing.assert_allclose(x, np.linalg.solve(A, B), atol=1e-3)
   assert info["evaluations"] > 10 and not info["timed_out"]
-  x, info = solvers.minimize(rosen, X0, (), "powell", steps=10**9, seconds=0.05)
-  assert info["timed_out"] and float(info["value"]) < float(rosen(X0))
+  big = {"a": jnp.full(30, -1.2), "b": jnp.full(30, 1.0)}  # far more than 0.05 s of Powell
+  x, info = solvers.minimize(rosen, big, (), "powell", steps=10**9, seconds=0.05)
+  assert info["timed_out"] and float(info["value"]) < float(rosen(big))
 
 
 def test_backend_choice_errors():
@@ -76,59 +78,67 @@ def test_backend_choice_errors():
 
 
 X = data.load("font2").x[:8]
-CFG = train.TrainConfig(arch=(35, 12, 2, 12, 35), steps=40, log_every=10, eta=0.01)
+TASK = autoencoder.task(autoencoder.AEConfig(arch=(35, 12, 2, 12, 35)))
+CFG = TrainConfig(iterations=40, log_every=10, eta=0.01)
 
 
-def test_minimize_every_zero_is_plain_training_bit_for_bit():
-  f = lambda cfg: jax.jit(lambda k: train.fit(k, X, X, cfg))(jax.random.PRNGKey(1))
+def test_a_schedule_without_solver_calls_is_plain_training_bit_for_bit():
+  f = lambda cfg: jax.jit(lambda k: train.fit(TASK, {"x": X}, cfg, k))(jax.random.PRNGKey(1))
   p0, h0 = f(CFG)
-  p1, h1 = f(dataclasses.replace(CFG, solver="bfgs", minimize_every=0))
+  p1, h1 = f(dataclasses.replace(CFG, solver="bfgs", minimize_every=50))  # never reached
+  assert schedule.build(dataclasses.replace(CFG, solver="bfgs", minimize_every=50)) == [
+      schedule.Steps(0, 40)]
   for a, b in zip(jax.tree.leaves((p0, h0)), jax.tree.leaves((p1, h1))):
     np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow
 def test_solver_steps_lower_the_loss_and_vmap_equals_loop():
-  cfg = dataclasses.replace(CFG, solver="lbfgs", minimize_every=10, solver_steps=15)
-  params, hist, _ = train.fit_seeds(X, X, cfg, seed=2, n_seeds=2)
-  steps = train.log_steps(cfg)
-  assert steps == [0, 10, 10, 20, 20, 30, 30, 40, 40] and hist["loss"].shape == (2, 9)
-  after = np.asarray(hist["solver"][0]) > 0
+  cfg = dataclasses.replace(CFG, solver="lbfgs", minimize_every=10, solver_steps=15, seeds=2,
+                            seed=2)
+  fit = train.fit_seeds(TASK, {"x": X}, cfg)
+  assert fit.steps == [0, 10, 10, 20, 20, 30, 30, 40, 40]
+  assert fit.history["loss"].shape == (2, 9)
+  after = fit.history["solver"][0] > 0
   assert after.tolist() == [False] + [False, True] * 4
-  loss = np.asarray(hist["loss"])
+  loss = fit.history["loss"]
   idx = np.flatnonzero(after)
   assert np.all(loss[:, idx] < loss[:, idx - 1])  # every solver call lowered the loss
-  assert np.all(np.asarray(hist["solver_iterations"])[:, -1] == 60)
-  plain, _, _ = train.fit_seeds(X, X, CFG, seed=2, n_seeds=2)
-  assert not np.allclose(params[0]["w"], plain[0]["w"])  # the solver changed the params
+  assert np.all(fit.history["solver_iterations"][:, -1] == 60)
+  plain = train.fit_seeds(TASK, {"x": X}, dataclasses.replace(CFG, seeds=2, seed=2))
+  assert not np.allclose(fit.params[0]["w"], plain.params[0]["w"])  # the solver changed them
   # vmap == loop over one solver call. Line searches amplify the last-bit differences of
   # batched vs unbatched matmuls: optax's L-BFGS stays within 3e-5 after one call (3% after
   # three), optimistix's within 1e-3 after one.
   for backend, rtol in (("optax", 1e-4), ("optimistix", 5e-3)):
-    cfg1 = dataclasses.replace(cfg, steps=10, solver_backend=backend)
-    _, hist1, _ = train.fit_seeds(X, X, cfg1, seed=2, n_seeds=2)
-    one = jax.jit(lambda k, c=cfg1: train.fit(k, X, X, c))
+    cfg1 = dataclasses.replace(cfg, iterations=10, solver_backend=backend)
+    fit1 = train.fit_seeds(TASK, {"x": X}, cfg1)
+    one = jax.jit(lambda k, c=cfg1: train.fit(TASK, {"x": X}, c, k))
     for i in range(2):
       _, h1 = one(jax.random.PRNGKey(2 + i))
-      np.testing.assert_allclose(hist1["loss"][i], h1["loss"], rtol=rtol)
+      np.testing.assert_allclose(fit1.history["loss"][i], h1["loss"], rtol=rtol)
 
 
+@pytest.mark.slow
 def test_solver_alone_and_scipy_host_schedule():
-  alone = dataclasses.replace(CFG, optimizer="none", solver="lbfgs", steps=30)
-  _, h, _ = train.fit_seeds(X, X, alone, n_seeds=1)
-  assert train.log_steps(alone) == [0, 30] and h["loss"][0, 1] < 0.5 * h["loss"][0, 0]
+  alone = dataclasses.replace(CFG, optimizer="none", solver="lbfgs", iterations=30)
+  fit = train.fit_seeds(TASK, {"x": X}, alone)
+  assert fit.steps == [0, 0] and fit.history["loss"][0, 1] < 0.5 * fit.history["loss"][0, 0]
   cfg = dataclasses.replace(CFG, solver="bfgs", solver_backend="scipy", minimize_every=20,
-                            solver_steps=10)
-  params, h, timing = train.fit_seeds(X, X, cfg, seed=0, n_seeds=2)
-  assert h["loss"].shape == (2, len(train.log_steps(cfg))) and timing["train_seconds"] > 0
-  loss, after = np.asarray(h["loss"]), np.flatnonzero(np.asarray(h["solver"][0]) > 0)
-  assert np.all(loss[:, after] <= loss[:, after - 1])
-  assert params[0]["w"].shape == (2, 35, 12)
+                            solver_steps=10, seeds=2)
+  fit = train.fit_seeds(TASK, {"x": X}, cfg)
+  assert fit.steps == [0, 10, 20, 20, 30, 40, 40] and fit.timing["train_seconds"] > 0
+  loss, after = fit.history["loss"], np.flatnonzero(fit.history["solver"][0] > 0)
+  assert after.tolist() == [3, 6] and np.all(loss[:, after] <= loss[:, after - 1])
+  assert fit.params[0]["w"].shape == (2, 35, 12)
+  assert np.all(fit.history["solver_iterations"][:, -1] > 0)
 
 
-def test_solver_config_errors():
-  for kw, match in [(dict(optimizer="none"), "--solver"),
-                    (dict(solver="cg", solver_backend="optax"), "not in optax"),
-                    (dict(solver="bfgs", solver_seconds=5.0), "scipy"),
-                    (dict(solver="bfgs", solver_steps=0), "--solver_steps")]:
-    with pytest.raises(InputError, match=match):
-      dataclasses.replace(CFG, **kw).check(8, 35)
+def test_scipy_powell_reports_evaluations_and_stops_on_request():
+  cfg = dataclasses.replace(CFG, optimizer="none", solver="powell", iterations=10**6)
+  seen, calls = [], []
+  fit = train.fit_seeds(TASK, {"x": X}, cfg, progress=lambda *a, **kw: seen.append(kw),
+                        should_stop=lambda: calls.append(1) or len(calls) > 300)
+  evaluations = [kw["evaluations"] for kw in seen if "evaluations" in kw]
+  assert fit.interrupted and evaluations and max(evaluations) <= 300
+  assert fit.history["loss"][0, -1] <= fit.history["loss"][0, 0]

@@ -1,0 +1,122 @@
+"""The MLP autoencoder on binary images, as a Task for the training core, and its evaluation.
+
+  model = AEConfig()                           # the measured default (linear 2-D latent)
+  fit = train.fit_seeds(task(model), {"x": x}, TrainConfig(), n_seeds=8)
+  loss, errors = evaluate(model, fit.params, x) # per seed: final loss, wrong pixels per glyph
+  z = encode(model, one_seed_params, x); img = decode(model, one_seed_params, z)
+
+Every function takes the AEConfig, so the activations and the output squashing always match
+the model that was trained.
+"""
+import dataclasses
+import functools
+
+import jax
+import jax.numpy as jnp
+
+from ae import InputError, losses, mlp
+from ae.config import check_choices, check_finite, field
+from ae.program import Task
+
+M = "model"
+
+
+@dataclasses.dataclass(frozen=True)
+class AEConfig:
+  """The model. Defaults: the measured recipe of BUILD_NOTES.md."""
+  arch: tuple = field((35, 64, 32, 2, 32, 64, 35), "Layer sizes, input to output; the narrowest "
+                      "is the latent layer.", M)
+  activation: str = field("tanh", "Activation of the hidden layers.", M, tuple(mlp.ACTIVATIONS))
+  latent_activation: str = field("identity", "Activation of the latent layer (the original "
+                                 "study: tanh, like every layer).", M, tuple(mlp.ACTIVATIONS))
+  loss: str = field("bce", "bce: logits + binary cross-entropy; mse_*: squashed output + MSE "
+                    "(mse_tanh is the original study's).", M, losses.LOSSES)
+  init: str = field("glorot", "Weight init: glorot, or normal with --init_std/--init_mean.", M,
+                    mlp.INITS)
+  init_std: float = field(0.6, "Std of the normal init.", M)
+  init_mean: float = field(0.0, "Mean of the normal init.", M)
+
+  @property
+  def acts(self):
+    """(hidden, latent) activations, as mlp.apply takes them."""
+    return (self.activation, self.latent_activation)
+
+  @property
+  def latent_dim(self):
+    return min(self.arch)
+
+  def check(self, width=None):
+    check_finite(self)
+    check_choices(self)
+    mlp.check_arch(self.arch, width)
+    if self.init == "normal" and not self.init_std > 0:
+      raise InputError(f"--init_std must be positive, got {self.init_std}")
+    if sum(a * b + b for a, b in zip(self.arch[:-1], self.arch[1:])) > 50_000_000:
+      raise InputError(f"--arch={','.join(map(str, self.arch))} has over 50 million parameters "
+                       "per seed: far beyond what these experiments need")
+
+  def inert(self):
+    """{field: why} for fields without effect (see TrainConfig.inert)."""
+    if self.init != "normal":
+      return {f: "it only applies with --init=normal" for f in ("init_std", "init_mean")}
+    return {}
+
+
+def check_params(cfg, params, where="params"):
+  """InputError unless params (with a seed axis) are this model's."""
+  try:
+    sizes = mlp.sizes_of(params)
+  except (TypeError, KeyError, IndexError, AttributeError):
+    sizes = None
+  if sizes != tuple(cfg.arch):
+    raise InputError(f"{where}: its layers do not match --arch={','.join(map(str, cfg.arch))}")
+
+
+def init(cfg, key):
+  return mlp.init(key, cfg.arch, cfg.init, cfg.init_std, cfg.init_mean)
+
+
+@functools.lru_cache(maxsize=64)
+def task(cfg):
+  """The same Task object for equal configs (so a second fit reuses the compiled program).
+  Reconstruct data["x"] (or data["y"] when given: clean targets for noisy inputs)."""
+  def loss(params, batch, key):
+    del key  # deterministic: no noise, no sampling
+    return losses.reconstruction_loss(params, batch["x"], batch.get("y", batch["x"]), cfg.acts,
+                                      cfg.loss)
+
+  def metrics(params, data):
+    err = losses.pixel_errors(params, data["x"], data.get("y", data["x"]), cfg.acts, cfg.loss)
+    return {"max_pixel_error": err.max(), "mean_pixel_error": err.mean()}
+
+  return Task(lambda key: init(cfg, key), loss, metrics)
+
+
+def evaluate(cfg, params, x, y=None):
+  """Per seed (params with a leading seed axis): final loss (seeds,) and wrong pixels per
+  glyph (seeds, n)."""
+  y = x if y is None else y
+  return _evaluate(params, jnp.asarray(x), jnp.asarray(y), cfg.acts, cfg.loss)
+
+
+@functools.partial(jax.jit, static_argnames=("acts", "loss"))
+def _evaluate(params, x, y, acts, loss):
+  def one(p):
+    return (losses.reconstruction_loss(p, x, y, acts, loss),
+            losses.pixel_errors(p, x, y, acts, loss))
+  return jax.vmap(one)(params)
+
+
+def encode(cfg, params, x):
+  """Latent codes (n, k) of one seed's params."""
+  return mlp.encode(params, jnp.asarray(x), cfg.acts)
+
+
+def decode(cfg, params, z):
+  """Pixel intensities in [0, 1] (n, d) decoded from latent points z (n, k)."""
+  return losses.reconstruct(mlp.decode(params, jnp.asarray(z), cfg.acts), cfg.loss)
+
+
+def reconstruct(cfg, params, x):
+  """Pixel intensities of the whole autoencoder applied to x."""
+  return losses.reconstruct(mlp.apply(params, jnp.asarray(x), cfg.acts), cfg.loss)

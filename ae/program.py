@@ -1,0 +1,148 @@
+"""One seed's training as pure functions: start, run a slice of the schedule, log a row.
+
+`Program(task, cfg)` holds them for a task and a config; ae/train.py vmaps them over seeds
+and drives them from the host. `fit` runs a whole schedule for one seed in one pure call.
+"""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from typing import Callable, NamedTuple
+from jax.flatten_util import ravel_pytree
+
+from ae import InputError, optim, schedule, solvers
+
+_EVAL = 0x7FFFFFFF  # fold_in tag of the fixed key the logged loss is evaluated with
+
+
+class Task(NamedTuple):
+  """What the core trains. Pure functions; nothing else is known about the model or the data.
+
+  init(key) -> params (a pytree).
+  loss(params, batch, key) -> scalar: what the optimizer and the solvers minimise. batch is
+    `data` (or a minibatch of its leading axis); key is fresh at every step (noise, samples).
+  metrics(params, data) -> {name: scalar}: evaluated at log points only (optional).
+  """
+  init: Callable
+  loss: Callable
+  metrics: Callable = None
+
+
+def step_keys(key, t):
+  """Keys of step t: (minibatch, loss noise, solver objective)."""
+  return jax.random.split(jax.random.fold_in(key, t), 3)
+
+
+class Program:
+  """The per-seed pure functions, built from a task and a config (static) once per fit."""
+
+  def __init__(self, task, cfg):
+    self.task, self.cfg = task, cfg
+    shapes = jax.eval_shape(task.init, jax.random.PRNGKey(0))
+    # The optimizer sees one flat vector: one fused update instead of one per array (faster
+    # to compile and to run); the loss unravels it back into the task's pytree.
+    flat, self.unravel = ravel_pytree(jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes))
+    self.size, self.dtype = flat.shape, flat.dtype
+    self.shapes = shapes
+    self.opt = cfg.optimizer_for()
+    self.lr = None
+    if self.opt is not None and not cfg.adaptive_eta:
+      self.lr = optim.schedule(cfg.schedule, cfg.eta, cfg.iterations)
+    segments = schedule.build(cfg)
+    its = schedule.solver_iterations(segments)
+    self.host = its is not None and solvers.on_host(cfg.solver, cfg.backend)
+    self.solve = None
+    if its is not None and not self.host:
+      self.solve = solvers.make(self.objective, cfg.solver, cfg.backend, its, cfg.solver_tol)
+
+  def unravel_host(self, flat):
+    """NumPy (seeds, size) -> the params pytree with a seed axis (no device work)."""
+    leaves, treedef = jax.tree.flatten(self.shapes)
+    out, at = [], 0
+    for s in leaves:
+      size = int(np.prod(s.shape))
+      out.append(flat[:, at:at + size].reshape((flat.shape[0],) + s.shape))
+      at += size
+    return jax.tree.unflatten(treedef, out)
+
+  def objective(self, flat, data, key):
+    return self.task.loss(self.unravel(flat), data, key)
+
+  def placeholder(self, key):
+    """A state of the right shapes holding only the seed's key; the INIT entry (the first
+    of every schedule) replaces it. Initialising inside `run` keeps one compiled program."""
+    flat = jnp.zeros(self.size, self.dtype)
+    return {"flat": flat, "opt": self.opt.init(flat) if self.opt else (), "key": key}
+
+  def init(self, state):
+    k_init, k_run = jax.random.split(state["key"])
+    flat, _ = ravel_pytree(self.task.init(k_init))
+    return {"flat": flat, "opt": self.opt.init(flat) if self.opt else (), "key": k_run}
+
+  def row(self, state, data, t, iterations):
+    """One history row; iterations: of the solver call just made, or -1 after none."""
+    flat = state["flat"]
+    out = {"loss": self.objective(flat, data, jax.random.fold_in(state["key"], _EVAL))}
+    if self.opt is None:
+      eta = jnp.nan
+    else:
+      eta = optim.current_eta(state["opt"])
+      eta = self.lr(t) if eta is None else eta
+    out["eta"] = jnp.asarray(eta, jnp.float32)
+    out["solver"] = jnp.asarray(iterations >= 0, jnp.float32)
+    out["solver_iterations"] = jnp.maximum(jnp.asarray(iterations, jnp.int32), 0)
+    if self.task.metrics is not None:
+      out.update(self.task.metrics(self.unravel(flat), data))
+    return out
+
+  def steps(self, state, data, t0, t1):
+    n = jax.tree.leaves(data)[0].shape[0]
+    bs = self.cfg.batch_size
+
+    def one(t, st):
+      k_batch, k_loss, _ = step_keys(st["key"], t)
+      batch = data
+      if bs and bs < n:
+        idx = jax.random.permutation(k_batch, n)[:bs]
+        batch = jax.tree.map(lambda a: a[idx], data)
+      value, g = jax.value_and_grad(self.objective)(st["flat"], batch, k_loss)
+      updates, opt_state = self.opt.update(g, st["opt"], st["flat"], value=value)
+      return dict(st, flat=optax.apply_updates(st["flat"], updates), opt=opt_state)
+
+    return jax.lax.fori_loop(t0, t1, one, state), jnp.int32(-1)
+
+  def solver_call(self, state, data, t):
+    flat, info = self.solve(state["flat"], data, step_keys(state["key"], t)[2])
+    return dict(state, flat=flat), jnp.asarray(info["iterations"], jnp.int32)
+
+  def run(self, state, data, entries, n):
+    """Runs entries[:n] (rows of (kind, t0, t1)); returns the state and one row per entry
+    (rows past n are left as zeros)."""
+    zero = jax.eval_shape(self.row, state, data, 0, -1)
+    rows = jax.tree.map(lambda s: jnp.zeros((entries.shape[0],) + s.shape, s.dtype), zero)
+
+    def body(i, carry):
+      st, rows = carry
+      kind, t0, t1 = entries[i, 0], entries[i, 1], entries[i, 2]
+      work = [lambda s: (self.init(s), jnp.int32(-1))]  # by kind: INIT, STEPS, SOLVE
+      work.append((lambda s: self.steps(s, data, t0, t1)) if self.opt else work[0])
+      if self.solve is not None:
+        work.append(lambda s: self.solver_call(s, data, t0))
+      st, its = jax.lax.switch(jnp.minimum(kind, len(work) - 1), work, st)
+      r = self.row(st, data, t1, its)
+      return st, jax.tree.map(lambda b, v: b.at[i].set(v), rows, r)
+
+    return jax.lax.fori_loop(0, n, body, (state, rows))
+
+
+def fit(task, data, cfg, key):
+  """One seed, the whole schedule in one pure function (jit and vmap it freely).
+  Returns (params, history) with history rows at the schedule's log steps."""
+  prog = Program(task, cfg)
+  if prog.host:
+    raise InputError("the scipy solver backend runs on the host: use train.fit_seeds")
+  entries = jnp.asarray(schedule.entries(schedule.build(cfg), cfg.log_every))
+  data = jax.tree.map(jnp.asarray, data)
+  state, history = prog.run(prog.placeholder(key), data, entries, entries.shape[0])
+  history["solver_iterations"] = jnp.cumsum(history["solver_iterations"]).astype(jnp.int32)
+  return prog.unravel(state["flat"]), history

@@ -1,0 +1,95 @@
+"""The training schedule, built once from a TrainConfig and read by every driver.
+
+A schedule is a list of segments: `Steps(t0, t1)` (optimizer steps t0 .. t1 - 1) and
+`Solve(at, iterations)` (one call of the full minimiser after `at` optimizer steps). Each
+driver runs it as a list of *entries*, one per history row:
+
+  entry = (kind, t0, t1)   kind INIT: initialise the params (the first entry, step 0)
+                           kind STEPS: optimizer steps t0 .. t1 - 1, then record metrics
+                           kind SOLVE: one solver call (t0 = t1 = its step), then record
+
+so the log steps, the solver marks and the work all come from one list.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+INIT, STEPS, SOLVE = 0, 1, 2
+
+
+class Steps(NamedTuple):
+  t0: int
+  t1: int
+
+
+class Solve(NamedTuple):
+  at: int
+  iterations: int
+
+
+def build(cfg):
+  """Segments for a TrainConfig: plain steps; steps with a solver call every k; or the solver
+  alone (optimizer 'none': one call of `iterations` solver iterations)."""
+  n = cfg.iterations
+  if cfg.optimizer == "none":
+    return [Solve(0, n)]
+  k = cfg.minimize_every if cfg.solver is not None else 0
+  if not k:
+    return [Steps(0, n)]
+  segments = []
+  for t0 in range(0, n, k):
+    t1 = min(t0 + k, n)
+    segments.append(Steps(t0, t1))
+    if t1 - t0 == k:  # a solver call after every full block of k steps
+      segments.append(Solve(t1, cfg.solver_steps))
+  return segments
+
+
+def entries(segments, log_every):
+  """(E, 3) int array of (kind, t0, t1): INIT first, then a Steps segment cut into blocks of
+  log_every steps (counted from its own start), a Solve as one entry."""
+  out = [(INIT, 0, 0)]
+  for s in segments:
+    if isinstance(s, Solve):
+      out.append((SOLVE, s.at, s.at))
+      continue
+    for t in range(s.t0, s.t1, log_every):
+      out.append((STEPS, t, min(t + log_every, s.t1)))
+  return np.asarray(out, dtype=np.int32).reshape(-1, 3)
+
+
+def log_steps(entries_):
+  """Optimizer steps done at each history row (one row per entry)."""
+  return [int(t1) for _, _, t1 in entries_]
+
+
+def after_solver(entries_):
+  """Bools per history row: True right after a solver call."""
+  return [int(k) == SOLVE for k, _, _ in entries_]
+
+
+def solver_iterations(segments):
+  """The iterations of every solver call (one value per schedule), or None without calls."""
+  its = {s.iterations for s in segments if isinstance(s, Solve)}
+  assert len(its) <= 1, its
+  return its.pop() if its else None
+
+
+def describe(cfg):
+  """One honest line: what the configuration really runs."""
+  segments = build(cfg)
+  steps = sum(s.t1 - s.t0 for s in segments if isinstance(s, Steps))
+  calls = [s for s in segments if isinstance(s, Solve)]
+  parts = []
+  if steps:
+    rule = "adaptive eta" if cfg.adaptive_eta else cfg.schedule
+    parts.append(f"{cfg.optimizer} ({rule} from eta {cfg.eta:g}), {steps} steps")
+  if calls:
+    solver = f"{cfg.solver} ({cfg.backend})"
+    cap = f" or {cfg.solver_seconds:g} s" if cfg.solver_seconds else ""
+    if steps:
+      parts.append(f"{solver} x{calls[0].iterations}{cap} after every {cfg.minimize_every} "
+                   f"steps ({len(calls)} calls)")
+    else:
+      parts.append(f"{solver} alone, up to {calls[0].iterations} iterations{cap}")
+  return ", ".join(parts)

@@ -1,0 +1,145 @@
+"""Flags from config dataclasses: one flag per field, named as the field, defined once.
+
+An experiment's frozen Config nests the shared configs (data, model, train) beside its own
+fields; `main(...)` defines a flag for every leaf field with the field's default, help text and
+group, parses the command line (errors: one line, exit 2), rebuilds the Config and runs it.
+Flags are defined only when an experiment runs as a program: tests never parse flags.
+"""
+import dataclasses
+import sys
+
+from absl import flags
+
+from ae import InputError
+
+FLAGS = flags.FLAGS
+GROUPS = ("data", "seeds", "model", "optimiser", "solver", "experiment", "output")
+
+
+def leaves(config, prefix=()):
+  """(path, dataclasses.Field) of every leaf field of a (nested) config instance."""
+  for f in dataclasses.fields(config):
+    v = getattr(config, f.name)
+    if dataclasses.is_dataclass(v):
+      yield from leaves(v, prefix + (f.name,))
+    else:
+      yield prefix + (f.name,), f
+
+
+def _get(config, path):
+  for p in path:
+    config = getattr(config, p)
+  return config
+
+
+def format_value(value, kind):
+  if value is None:
+    return None
+  if kind == "points":
+    return ";".join(",".join(f"{v:g}" for v in p) for p in value)
+  if isinstance(value, tuple):
+    return ",".join(map(str, value))
+  return value
+
+
+def define(default):
+  """Defines one absl flag per leaf field of the config instance `default`."""
+  for path, f in leaves(default):
+    name, value, meta = path[-1], _get(default, path), f.metadata
+    if name in FLAGS:
+      continue
+    help_ = meta.get("help", "")
+    kind = meta.get("kind")
+    if f.type in (bool, "bool"):
+      flags.DEFINE_bool(name, value, help_)
+    elif f.type in (int, "int"):
+      flags.DEFINE_integer(name, value, help_)
+    elif f.type in (float, "float"):
+      flags.DEFINE_float(name, value, help_)
+    elif meta.get("choices") and f.type in (str, "str"):
+      flags.DEFINE_enum(name, value, list(meta["choices"]), help_)
+    else:  # strings, and tuples written as text (parsed in from_flags)
+      flags.DEFINE_string(name, format_value(value, kind), help_)
+
+
+def parse_ints(flag, text):
+  try:
+    return tuple(int(v) for v in text.split(","))
+  except ValueError:
+    raise InputError(f"--{flag} takes integers separated by commas, got {text!r}") from None
+
+
+def parse_points(flag, text):
+  """'x,y;x,y' -> ((x, y), ...) of finite numbers."""
+  try:
+    pts = tuple(tuple(float(v) for v in p.split(",")) for p in text.split(";") if p.strip())
+  except ValueError:
+    pts = ()
+  if not pts or len({len(p) for p in pts}) != 1 or any(
+      v != v or v in (float("inf"), float("-inf")) for p in pts for v in p):
+    raise InputError(f"--{flag} takes finite latent points as 'x,y;x,y', got {text!r}")
+  return pts
+
+
+def from_flags(default):
+  """The config instance the parsed flags describe (same nesting as `default`)."""
+  def build(config):
+    kw = {}
+    for f in dataclasses.fields(config):
+      v = getattr(config, f.name)
+      if dataclasses.is_dataclass(v):
+        kw[f.name] = build(v)
+        continue
+      raw = FLAGS[f.name].value
+      kind = f.metadata.get("kind")
+      if kind == "points":
+        raw = None if raw is None else parse_points(f.name, raw)
+      elif f.type in (tuple, "tuple"):
+        raw = None if raw is None else parse_ints(f.name, raw)
+      kw[f.name] = raw
+    return dataclasses.replace(config, **kw)
+  return build(default)
+
+
+def present():
+  """Names of the flags given on the command line."""
+  return {name for name in FLAGS if FLAGS[name].present}
+
+
+def check_inert(config, given):
+  """A flag given on the command line that would have no effect is an error."""
+  inert = {}
+  for part in [config] + [getattr(config, f.name) for f in dataclasses.fields(config)]:
+    if dataclasses.is_dataclass(part) and hasattr(part, "inert"):
+      inert.update(part.inert())
+  for name in sorted(given):
+    if name in inert:
+      raise InputError(f"--{name} has no effect here: {inert[name]}")
+
+
+def group_of(name, default):
+  for path, f in leaves(default):
+    if path[-1] == name:
+      return f.metadata.get("group", "experiment")
+  return None
+
+
+def grouped_help(doc, default, extra):
+  """--help: the module docstring, then the flags that matter, by group."""
+  lines = [doc.strip(), ""]
+  by_group = {}
+  for path, f in leaves(default):
+    by_group.setdefault(f.metadata.get("group", "experiment"), []).append(path[-1])
+  for name, group in extra:
+    by_group.setdefault(group, []).append(name)
+  for group in GROUPS + tuple(g for g in by_group if g not in GROUPS):
+    if group not in by_group:
+      continue
+    lines.append(f"{group}:")
+    for name in by_group[group]:
+      flag = FLAGS[name]
+      d = flag.default_as_str if flag.default is not None else "none"
+      lines.append(f"  --{name}: {flag.help} (default: {d})")
+    lines.append("")
+  lines.append("Other flags (--flagfile, absl's logging): --helpfull.")
+  return "\n".join(lines)
