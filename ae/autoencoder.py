@@ -109,14 +109,26 @@ def _evaluate(params, x, y, acts, loss):
 
 def encode(cfg, params, x):
   """Latent codes (n, k) of one seed's params."""
-  return mlp.encode(params, jnp.asarray(x), cfg.acts)
+  return _encode(cfg, params, jnp.asarray(x))
 
 
 def decode(cfg, params, z):
   """Pixel intensities in [0, 1] (n, d) decoded from latent points z (n, k)."""
-  return losses.reconstruct(mlp.decode(params, jnp.asarray(z), cfg.acts), cfg.loss)
+  return _decode(cfg, params, jnp.asarray(z, jnp.float32))
 
 
 def reconstruct(cfg, params, x):
   """Pixel intensities of the whole autoencoder applied to x."""
-  return losses.reconstruct(mlp.apply(params, jnp.asarray(x), cfg.acts), cfg.loss)
+  return _decode(cfg, params, _encode(cfg, params, jnp.asarray(x)))
+
+
+# Jitted once per model config (hashable, static): eager op-by-op dispatch would compile
+# every primitive on first use.
+@functools.partial(jax.jit, static_argnums=0)
+def _encode(cfg, params, x):
+  return mlp.encode(params, x, cfg.acts)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _decode(cfg, params, z):
+  return losses.reconstruct(mlp.decode(params, z, cfg.acts), cfg.loss)

@@ -38,9 +38,46 @@ class Glyphs:
   chars: tuple         # n labels, one character each (names only where a file gives no char)
   shape: tuple         # (h, w)
   name: str = ""
+  classes: tuple = None  # class of each glyph when labels repeat (an .npz's labels), else None
 
   def __len__(self):
     return len(self.chars)
+
+  @property
+  def title(self):
+    """The data's name for figures: a file's name, never its whole path."""
+    return pathlib.Path(self.name).name or "data"
+
+  def repeats(self):
+    """(blank glyph indices, {index: index of the earlier identical glyph})."""
+    blank = [int(i) for i in np.flatnonzero(self.x.sum(1) == 0)]
+    first, dup = {}, {}
+    for i, row in enumerate(self.x.astype(np.uint8)):
+      key = row.tobytes()
+      if key in first:
+        dup[i] = first[key]
+      else:
+        first[key] = i
+    return blank, dup
+
+  @property
+  def shown(self):
+    """Figure labels: a glyph identical to an earlier one gets none (it sits on top of it)."""
+    _, dup = self.repeats()
+    return tuple("" if i in dup else display(c) for i, c in enumerate(self.chars))
+
+  def describe(self):
+    """'font2: 32 glyphs of 7x5', with blank and duplicate glyphs counted."""
+    blank, dup = self.repeats()
+    text = f"{self.title}: {len(self)} glyphs of {self.shape[0]}x{self.shape[1]}"
+    notes = []
+    if blank:
+      notes.append(f"{len(blank)} blank")
+    if dup:
+      pairs = [f"{display(self.chars[i])}={display(self.chars[j])}" for i, j in dup.items()]
+      notes.append(f"{len(dup)} identical to an earlier glyph ({', '.join(pairs[:5])}"
+                   f"{', ...' if len(pairs) > 5 else ''})")
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def display(ch):

@@ -1,15 +1,22 @@
-"""Arrays -> PNG files (matplotlib, Agg). Nothing here computes a model; nothing is shown."""
+"""Arrays -> PNG files (matplotlib, Agg). Nothing here computes a model; nothing is shown.
+
+Glyph sheets are drawn as one image (a mosaic of pixel tiles), never one axes per glyph, so a
+figure costs the same for 32 glyphs or 10,000.
+"""
 import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.patheffects as pe  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ae.data import display  # noqa: E402
 
 INK = "Greys"
+MAX_TEXT = 64     # more points than this: coloured markers instead of one label each
+OUTLINE = [pe.withStroke(linewidth=2.5, foreground="white")]  # labels readable on dark tiles
+RED, GREEN = (0.85, 0.1, 0.1), (0.1, 0.55, 0.2)
 
 
 def _save(fig, path):
@@ -18,125 +25,173 @@ def _save(fig, path):
   return path
 
 
-def _tile(ax, img, shape, title=None, wrong=None, color=None):
-  """One glyph as an h x w pixel tile; `wrong` (h*w bools) outlined in red."""
-  ax.imshow(np.asarray(img).reshape(shape), cmap=INK, vmin=0, vmax=1, interpolation="nearest")
-  if wrong is not None:
-    for r, c in zip(*np.nonzero(np.asarray(wrong).reshape(shape))):
-      ax.add_patch(plt.Rectangle((c - .5, r - .5), 1, 1, fill=False, ec="red", lw=1.5))
-  ax.set_xticks([])
-  ax.set_yticks([])
-  if title is not None:
-    ax.set_title(title, fontsize=8, color=color or "black", pad=2)
+def tiles(images, shape, cols, gap=1, colors=None):
+  """(n, h*w) intensities in [0, 1] -> one RGB mosaic (white gaps), `cols` tiles a row, ink
+  dark. colors: optional (n, h*w, 3) overriding pixels where not NaN."""
+  images = np.asarray(images, float).reshape(-1, *shape)
+  n, (h, w) = len(images), shape
+  rows = -(-n // cols)
+  out = np.ones((rows * (h + gap) - gap, cols * (w + gap) - gap, 3))
+  for k in range(n):
+    r, c = divmod(k, cols)
+    tile = np.repeat(1.0 - 0.88 * images[k][..., None], 3, -1) - 0.06  # blank pixels light grey
+    if colors is not None:
+      col = np.asarray(colors[k], float).reshape(h, w, 3)
+      tile = np.where(np.isnan(col), tile, col)
+    out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tile
+  return np.clip(out, 0, 1)
 
 
-def latent_scatter(path, z, chars, title):
-  """Latent codes (n, 2), each drawn as its glyph's character."""
+def pick(n, errors, limit=64, seed=0):
+  """Indices to show when n is large: the worst half of `limit` by error, then a random
+  sample of the rest; everything when n <= limit. Returns (indices, note)."""
+  if n <= limit:
+    return np.arange(n), ""
+  worst = np.argsort(-np.asarray(errors), kind="stable")[:limit // 2]
+  rest = np.setdiff1d(np.arange(n), worst)
+  rnd = np.random.default_rng(seed).choice(rest, limit - len(worst), replace=False)
+  return np.concatenate([worst, np.sort(rnd)]), (f" — the {len(worst)} worst of {n} and "
+                                                 f"{len(rnd)} at random")
+
+
+def latent_scatter(path, z, labels, title, classes=None):
+  """Latent codes (n, 2): each drawn as its label (already display-ready) when n <= 64, else as points
+  coloured by class (an .npz's labels) or by index, with a legend or colour bar."""
   z = np.asarray(z)
-  fig, ax = plt.subplots(figsize=(6, 6))
-  ax.scatter(z[:, 0], z[:, 1], s=140, c=np.arange(len(z)), cmap="tab20", alpha=.35)
-  for (a, b), ch in zip(z, chars):
-    ax.text(a, b, display(ch), ha="center", va="center", fontsize=11, weight="bold")
+  fig, ax = plt.subplots(figsize=(6.5, 6))
+  if len(z) <= MAX_TEXT:
+    ax.scatter(z[:, 0], z[:, 1], s=140, c=np.arange(len(z)), cmap="tab20", alpha=.35)
+    for (a, b), ch in zip(z, labels):
+      if ch:
+        ax.text(a, b, ch, ha="center", va="center", fontsize=11, weight="bold")
+  elif classes is not None and len(set(classes)) <= 20:
+    names = sorted(set(classes), key=str)
+    for k, name in enumerate(names):
+      at = np.asarray([c == name for c in classes])
+      ax.scatter(z[at, 0], z[at, 1], s=8, color=plt.cm.tab20(k % 20), label=str(name))
+    ax.legend(fontsize=7, markerscale=2, ncol=2, title="label", loc="best")
+  else:
+    sc = ax.scatter(z[:, 0], z[:, 1], s=6, c=np.arange(len(z)), cmap="viridis")
+    fig.colorbar(sc, ax=ax, label="glyph index")
   pad = 0.08 * max(np.ptp(z[:, 0]), np.ptp(z[:, 1]), 1e-3)
   ax.set_xlim(z[:, 0].min() - pad, z[:, 0].max() + pad)
   ax.set_ylim(z[:, 1].min() - pad, z[:, 1].max() + pad)
-  ax.set_xlabel("z1")
-  ax.set_ylabel("z2")
-  ax.set_title(title)
+  ax.set(xlabel="z1", ylabel="z2", title=title)
   ax.grid(alpha=.3)
   return _save(fig, path)
 
 
-def reconstructions(path, x, out, shape, chars, title, cols=8):
-  """For every glyph: input | output (grey levels) | thresholded output, wrong pixels in red."""
+def reconstructions(path, x, out, shape, labels, title, limit=64):
+  """Per glyph: input | output (grey levels) | output above 0.5, wrong pixels in red; at most
+  `limit` glyphs (the worst, then a random sample, as the title says)."""
   x, out = np.asarray(x), np.asarray(out)
-  n = len(x)
-  rows = -(-n // cols)
-  fig, axes = plt.subplots(rows, 3 * cols, figsize=(1.35 * cols * 1.2, 1.0 * rows * 1.15),
-                           squeeze=False)
-  for ax in axes.flat:
-    ax.axis("off")
-  for i in range(n):
-    r, c = divmod(i, cols)
-    wrong = (out[i] > .5) != (x[i] > .5)
-    k = int(wrong.sum())
-    _tile(axes[r, 3 * c], x[i], shape, repr(display(chars[i])))
-    _tile(axes[r, 3 * c + 1], out[i], shape, "out")
-    _tile(axes[r, 3 * c + 2], out[i] > .5, shape, f"{k} px", wrong, "red" if k else "green")
-    for j in range(3):
-      axes[r, 3 * c + j].axis("on")
-  fig.suptitle(title)
+  wrong = (out > .5) != (x > .5)
+  idx, note = pick(len(x), wrong.sum(1), limit)
+  cols = min(8, len(idx))
+  triples, colors = [], []
+  nan = np.full(x.shape[1:] + (3,), np.nan)
+  for i in idx:
+    red = np.where(wrong[i][:, None], RED, np.nan)
+    triples += [x[i], out[i], (out[i] > .5).astype(float)]
+    colors += [nan, nan, red]
+  h, w = shape
+  mosaic = tiles(triples, shape, 3 * cols, colors=colors)
+  # a wider gap between glyphs than between a glyph's three tiles
+  rows = -(-len(idx) // cols)
+  fig, ax = plt.subplots(figsize=(min(16, 0.55 * 3 * cols * w / 5 + 1), 0.9 * rows * h / 7 + .8))
+  ax.imshow(mosaic, interpolation="nearest")
+  for k, i in enumerate(idx):
+    r, c = divmod(k, cols)
+    err = int(wrong[i].sum())
+    ax.text(c * 3 * (w + 1) + 1.5 * w, r * (h + 1) - 0.6, f"{labels[i]} {err}px",
+            ha="center", va="bottom", fontsize=7, color=RED if err else GREEN)
+  for c in range(1, cols):
+    ax.axvline(c * 3 * (w + 1) - 1, color="black", lw=0.8)
+  ax.set_axis_off()
+  ax.set_title(f"{title}{note}", fontsize=9, pad=10)
   return _save(fig, path)
 
 
-def curves(path, steps, history, highlight, title):
-  """Loss and max pixel error over steps: every seed faint, the median bold, highlighted seeds.
-
-  history: dict of (seeds, T) arrays; highlight: {label: seed index}.
-  """
+def curves(path, steps, history, highlight, title, diverged=(), loss_name="loss"):
+  """Loss and worst-glyph error over the steps: every seed faint, the median (of the seeds
+  that did not diverge, when there are several) bold, highlighted seeds in colour and
+  diverged seeds dashed red. history: dict of (seeds, T); highlight: {label: seed index}."""
   steps = np.asarray(steps)
-  fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-  for ax, key, log in ((axes[0], "loss", True), (axes[1], "max_pixel_error", False)):
+  keys = [k for k in ("loss", "max_pixel_error") if k in history]
+  fig, axes = plt.subplots(1, len(keys), figsize=(5.5 * len(keys), 4), squeeze=False)
+  bad = np.zeros(len(history["loss"]), bool)
+  bad[list(diverged)] = True
+  for ax, key in zip(axes[0], keys):
     h = np.asarray(history[key], dtype=float)
-    for row in h:
-      ax.plot(steps, row, color="grey", alpha=.25, lw=.8)
-    with warnings.catch_warnings():  # every seed diverged: an all-NaN median is the honest line
-      warnings.simplefilter("ignore", RuntimeWarning)
-      med = np.nanmedian(h, axis=0)
-    ax.plot(steps, med, color="black", lw=2.2, label="median over seeds")
+    for i, row in enumerate(h):
+      ax.plot(steps, row, color="tab:red" if bad[i] else "grey", ls="--" if bad[i] else "-",
+              alpha=.6 if bad[i] else .25, lw=.8,
+              label="diverged seed" if bad[i] and i == np.flatnonzero(bad)[0] else None)
+    if (~bad).sum() > 1:
+      with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(h[~bad], axis=0)
+      ax.plot(steps, med, color="black", lw=2.2, label="median over seeds")
     for (label, i), color in zip(highlight.items(), ("tab:blue", "tab:orange")):
       ax.plot(steps, h[i], color=color, lw=1.4, label=label)
     if "solver" in history and np.any(history["solver"]):
-      # an entry right after a solver call shares its step with the one before: a vertical drop
-      at = np.asarray(history["solver"])[0] > 0
-      ax.plot(steps[at], med[at], "v", color="tab:red", ms=4, label="after a solver call")
-    if log:
-      ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel(key.replace("_", " "))
+      at = np.asarray(history["solver"])[0] > 0  # after a solver call: same step, a drop
+      ax.plot(steps[at], h[~bad][:, at].mean(0) if (~bad).any() else h[:, at].mean(0), "v",
+              color="tab:red", ms=4, label="after a solver call")
+    ax.set_xlabel("optimizer step")
     ax.grid(alpha=.3)
-  axes[1].axhline(1, color="green", ls=":", lw=1)
-  axes[1].set_ylim(bottom=-0.2)
-  axes[0].legend(fontsize=8)
+  axes[0, 0].set_yscale("log")
+  axes[0, 0].set_ylabel(f"{loss_name} (full batch)")
+  if len(keys) > 1:
+    axes[0, 1].axhline(1, color="green", ls=":", lw=1, label="1 wrong pixel (the course's goal)")
+    axes[0, 1].set_ylim(bottom=-0.2)
+    axes[0, 1].set_ylabel("wrong pixels on the worst glyph")
+  for ax in axes[0]:
+    ax.legend(fontsize=7)
   fig.suptitle(title)
   return _save(fig, path)
 
 
-def manifold(path, decoded, shape, lo, hi, z=None, chars=None, title=""):
-  """Decoded n x n latent grid (row-major from top-left = (lo, hi)) as one mosaic image,
-  with the training glyphs' latent codes overlaid."""
+def manifold(path, decoded, shape, lo, hi, z=None, labels=None, title=""):
+  """A decoded g x g latent grid (row-major from the top-left (lo, hi)) as one mosaic, the
+  training codes on top (labels when <= 64, else points)."""
   decoded = np.asarray(decoded)
   g = int(round(np.sqrt(len(decoded))))
-  h, w = shape
-  # White gutters between tiles; a tile's blank pixels light grey, so every tile reads as a box.
-  mosaic = np.zeros((g * (h + 1) - 1, g * (w + 1) - 1))
-  for k, img in enumerate(decoded):
-    r, c = divmod(k, g)
-    mosaic[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = 0.12 + 0.88 * img.reshape(shape)
+  mosaic = tiles(decoded, shape, g)
   fig, ax = plt.subplots(figsize=(7.5, 7.5 * mosaic.shape[0] / mosaic.shape[1]))
-  ax.imshow(mosaic, cmap=INK, vmin=0, vmax=1, interpolation="nearest",
-            extent=(lo, hi, lo, hi))
+  ax.imshow(mosaic, interpolation="nearest", extent=(lo[0], hi[0], lo[1], hi[1]),
+            aspect="auto")
   if z is not None:
-    for (a, b), ch in zip(np.asarray(z), chars):
-      ax.text(a, b, display(ch), color="tab:red", fontsize=9, weight="bold", ha="center",
-              va="center", alpha=.8)
-  ax.set_xlabel("z1")
-  ax.set_ylabel("z2")
-  ax.set_title(title)
+    z = np.asarray(z)
+    if len(z) <= MAX_TEXT:
+      for (a, b), ch in zip(z, labels):
+        if ch:
+          ax.text(a, b, ch, color="tab:red", fontsize=9, weight="bold", ha="center",
+                  va="center", path_effects=OUTLINE)
+    else:
+      ax.scatter(z[:, 0], z[:, 1], s=4, color="tab:red", alpha=.5, label="training codes")
+      ax.legend(fontsize=7, loc="upper right")
+  ax.set(xlabel="z1", ylabel="z2", title=title)
   return _save(fig, path)
 
 
-def new_letters(path, points, decoded, nearest, shape, chars, title):
-  """Each decoded latent point beside its nearest training glyph and their Hamming distance.
-
+def new_letters(path, points, decoded, nearest, shape, labels, title):
+  """Each decoded latent point above its nearest training glyph and their Hamming distance;
+  a decoding identical to a training glyph is marked as a copy, not a new letter.
   nearest: list of (index into the training glyphs, their pixels, distance)."""
   n = len(points)
-  fig, axes = plt.subplots(2, n, figsize=(1.5 * n + .5, 3.6), squeeze=False)
+  fig, axes = plt.subplots(2, n, figsize=(1.45 * n + .6, 3.9), squeeze=False)
   for k, (pt, img, (j, ref, d)) in enumerate(zip(points, decoded, nearest)):
-    _tile(axes[0, k], np.asarray(img) > .5, shape, f"z=({pt[0]:.2f}, {pt[1]:.2f})")
-    _tile(axes[1, k], ref, shape, f"nearest {display(chars[j])!r}\n{d} px apart",
-          color="green" if d else "red")
+    for ax, im, text, color in (
+        (axes[0, k], img, f"z=({pt[0]:.2g}, {pt[1]:.2g})", "black"),
+        (axes[1, k], ref, f"{labels[j]}: {d} px apart" if d else
+         f"a copy of {labels[j]}", GREEN if d else RED)):
+      ax.imshow(tiles([im], shape, 1), interpolation="nearest")
+      ax.set_xticks([])
+      ax.set_yticks([])
+      ax.set_title(text, fontsize=8, color=color, pad=2)
   axes[0, 0].set_ylabel("decoded", fontsize=9)
-  axes[1, 0].set_ylabel("training glyph", fontsize=9)
-  fig.suptitle(title)
+  axes[1, 0].set_ylabel("nearest glyph", fontsize=9)
+  fig.suptitle(f"{title}\ngreen: a new glyph (its distance to the nearest training glyph); "
+               "red: a copy of a training glyph", fontsize=9, y=1.06)
   return _save(fig, path)

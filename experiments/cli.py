@@ -6,7 +6,7 @@ group, parses the command line (errors: one line, exit 2), rebuilds the Config a
 Flags are defined only when an experiment runs as a program: tests never parse flags.
 """
 import dataclasses
-import sys
+import textwrap
 
 from absl import flags
 
@@ -138,8 +138,10 @@ def grouped_help(doc, default, extra):
     lines.append(f"{group}:")
     for name in by_group[group]:
       flag = FLAGS[name]
-      d = flag.default_as_str if flag.default is not None else "none"
-      lines.append(f"  --{name}: {flag.help} (default: {d})")
+      d = flag.default
+      d = "none" if d is None else ",".join(map(str, d)) if isinstance(d, list) else d
+      lines.append(textwrap.fill(f"{flag.help} (default: {d})", 100,
+                                 initial_indent=f"  --{name}: ", subsequent_indent="      "))
     lines.append("")
   lines.append("Other flags (--flagfile, absl's logging): --helpfull.")
   return "\n".join(lines)

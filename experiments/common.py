@@ -98,7 +98,10 @@ def app(experiment, doc, default, run, extra_flags=(), body=None):
 
   def parse(argv):
     if any(a in ("--help", "-h", "-?", "--helpshort") for a in argv[1:]):
-      print(cli.grouped_help(doc, default, extra))
+      try:
+        print(cli.grouped_help(doc, default, extra))
+      except BrokenPipeError:  # e.g. | head
+        pass
       sys.exit(0)
     try:
       return flags.FLAGS(argv)

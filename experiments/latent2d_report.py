@@ -5,19 +5,22 @@ import jax
 import numpy as np
 
 from ae import autoencoder, plotting, report
+from ae.data import display
 
 
 def metrics(config, glyphs, params, timing, history=None, interrupted=False):
   """The metrics.json dict (ae/report.py), from the trained params; timing None: loaded."""
-  t = config.train
-  final, errors = jax.device_get(autoencoder.evaluate(config.model, params, glyphs.x))
+  t, m = config.train, config.model
+  final, errors = jax.device_get(autoencoder.evaluate(m, params, glyphs.x))
   final, errors = np.asarray(final, float), np.asarray(errors, int)
   start = (np.asarray(history["loss"], float)[:, 0] if history is not None
            else np.full(len(final), np.inf))
   per_seed = report.pixel_per_seed(errors)
-  if history is not None and t.solver is not None:
-    for p, its in zip(per_seed, np.asarray(history["solver_iterations"])[:, -1]):
-      p["solver_iterations"] = int(its)
+  for i, p in enumerate(per_seed):
+    z = np.asarray(autoencoder.encode(m, _one(params, i), glyphs.x))
+    p["latent_box"] = [[float(z[:, k].min()), float(z[:, k].max())] for k in range(z.shape[1])]
+    if history is not None and t.solver is not None:
+      p["solver_iterations"] = int(np.asarray(history["solver_iterations"])[i, -1])
   return report.build(
       range(t.seed, t.seed + t.seeds), final, start,
       timing or {"compile_seconds": 0.0, "train_seconds": 0.0}, per_seed,
@@ -29,70 +32,108 @@ def _one(params, i):
   return jax.tree.map(lambda a: np.asarray(a[i]), params)
 
 
-def default_points(z, x, k=6):
-  """Midpoints between each glyph and its latent nearest neighbour, the most different
-  neighbours (by Hamming distance) first: the places where a new letter is likeliest."""
-  d = np.linalg.norm(z[:, None] - z[None], axis=-1) + np.eye(len(z)) * 1e9
-  pairs = {tuple(sorted((i, int(np.argmin(d[i]))))) for i in range(len(z))}
-  pairs = sorted(pairs, key=lambda p: (-np.sum(x[p[0]] != x[p[1]]), p))[:k]
-  return [tuple(float(v) for v in (z[i] + z[j]) / 2) for i, j in pairs]
+def default_points(config, glyphs, p, z, k=6, limit=2000):
+  """Latent points where a new glyph is likeliest: midpoints between each code and its three
+  nearest codes, decoded, the ones that copy no training glyph first (farthest from any
+  first). Large sets: a sample of `limit` codes."""
+  idx = np.arange(len(z))
+  if len(z) > limit:
+    idx = np.random.default_rng(0).choice(len(z), limit, replace=False)
+  zs = z[idx]
+  d = np.linalg.norm(zs[:, None] - zs[None], axis=-1) + np.eye(len(zs)) * 1e9
+  pairs = sorted({tuple(sorted((i, int(j)))) for i in range(len(zs))
+                  for j in np.argsort(d[i])[:3]})
+  cand = np.array([(zs[i] + zs[j]) / 2 for i, j in pairs])
+  _, near = decode_points(config, glyphs, p, cand)
+  dist = np.array([h for _, _, h in near])
+  order = np.lexsort((np.arange(len(cand)), -dist))[:k]
+  return [tuple(float(v) for v in cand[i]) for i in order]
+
+
+def decode_points(config, glyphs, params_one, pts):
+  """Decoded points (n, d) as 0/1 and their nearest training glyph: [(index, pixels, px)]."""
+  new = np.asarray(autoencoder.decode(config.model, params_one, np.asarray(pts))) > .5
+  x = glyphs.x > .5
+  ham = np.stack([(p[None] != x).sum(-1) for p in new])
+  return new, [(int(j), glyphs.x[j], int(ham[k, j])) for k, j in enumerate(ham.argmin(1))]
 
 
 def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
   """Every figure of the run under run_dir/figures/, for the best and the median seed."""
-  t, m, s = config.train, config.model, metrics["summary"]
+  t, s = config.train, metrics["summary"]
   fig_dir = run_dir / "figures"
+  name = glyphs.title
   picks = {k: s[f"{k}_seed"] - t.seed for k in ("best", "median") if s[f"{k}_seed"] is not None}
   if picks.get("median") == picks.get("best"):
     picks.pop("median", None)
   if history is not None:
+    bad = [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
     plotting.curves(fig_dir / "curves.png", steps, history,
                     {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
-                    f"{glyphs.name}: {t.seeds} seed(s)")
+                    f"{name}: {t.seeds} seed{'s' * (t.seeds > 1)}", bad,
+                    f"{config.model.loss} loss")
   if not picks:
     print("no per-seed figures: every seed diverged", file=sys.stderr)
-  x, shape = glyphs.x, glyphs.shape
   for tag, i in picks.items():
-    p = _one(params, i)
-    name = f"{tag} seed {t.seed + i}"
-    z = np.asarray(autoencoder.encode(m, p, x))
-    out = np.asarray(autoencoder.reconstruct(m, p, x))
-    plotting.latent_scatter(fig_dir / f"latent_{tag}.png", z, glyphs.chars,
-                            f"{glyphs.name} latent space ({name})")
-    plotting.reconstructions(fig_dir / f"reconstruction_{tag}.png", x, out, shape, glyphs.chars,
-                             f"{glyphs.name} reconstructions ({name}): input | output | "
-                             f"thresholded, wrong pixels in red")
-    lo, hi = z.min() - 0.15 * np.ptp(z), z.max() + 0.15 * np.ptp(z)
-    g = config.grid
-    zz = np.stack(np.meshgrid(np.linspace(lo, hi, g), np.linspace(hi, lo, g)), -1).reshape(-1, 2)
-    grid = np.asarray(autoencoder.decode(m, p, zz))
-    plotting.manifold(fig_dir / f"manifold_{tag}.png", grid, shape, lo, hi, z, glyphs.chars,
-                      f"decoded {g}x{g} latent grid ({name})")
-    pts = list(config.decode) if config.decode else default_points(z, x)
-    new = np.asarray(autoencoder.decode(m, p, np.asarray(pts))) > .5
-    ham = (new[:, None] != (x[None] > .5)).sum(-1)
-    near = [(int(j), x[j], int(ham[k, j])) for k, j in enumerate(ham.argmin(1))]
-    plotting.new_letters(fig_dir / f"new_letters_{tag}.png", pts, new, near, shape,
-                         glyphs.chars, f"new letters decoded from latent points ({name})")
-    metrics.setdefault("new_letters", {})[tag] = [
-        {"z": list(pt), "nearest": glyphs.chars[j], "hamming": d} for pt, (j, _, d) in
-        zip(pts, near)]
+    _seed_figures(fig_dir, tag, f"{tag} seed {t.seed + i}", config, glyphs, _one(params, i),
+                  metrics)
 
 
-def print_summary(config, glyphs, metrics, run_dir):
+def _seed_figures(fig_dir, tag, who, config, glyphs, p, metrics):
+  m, x, name = config.model, glyphs.x, glyphs.title
+  z = np.asarray(autoencoder.encode(m, p, x))
+  out = np.asarray(autoencoder.reconstruct(m, p, x))
+  labels = glyphs.shown
+  plotting.latent_scatter(fig_dir / f"latent_{tag}.png", z, labels,
+                          f"{name}: latent codes ({who})", glyphs.classes)
+  plotting.reconstructions(fig_dir / f"reconstruction_{tag}.png", x, out, glyphs.shape, labels,
+                           f"{name}, {who}: input | output | output > 0.5, wrong pixels red")
+  span = np.ptp(z, axis=0) + 1e-6
+  lo, hi = z.min(0) - 0.15 * span, z.max(0) + 0.15 * span
+  g = config.grid
+  zz = np.stack(np.meshgrid(np.linspace(lo[0], hi[0], g), np.linspace(hi[1], lo[1], g)),
+                -1).reshape(-1, 2)
+  grid = np.asarray(autoencoder.decode(m, p, zz))
+  plotting.manifold(fig_dir / f"manifold_{tag}.png", grid, glyphs.shape, lo, hi, z, labels,
+                    f"{name}: decoded {g}x{g} latent grid, training codes in red ({who})")
+  pts = list(config.decode) if config.decode else default_points(config, glyphs, p, z)
+  new, near = decode_points(config, glyphs, p, pts)
+  plotting.new_letters(fig_dir / f"new_letters_{tag}.png", pts, new, near, glyphs.shape,
+                       labels, f"{name}: glyphs decoded from latent points ({who})")
+  metrics.setdefault("new_letters", {})[tag] = [
+      {"z": list(pt), "nearest": glyphs.chars[j], "hamming": d, "copy": d == 0}
+      for pt, (j, _, d) in zip(pts, near)]
+
+
+def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
+  """The short table on stdout; its last line names the run directory."""
   s = metrics["summary"]
   n, seed = config.train.seeds, config.train.seed
-  rows = [
-      ("data", f"{glyphs.name}: {len(glyphs)} glyphs of {glyphs.shape[0]}x{glyphs.shape[1]}"),
+  rows = [("data", glyphs.describe())]
+  if loaded_from is not None:
+    rows.insert(0, ("loaded", str(loaded_from)))
+  rows += [
       ("seeds", f"{n} (seed {seed}..{seed + n - 1})"),
       ("0 wrong px on every glyph", f"{s['seeds_zero']}/{n} seeds"),
       ("<= 1 wrong px on every glyph", f"{s['seeds_le1']}/{n} seeds"),
       ("worst-glyph error, median", f"{s['max_pixel_error_median']} px"),
       ("best / median seed", f"{s['best_seed']} / {s['median_seed']}"),
       ("diverged", ", ".join(map(str, s["diverged_seeds"])) or "none"),
-      ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s "
-                          f"({s['train_seconds_per_seed']:.3f} s per seed)"),
   ]
+  if s["best_seed"] is not None:
+    box = metrics["per_seed"][s["best_seed"] - seed]["latent_box"]
+    rows.append(("latent box (best seed)",
+                 "  ".join(f"z{k + 1} in [{a:.3g}, {b:.3g}]" for k, (a, b) in enumerate(box))))
+  if loaded_from is None:
+    rows.append(("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s "
+                                    f"({s['train_seconds_per_seed']:.3f} s per seed)"))
+  if s.get("interrupted"):
+    rows.append(("interrupted", "yes: the run holds the steps done before the signal"))
+  for entry in metrics.get("new_letters", {}).get("best", []) if loaded_from else []:
+    z = ", ".join(f"{v:.3g}" for v in entry["z"])
+    near = display(entry["nearest"])
+    rows.append((f"decoded ({z})", f"a copy of {near}" if entry["copy"] else
+                 f"new: {entry['hamming']} px from {near}"))
   w = max(len(k) for k, _ in rows)
   for k, v in rows:
     print(f"{k:<{w}}  {v}")
@@ -101,4 +142,3 @@ def print_summary(config, glyphs, metrics, run_dir):
       print(f"seed {p['seed']} diverged (its loss ended non-finite or above where it "
             "started)", file=sys.stderr)
   print(f"run dir: {run_dir}")
-
