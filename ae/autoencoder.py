@@ -45,13 +45,17 @@ class AEConfig:
   def latent_dim(self):
     return min(self.arch)
 
+  @property
+  def n_params(self):
+    return sum(a * b + b for a, b in zip(self.arch[:-1], self.arch[1:]))
+
   def check(self, width=None):
     check_finite(self)
     check_choices(self)
     mlp.check_arch(self.arch, width)
     if self.init == "normal" and not self.init_std > 0:
       raise InputError(f"--init_std must be positive, got {self.init_std}")
-    if sum(a * b + b for a, b in zip(self.arch[:-1], self.arch[1:])) > 50_000_000:
+    if self.n_params > 50_000_000:
       raise InputError(f"--arch={','.join(map(str, self.arch))} has over 50 million parameters "
                        "per seed: far beyond what these experiments need")
 

@@ -4,15 +4,16 @@ Every loader returns a `Glyphs`: x (n, h*w) float32 in {0, 1}, one label (a char
 glyph, and the glyph shape (h, w) for drawing.
 """
 import dataclasses
+import importlib.resources
 import pathlib
 import re
+import zipfile
 
 import numpy as np
 
-from ae import InputError
+from ae import InputError, cheader
 from ae.config import field
 
-FONT_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 BUILTIN = ("font1", "font2", "font3")
 D = "data"
 
@@ -22,14 +23,29 @@ class DataConfig:
   """Which glyphs to train on."""
   dataset: str = field("font2", "font1, font2, font3 (built in) or a path: .h C header "
                        "(file.h:ArrayName for one array), .npy/.npz binary images, .txt font "
-                       "(data/README.md).", D)
-  glyph_width: int = field(5, "Bits per row in a .h file (bit width-1 = leftmost pixel).", D)
+                       "(ae/fonts/README.md).", D)
+  glyph_width: int = field(5, "Bits per row in a .h file (the glyph's width), or the width of "
+                           "a flat (n, d) .npy.", D)
+  bit_order: str = field("msb", "Which bit of a .h row is the leftmost pixel: msb (bit "
+                         "width-1, as in font.h) or lsb (bit 0, as in many public font "
+                         "headers).", D, ("msb", "lsb"))
   chars: str = field(None, "Train on these glyphs only, e.g. ABCDEFGHIJ.", D)
   n_chars: int = field(None, "Train on the first n glyphs only.", D)
 
   def load(self):
     """The selected Glyphs (InputError on any problem with the data)."""
-    return select(load(self.dataset, self.glyph_width), self.chars, self.n_chars)
+    return select(load(self.dataset, self.glyph_width, self.bit_order), self.chars,
+                  self.n_chars)
+
+  def inert(self):
+    """{field: why} for fields without effect (see TrainConfig.inert)."""
+    suffix = pathlib.Path(self.dataset.split(":")[0]).suffix.lower()
+    out = {}
+    if suffix != ".h":
+      out["bit_order"] = "it only applies to a .h header"
+      if suffix not in (".npy", ".npz"):
+        out["glyph_width"] = "it only applies to a .h header or a flat .npy/.npz"
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,20 +97,21 @@ class Glyphs:
 
 
 def display(ch):
-  """A visible label for a glyph character (space and DEL are invisible)."""
-  return {" ": "␣", "\x7f": "DEL"}.get(ch, ch)
+  """A visible label for a glyph character (space, DEL and control characters are not)."""
+  special = {" ": "␣", "\x7f": "DEL"}
+  if ch in special:
+    return special[ch]
+  return ch if ch.isprintable() else f"U+{ord(ch):04X}" if len(ch) == 1 else repr(ch)
 
 
 def rows_to_bits(rows, width):
   """Integer rows -> (len(rows), width) 0/1 array; bit width-1 is the leftmost pixel."""
-  rows = np.asarray(rows, dtype=np.int64)
-  shifts = np.arange(width - 1, -1, -1)
-  return ((rows[:, None] >> shifts) & 1).astype(np.float32)
+  return cheader.rows_to_bits(rows, width)
 
 
 # ---------------------------------------------------------------- text fonts (data/*.txt)
 def parse_text_font(text, name=""):
-  """Reads the project's text font format (see data/README.md)."""
+  """Reads the project's text font format (see ae/fonts/README.md)."""
   glyphs, chars, cur = [], [], None
   for lineno, raw in enumerate(text.splitlines(), 1):
     line = raw.strip()
@@ -123,87 +140,33 @@ def parse_text_font(text, name=""):
 
 
 # ---------------------------------------------------------------- C headers (font.h)
-_ARRAY = re.compile(r"(\w+)\s*((?:\[[^\]]*\]\s*)+)=\s*\{")
-_LABEL = re.compile(r"0x[0-9a-fA-F]+\s*,\s*(\S+)")
-_NAMES = {"space": " ", "DEL": "\x7f", "\\\\": "\\"}
-
-
-def _strip_block_comments(text):
-  # Keep newlines so line numbers (and trailing // labels) stay where they were.
-  return re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.S)
-
-
-def _int(tok, where):
-  try:
-    if re.fullmatch(r"0[0-7]+", tok):
-      return int(tok, 8)  # C octal literal
-    return int(tok, 0)
-  except ValueError:
-    raise InputError(f"{where}: {tok!r} is not an integer row") from None
-
-
-def parse_header(text, width=5, name="", array=None):
-  """Reads every 2-D array of glyph rows in a C header (or only `array`)."""
-  lines = _strip_block_comments(text).split("\n")
-  code = "\n".join(l.split("//", 1)[0] for l in lines)
-  notes = [l.split("//", 1)[1] if "//" in l else "" for l in lines]
-  rows_all, chars, found = [], [], []
-  for m in _ARRAY.finditer(code):
-    arr = m.group(1)
-    found.append(arr)
-    if array is not None and arr != array:
-      continue
-    depth, i, start = 1, m.end(), None
-    while depth and i < len(code):
-      c = code[i]
-      if c == "{":
-        depth += 1
-        start = i + 1
-      elif c == "}":
-        depth -= 1
-        if depth == 1 and start is not None:  # one innermost {...} = one glyph
-          line = code.count("\n", 0, i)
-          where = f"{name}:{line + 1}"
-          toks = [t for t in re.split(r"[\s,]+", code[start:i]) if t]
-          rows_all.append([_int(t, where) for t in toks])
-          note = _LABEL.search(notes[line])
-          lab = _NAMES.get(note.group(1), note.group(1)) if note else None
-          chars.append(lab if lab else f"{arr}[{len(chars)}]")
-          start = None
-      i += 1
-  if array is not None and array not in found:
-    raise InputError(f"{name}: no array named {array!r} (found: {', '.join(found) or 'none'})")
-  if not rows_all:
-    raise InputError(f"{name}: no 2-D array of glyph rows like 'int F[32][7] = {{{{...}}}}'")
-  heights = {len(r) for r in rows_all}
-  if len(heights) != 1:
-    raise InputError(f"{name}: glyphs have different row counts {sorted(heights)}")
-  big = max(max(r) for r in rows_all)
-  if big >= 2 ** width or min(min(r) for r in rows_all) < 0:
-    raise InputError(f"{name}: row value {big} does not fit --glyph_width={width} bits")
-  x = np.stack([rows_to_bits(r, width).reshape(-1) for r in rows_all])
-  return Glyphs(x, tuple(chars), (heights.pop(), width), name)
+def parse_header(text, width=5, name="", array=None, bit_order="msb"):
+  """Every 2-D array of glyph rows in a C header (or only `array`): see ae/cheader.py."""
+  x, labels, shape = cheader.parse(text, width, name, array, bit_order)
+  return Glyphs(x, labels, shape, name)
 
 
 # ---------------------------------------------------------------- numpy files
 def load_numpy(path, width=5):
-  """Binary images shaped (n, h, w) or (n, d) from .npy, or from .npz ('x' or the first array)."""
+  """Binary images shaped (n, h, w) or (n, d) from .npy, or from .npz ('x' or the first array,
+  and optional 'labels', one per image: repeated labels are classes)."""
   try:
     f = np.load(path, allow_pickle=False)
-  except (OSError, ValueError) as e:
-    raise InputError(f"{path}: cannot read as numpy data ({e})") from None
-  labels = None
-  if isinstance(f, np.lib.npyio.NpzFile):
-    keys = list(f.keys())
-    if not keys:
-      raise InputError(f"{path}: empty .npz")
-    a = f["x"] if "x" in keys else f[keys[0]]
-    labels = [str(s) for s in f["labels"]] if "labels" in keys else None
-  else:
-    a = f
-  a = np.asarray(a)
-  if a.ndim not in (2, 3) or a.shape[0] == 0:
-    raise InputError(f"{path}: expected images shaped (n, h, w) or (n, d), got {a.shape}")
+    a, labels = f, None
+    if isinstance(f, np.lib.npyio.NpzFile):
+      with f:
+        keys = list(f.keys())
+        if not keys:
+          raise InputError(f"{path}: empty .npz")
+        a = np.asarray(f["x"] if "x" in keys else f[keys[0]])
+        labels = np.asarray(f["labels"]) if "labels" in keys else None
+  except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+    raise InputError(f"{path}: cannot read as numpy data ({str(e).splitlines()[0]})") from None
+  if a.dtype == object or a.dtype.kind not in "biuf":
+    raise InputError(f"{path}: images must be a numeric array, got dtype {a.dtype}")
+  if a.ndim not in (2, 3) or a.shape[0] == 0 or 0 in a.shape[1:]:
+    raise InputError(f"{path}: expected a non-empty array of images shaped (n, h, w) or (n, d), "
+                     f"got shape {a.shape}")
   if not np.isin(a, (0, 1)).all():
     raise InputError(f"{path}: images must be binary (only 0 and 1)")
   if a.ndim == 3:
@@ -211,20 +174,24 @@ def load_numpy(path, width=5):
   else:
     shape = (a.shape[1] // width, width) if a.shape[1] % width == 0 else (1, a.shape[1])
   n = a.shape[0]
-  if labels is not None and len(labels) != n:
-    raise InputError(f"{path}: {len(labels)} labels for {n} images")
-  chars = tuple(labels) if labels else tuple(str(i) for i in range(n))
-  return Glyphs(a.reshape(n, -1).astype(np.float32), chars, tuple(shape), str(path))
+  if labels is not None:
+    if labels.ndim != 1 or labels.dtype.kind not in "iuUSb" or len(labels) != n:
+      raise InputError(f"{path}: 'labels' must be {n} numbers or strings, one per image "
+                       f"(got shape {labels.shape}, dtype {labels.dtype})")
+    labels = tuple(str(s) for s in labels)
+  chars = labels or tuple(str(i) for i in range(n))
+  classes = labels if labels and len(set(labels)) < n else None
+  return Glyphs(a.reshape(n, -1).astype(np.float32), chars, tuple(shape), str(path), classes)
 
 
 # ---------------------------------------------------------------- entry point
-def load(spec, glyph_width=5):
+def load(spec, glyph_width=5, bit_order="msb"):
   """'font1'..'font3', or a path: .h (optionally 'file.h:ArrayName'), .npy, .npz, .txt."""
   if spec in BUILTIN:
-    path = FONT_DIR / f"{spec}.txt"
-    return dataclasses.replace(parse_text_font(path.read_text(), spec), name=spec)
-  if not isinstance(glyph_width, int) or glyph_width < 1:
-    raise InputError(f"--glyph_width must be a positive integer, got {glyph_width}")
+    text = importlib.resources.files("ae").joinpath("fonts", f"{spec}.txt").read_text("utf-8")
+    return dataclasses.replace(parse_text_font(text, spec), name=spec)
+  if not (isinstance(glyph_width, int) and 1 <= glyph_width <= cheader.MAX_WIDTH):
+    raise InputError(f"--glyph_width must be in 1..{cheader.MAX_WIDTH}, got {glyph_width}")
   path, array = spec, None
   m = re.fullmatch(r"(.+\.h):(\w+)", spec)
   if m:
@@ -235,29 +202,39 @@ def load(spec, glyph_width=5):
     raise InputError(f"--dataset={spec!r}: use font1, font2, font3 or a .h/.npy/.npz/.txt file")
   if not p.is_file():
     raise InputError(f"--dataset: no such file {path}")
-  if suffix == ".h":
-    return parse_header(p.read_text(errors="replace"), glyph_width, str(p), array)
-  if suffix == ".txt":
-    return parse_text_font(p.read_text(), str(p))
+  try:
+    if suffix == ".h":
+      return parse_header(p.read_text(errors="replace"), glyph_width, str(p), array, bit_order)
+    if suffix == ".txt":
+      return parse_text_font(p.read_text(encoding="utf-8"), str(p))
+  except UnicodeDecodeError:
+    raise InputError(f"{p}: not UTF-8 text (a font in the format of ae/fonts/README.md "
+                     "is plain UTF-8)") from None
+  except OSError as e:
+    raise InputError(f"{p}: cannot read ({e.strerror})") from None
   return load_numpy(p, glyph_width)
 
 
 def select(glyphs, chars=None, n_chars=None):
   """A subset by characters (in the order given) or the first n_chars."""
-  if chars and n_chars:
+  if chars is not None and n_chars is not None:
     raise InputError("use either --chars or --n_chars, not both")
-  if chars:
+  if chars is not None:
+    if not chars:
+      raise InputError("--chars is empty: name the glyphs to train on, e.g. --chars=ABC")
     missing = [c for c in chars if c not in glyphs.chars]
     if missing:
-      raise InputError(f"--chars: {''.join(missing)!r} not in {glyphs.name} "
+      raise InputError(f"--chars: {''.join(missing)!r} not in {glyphs.title} "
                        f"(it has {''.join(c for c in glyphs.chars if len(c) == 1)!r})")
     if len(set(chars)) != len(chars):
       raise InputError(f"--chars: {chars!r} repeats a glyph")
     idx = [glyphs.chars.index(c) for c in chars]
-  elif n_chars:
+  elif n_chars is not None:
     if not 1 <= n_chars <= len(glyphs):
       raise InputError(f"--n_chars must be in 1..{len(glyphs)}, got {n_chars}")
     idx = list(range(n_chars))
   else:
     return glyphs
-  return dataclasses.replace(glyphs, x=glyphs.x[idx], chars=tuple(glyphs.chars[i] for i in idx))
+  classes = None if glyphs.classes is None else tuple(glyphs.classes[i] for i in idx)
+  return dataclasses.replace(glyphs, x=glyphs.x[idx], chars=tuple(glyphs.chars[i] for i in idx),
+                             classes=classes)

@@ -5,6 +5,7 @@ Ctrl-C and progress. Only entry points import this module (never ae/).
     common.app("latent2d", __doc__, Config(), run)
 """
 import datetime
+import importlib.resources
 import os
 import pathlib
 import signal
@@ -31,15 +32,28 @@ def use_all_cores():
 
 
 def run_dir(experiment):
-  """<out_dir>/<experiment>/<run_name>; the default name is the start time (runs.finish
-  adds a suffix if another run took it meanwhile)."""
-  # start time and process id: two runs started in the same second get different names
-  name = RUN_NAME.value or f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+  """<out_dir>/<experiment>/<run_name> from the flags (see make_run_dir)."""
+  return make_run_dir(OUT_DIR.value, experiment, RUN_NAME.value)
+
+
+def make_run_dir(out_dir, experiment, name=None):
+  """<out_dir>/<experiment>/<name>; the default name is the start time and the process id,
+  so two runs started in the same second get different names."""
+  name = name if name is not None else (
+      f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}")
   if (not name or "/" in name or name in (".", "..") or name.startswith(".")
       or len(name) > 100 or not name.isprintable()):
     raise InputError(f"--run_name must be a plain printable name of at most 100 characters, "
-                     f"not starting with '.', got {name!r}")
-  return pathlib.Path(OUT_DIR.value) / experiment / name
+                     f"not starting with '.', got {name[:40]!r}{'...' if len(name) > 40 else ''}")
+  out = pathlib.Path(out_dir)
+  if out.exists() and not out.is_dir():
+    raise InputError(f"--out_dir={out_dir} is a file, not a directory")
+  probe = out
+  while not probe.exists():
+    probe = probe.parent
+  if not os.access(probe, os.W_OK | os.X_OK):
+    raise InputError(f"--out_dir={out_dir}: {probe} is not writable")
+  return out / experiment / name
 
 
 def header(experiment, glyphs, train_cfg, arch):
@@ -89,14 +103,35 @@ def train_run(experiment, run, config, stop):
   return run(config, run_dir(experiment), progress=Progress(), should_stop=stop)
 
 
-def app(experiment, doc, default, run, extra_flags=(), body=None):
+def preset_path(name):
+  """The installed file of a preset (experiments/presets/<name>.flags)."""
+  path = importlib.resources.files("experiments").joinpath("presets", f"{name}.flags")
+  if not path.is_file():
+    names = sorted(p.name[:-6] for p in importlib.resources.files("experiments").joinpath(
+        "presets").iterdir() if p.name.endswith(".flags"))
+    raise InputError(f"--preset must be one of {', '.join(names)}, got {name!r}")
+  return str(path)
+
+
+def app(experiment, doc, default, run, extra_flags=(), body=None, presets=False):
   """Runs an experiment as a program: flags from `default` (a Config instance), then
   body(config, stop) -> metrics (default: train_run). Bad input: one line, exit 2.
-  Interrupted: exit 130."""
+  Interrupted: exit 130. presets: accept --preset=NAME (a flag file shipped with the package,
+  read wherever the package is installed)."""
   cli.define(default)
   extra = tuple(extra_flags) + OUTPUT_FLAGS
+  if presets:
+    flags.DEFINE_string("preset", None, "A shipped flag file: params1 or params2, the original "
+                        "study's two best settings (later flags override it).")
+    extra = (("preset", "data"),) + extra
 
   def parse(argv):
+    if presets:  # --preset=NAME is --flagfile=<the installed file>
+      try:
+        argv = [f"--flagfile={preset_path(a.split('=', 1)[1])}" if a.startswith("--preset=")
+                else a for a in argv]
+      except InputError as e:
+        fail(experiment, e)
     if any(a in ("--help", "-h", "-?", "--helpshort") for a in argv[1:]):
       try:
         print(cli.grouped_help(doc, default, extra))

@@ -2,10 +2,11 @@
 
   python -m experiments.latent2d --eta=0.0085
   python -m experiments.latent2d --dataset=font1 --seeds=32
-  python -m experiments.latent2d --flagfile=experiments/presets/params1.flags
+  python -m experiments.latent2d --preset=params1 --seeds=8
   python -m experiments.latent2d --load=runs/latent2d/<run> --decode="0.5,-0.5;-0.8,0.8"
 """
 import dataclasses
+import sys
 
 from absl import flags
 
@@ -41,6 +42,7 @@ def check(config, glyphs=None):
                      f"{','.join(map(str, config.model.arch))} has {config.model.latent_dim}")
   if config.decode is not None and any(len(p) != 2 for p in config.decode):
     raise InputError("--decode takes 2-D latent points, 'x,y;x,y'")
+  train.check_memory(config.train, config.model.n_params, len(glyphs), sum(config.model.arch))
   return glyphs
 
 
@@ -56,7 +58,12 @@ def run(config, run_dir, progress=None, should_stop=None):
     runs.write_run(b.tmp, NAME, config, glyphs)
     runs.save_params(b.tmp / "params.npz", fit.params)
     runs.save_history(b.tmp / "history.npz", fit.steps, fit.history)
-    latent2d_report.figures(b.tmp, config, glyphs, fit.params, metrics, fit.history, fit.steps)
+    if fit.interrupted:  # stop quickly; --load draws them from the saved run
+      print(f"{NAME}: interrupted: figures skipped (python -m experiments.latent2d "
+            f"--load={b.path} draws them)", file=sys.stderr)
+    else:
+      latent2d_report.figures(b.tmp, config, glyphs, fit.params, metrics, fit.history,
+                              fit.steps)
     runs.save_json(b.tmp / "metrics.json", metrics)
   latent2d_report.print_summary(config, glyphs, metrics, b.path)
   return metrics
@@ -84,7 +91,7 @@ def rerun(load_dir, run_dir, decode=None, grid=None):
 def _main(config, stop):
   if not _LOAD.value:
     return common.train_run(NAME, run, config, stop)
-  given = cli.present() - {"load", "decode", "grid", "out_dir", "run_name"}
+  given = cli.present() - {"load", "decode", "grid", "out_dir", "run_name", "preset"}
   if given:
     raise InputError(f"--{sorted(given)[0]} cannot apply with --load, which re-draws a "
                      "finished run: only --decode, --grid, --out_dir and --run_name can")
@@ -96,4 +103,5 @@ def _main(config, stop):
 if __name__ == "__main__":
   _LOAD = flags.DEFINE_string("load", None, "A run directory: re-draw its figures and decode "
                               "--decode points from its saved params, without training.")
-  common.app(NAME, __doc__, Config(), run, extra_flags=[("load", "output")], body=_main)
+  common.app(NAME, __doc__, Config(), run, extra_flags=[("load", "output")], body=_main,
+             presets=True)

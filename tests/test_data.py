@@ -67,16 +67,78 @@ def test_parser_decimal_hex_comments_several_arrays():
 
 
 @pytest.mark.parametrize("text,width,match", [
-    ("int F[1][2] = {{1, 64}};", 5, "does not fit"),
+    ("int F[1][2] = {{1, 64}};", 5, ":1: row value 64 does not fit"),
+    ("int F[1][2] = {{1, -3}};", 5, "row value -3 is negative"),
     ("int x = 3;", 5, "no 2-D array"),
     ("int F[1][2] = {{1, zz}};", 5, "not an integer"),
-    ("int F[2][2] = {{1, 2}, {1}};", 5, "different row counts"),
+    ("int F[2][2] = {{1, 2}, {1}};", 5, "declares 2 rows per glyph but glyph 1 has 1"),
+    ("int F[][] = {{1, 2}, {1}};", 5, "different row counts"),
+    # one '}' missing / one too many: never a silent 1-glyph load
+    ("unsigned char F[2][7] = {\n {1,2,3,4,5,6,7},\n {1,2,3,4,5,6,7}\n;\n", 5,
+     ":4: ';' inside the braces of F: a '}' is missing"),
+    ("unsigned char F[2][7] = {\n {1,2,3,4,5,6,7}},\n {1,2,3,4,5,6,7}};\n", 5,
+     ":2: expected ';' after the closing '}' of F"),
+    ("unsigned char F[2][7] = {\n {1,2,3,4,5,6,7}\n", 5, ":1: the '{' of F is never closed"),
+    ("unsigned char F[2][2] = {{1, 2}};", 5, "F declares 2 glyphs but holds 1"),
+    ("int F[1][1] = {{}};", 5, "an empty glyph"),
+    ("int F[1][2] = {{1, 2}};", 65, "--glyph_width must be in 1..64"),
 ])
 def test_parser_errors(text, width, match):
   with pytest.raises(InputError, match=match):
     data.parse_header(text, width, "bad.h")
   with pytest.raises(InputError, match="no array named"):
     data.parse_header(HEADER, 8, "h", array="Nope")
+
+
+def test_public_header_labels_bit_order_and_repeats():
+  text = """static const char f[4][2] = {
+  { 0x01, 0x02 },   // U+0041 (A)
+  { 0x00, 0x00 },   // U+0000 (nul)
+  { 0x00, 0x00 },   // U+0001 (soh)
+  { 0x01, 0x02 },   // U+00C4
+};"""
+  g = data.parse_header(text, width=4, name="pub.h", bit_order="lsb")
+  assert g.chars == ("A", "nul", "soh", "\u00c4")
+  # lsb: bit 0 is the leftmost pixel
+  np.testing.assert_array_equal(g.x[0], [1, 0, 0, 0, 0, 1, 0, 0])
+  msb = data.parse_header(text, width=4, name="pub.h")
+  np.testing.assert_array_equal(msb.x[0], [0, 0, 0, 1, 0, 0, 1, 0])
+  blank, dup = g.repeats()
+  assert blank == [1, 2] and dup == {2: 1, 3: 0}
+  assert g.shown == ("A", "nul", "", "") and "2 blank" in g.describe()
+  assert "2 identical to an earlier glyph" in g.describe()
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda p: np.save(p, np.zeros((0, 35))), "non-empty"),
+    (lambda p: np.save(p, np.zeros((4, 0))), "non-empty"),
+    (lambda p: p.write_bytes(b""), "cannot read"),
+    (lambda p: np.save(p, np.array([{"a": 1}], dtype=object), allow_pickle=True), "cannot read"),
+])
+def test_bad_numpy_files(tmp_path, make, match):
+  p = tmp_path / "bad.npy"
+  make(p)
+  with pytest.raises(InputError, match=match) as e:
+    data.load(str(p))
+  assert "--arch" not in str(e.value)
+
+
+def test_bad_npz_labels_and_text(tmp_path):
+  x = np.ones((2, 6))
+  np.savez(tmp_path / "a.npz", x=x, labels=np.array(3))
+  with pytest.raises(InputError, match="'labels' must be 2"):
+    data.load(str(tmp_path / "a.npz"))
+  np.savez(tmp_path / "b.npz", x=x, labels=np.array([{"a": 1}, 2], dtype=object))
+  with pytest.raises(InputError, match="cannot read"):
+    data.load(str(tmp_path / "b.npz"))
+  (tmp_path / "c.txt").write_bytes(b"glyph 0x41\n\xff\xfe#.\n")
+  with pytest.raises(InputError, match="not UTF-8"):
+    data.load(str(tmp_path / "c.txt"))
+  f2 = data.load("font2")
+  with pytest.raises(InputError, match="--chars is empty"):
+    data.select(f2, chars="")
+  with pytest.raises(InputError, match="--n_chars must be in 1..32"):
+    data.select(f2, n_chars=0)
 
 
 def test_numpy_files(tmp_path):
