@@ -25,20 +25,22 @@ def _save(fig, path):
   return path
 
 
-def tiles(images, shape, cols, gap=1, colors=None):
-  """(n, h*w) intensities in [0, 1] -> one RGB mosaic (white gaps), `cols` tiles a row, ink
-  dark. colors: optional (n, h*w, 3) overriding pixels where not NaN."""
+def tiles(images, shape, cols, gap=1, colors=None, row_gap=None):
+  """(n, h*w) intensities in [0, 1] -> one RGB mosaic (white gaps; row_gap pixels between
+  rows, default gap), `cols` tiles a row, ink dark. colors: optional (n, h*w, 3) overriding
+  pixels where not NaN."""
   images = np.asarray(images, float).reshape(-1, *shape)
   n, (h, w) = len(images), shape
+  rg = gap if row_gap is None else row_gap
   rows = -(-n // cols)
-  out = np.ones((rows * (h + gap) - gap, cols * (w + gap) - gap, 3))
+  out = np.ones((rows * (h + rg) - rg, cols * (w + gap) - gap, 3))
   for k in range(n):
     r, c = divmod(k, cols)
     tile = np.repeat(1.0 - 0.88 * images[k][..., None], 3, -1) - 0.06  # blank pixels light grey
     if colors is not None:
       col = np.asarray(colors[k], float).reshape(h, w, 3)
       tile = np.where(np.isnan(col), tile, col)
-    out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tile
+    out[r * (h + rg):r * (h + rg) + h, c * (w + gap):c * (w + gap) + w] = tile
   return np.clip(out, 0, 1)
 
 
@@ -95,15 +97,18 @@ def reconstructions(path, x, out, shape, labels, title, limit=64):
     triples += [x[i], out[i], (out[i] > .5).astype(float)]
     colors += [nan, nan, red]
   h, w = shape
-  mosaic = tiles(triples, shape, 3 * cols, colors=colors)
-  # a wider gap between glyphs than between a glyph's three tiles
+  rg = max(3, h // 2)  # room for each glyph's label above its tiles
+  mosaic = np.concatenate([np.ones((rg, 3 * cols * (w + 1) - 1, 3)),
+                           tiles(triples, shape, 3 * cols, colors=colors, row_gap=rg)])
   rows = -(-len(idx) // cols)
-  fig, ax = plt.subplots(figsize=(min(16, 0.55 * 3 * cols * w / 5 + 1), 0.9 * rows * h / 7 + .8))
+  scale = 0.22 * 5 / max(w, 5)  # inches per pixel column
+  fig, ax = plt.subplots(figsize=(min(16, scale * mosaic.shape[1] + .5),
+                                  scale * mosaic.shape[0] + .6))
   ax.imshow(mosaic, interpolation="nearest")
   for k, i in enumerate(idx):
     r, c = divmod(k, cols)
     err = int(wrong[i].sum())
-    ax.text(c * 3 * (w + 1) + 1.5 * w, r * (h + 1) - 0.6, f"{labels[i]} {err}px",
+    ax.text(c * 3 * (w + 1) + 1.5 * w, rg + r * (h + rg) - 0.8, f"{labels[i][:10]} {err}px",
             ha="center", va="bottom", fontsize=7, color=RED if err else GREEN)
   for c in range(1, cols):
     ax.axvline(c * 3 * (w + 1) - 1, color="black", lw=0.8)

@@ -115,9 +115,19 @@ def _nest(items):
   return {h: build(v) for h, v in heads.items()}
 
 
-def save_history(path, steps, history):
-  """Per-seed training curves: steps (T,), and each history entry (seeds, T)."""
+def save_history(path, steps, history, first_seed=0):
+  """Per-seed training curves: steps (T,), and each history entry (seeds, T); also as
+  history.csv beside it (one row per seed and logged step) for pandas or a spreadsheet."""
+  path = pathlib.Path(path)
   np.savez(path, step=np.asarray(steps), **{k: np.asarray(v) for k, v in history.items()})
+  names = list(history)
+  with open(path.with_suffix(".csv"), "w", encoding="utf-8") as f:
+    f.write(",".join(["seed", "step"] + names) + "\n")
+    cols = [np.asarray(history[k]) for k in names]
+    for s in range(cols[0].shape[0] if cols else 0):
+      for t, step in enumerate(steps):
+        f.write(",".join([str(first_seed + s), str(int(step))] +
+                         [f"{c[s, t]:.7g}" for c in cols]) + "\n")
 
 
 def load_history(path):

@@ -35,6 +35,11 @@ class Fit(NamedTuple):
   interrupted: bool    # stopped early by should_stop(); params/history are as far as it got
 
 
+def seed_params(params, i):
+  """Seed i's params (NumPy) out of params with a leading seed axis."""
+  return jax.tree.map(lambda a: np.asarray(a[i]), params)
+
+
 def memory_bytes(cfg, n_params, n_samples, floats_per_sample):
   """A rough upper estimate of the memory a fit_seeds call needs: per seed the params, their
   gradient and optimizer moments, a dense BFGS inverse Hessian (n_params^2, a few copies),

@@ -57,7 +57,7 @@ def run(config, run_dir, progress=None, should_stop=None):
                                       fit.interrupted)
     runs.write_run(b.tmp, NAME, config, glyphs)
     runs.save_params(b.tmp / "params.npz", fit.params)
-    runs.save_history(b.tmp / "history.npz", fit.steps, fit.history)
+    runs.save_history(b.tmp / "history.npz", fit.steps, fit.history, config.train.seed)
     if fit.interrupted:  # stop quickly; --load draws them from the saved run
       print(f"{NAME}: interrupted: figures skipped (python -m experiments.latent2d "
             f"--load={b.path} draws them)", file=sys.stderr)
@@ -81,10 +81,10 @@ def rerun(load_dir, run_dir, decode=None, grid=None):
     runs.write_run(b.tmp, NAME, config, glyphs, loaded_from=load_dir)
     runs.save_params(b.tmp / "params.npz", params)
     if history is not None:
-      runs.save_history(b.tmp / "history.npz", steps, history)
+      runs.save_history(b.tmp / "history.npz", steps, history, config.train.seed)
     latent2d_report.figures(b.tmp, config, glyphs, params, metrics, history, steps)
     runs.save_json(b.tmp / "metrics.json", metrics)
-  latent2d_report.print_summary(config, glyphs, metrics, b.path)
+  latent2d_report.print_summary(config, glyphs, metrics, b.path, loaded_from=load_dir)
   return metrics
 
 

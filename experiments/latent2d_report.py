@@ -21,11 +21,16 @@ def metrics(config, glyphs, params, timing, history=None, interrupted=False):
     p["latent_box"] = [[float(z[:, k].min()), float(z[:, k].max())] for k in range(z.shape[1])]
     if history is not None and t.solver is not None:
       p["solver_iterations"] = int(np.asarray(history["solver_iterations"])[i, -1])
+  blank, dup = glyphs.repeats()
+  def summary(ok):
+    out = report.pixel_summary(errors, ok)
+    out.update(blank_glyphs=len(blank),
+               duplicate_glyphs={glyphs.chars[i]: glyphs.chars[j] for i, j in dup.items()})
+    return out
   return report.build(
       range(t.seed, t.seed + t.seeds), final, start,
       timing or {"compile_seconds": 0.0, "train_seconds": 0.0}, per_seed,
-      report.pixel_score(errors, final), lambda ok: report.pixel_summary(errors, ok),
-      glyphs.chars, interrupted)
+      report.pixel_score(errors, final), summary, glyphs.chars, interrupted)
 
 
 def _one(params, i):

@@ -32,7 +32,7 @@ def tiny_run(tmp_path_factory):
 def test_run_writes_everything(tiny_run):
   d, metrics = tiny_run
   assert {p.name for p in d.iterdir()} == {"config.json", "metrics.json", "params.npz",
-                                          "history.npz", "data.npz", "figures"}
+                                          "history.npz", "history.csv", "data.npz", "figures"}
   names = {p.name for p in (d / "figures").iterdir()}
   # best and median may be the same seed, then only 'best' figures exist
   assert {"curves.png", "latent_best.png", "manifold_best.png", "new_letters_best.png",
@@ -51,6 +51,9 @@ def test_run_writes_everything(tiny_run):
   _, errors = autoencoder.evaluate(TINY.model, runs.load_params(d / "params.npz"),
                                    TINY.data.load().x)
   assert np.asarray(errors).tolist() == [p["pixel_errors"] for p in saved["per_seed"]]
+  csv = (d / "history.csv").read_text().splitlines()
+  assert csv[0].startswith("seed,step,") and len(csv) == 1 + 2 * 4  # 2 seeds x 4 log steps
+  assert csv[1].startswith("3,0,") and csv[-1].startswith("4,300,")
   config = json.loads((d / "config.json").read_text())
   assert runs.restore(latent2d.Config(), config["config"]) == TINY
   assert config["experiment"] == "latent2d" and config["versions"]["jax"]
