@@ -90,7 +90,11 @@ def task(cfg):
                                       cfg.loss)
 
   def metrics(params, data):
-    err = losses.pixel_errors(params, data["x"], data.get("y", data["x"]), cfg.acts, cfg.loss)
+    y = data.get("y", data["x"])
+    if cfg.loss not in losses.PIXEL_LOSSES:  # continuous data: the root-mean-square error
+      out = losses.reconstruct(mlp.apply(params, data["x"], cfg.acts), cfg.loss)
+      return {"rmse": jnp.sqrt(jnp.mean((out - y) ** 2))}
+    err = losses.pixel_errors(params, data["x"], y, cfg.acts, cfg.loss)
     return {"max_pixel_error": err.max(), "mean_pixel_error": err.mean()}
 
   return Task(lambda key: init(cfg, key), loss, metrics)

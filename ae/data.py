@@ -7,11 +7,10 @@ import dataclasses
 import importlib.resources
 import pathlib
 import re
-import zipfile
 
 import numpy as np
 
-from ae import InputError, cheader
+from ae import InputError, cheader, glyphfiles
 from ae.config import field
 
 BUILTIN = ("font1", "font2", "font3")
@@ -58,6 +57,21 @@ class Glyphs:
 
   def __len__(self):
     return len(self.chars)
+
+  def saved(self):
+    """(arrays, labels, meta) for runs.write_run; Glyphs.from_saved reads them back."""
+    meta = {"name": self.name, "shape": list(self.shape),
+            "classes": None if self.classes is None else list(self.classes)}
+    return {"x": self.x}, self.chars, meta
+
+  @staticmethod
+  def from_saved(arrays, labels, meta, where="data.npz"):
+    try:
+      classes = meta.get("classes")
+      return Glyphs(np.asarray(arrays["x"], np.float32), tuple(labels), tuple(meta["shape"]),
+                    str(meta["name"]), None if classes is None else tuple(classes))
+    except (KeyError, TypeError, AttributeError):
+      raise InputError(f"{where}: not glyph data written by this tool") from None
 
   @property
   def title(self):
@@ -109,79 +123,20 @@ def rows_to_bits(rows, width):
   return cheader.rows_to_bits(rows, width)
 
 
-# ---------------------------------------------------------------- text fonts (data/*.txt)
 def parse_text_font(text, name=""):
-  """Reads the project's text font format (see ae/fonts/README.md)."""
-  glyphs, chars, cur = [], [], None
-  for lineno, raw in enumerate(text.splitlines(), 1):
-    line = raw.strip()
-    if not line or line.startswith(";"):
-      continue
-    if line.startswith("glyph"):
-      parts = line.split()
-      try:
-        chars.append(chr(int(parts[1], 16)))
-      except (IndexError, ValueError):
-        raise InputError(f"{name}:{lineno}: expected 'glyph 0xNN', got {line!r}") from None
-      cur = []
-      glyphs.append(cur)
-    elif cur is None or set(line) - set("#."):
-      raise InputError(f"{name}:{lineno}: expected a row of '#' and '.', got {line!r}")
-    else:
-      cur.append([c == "#" for c in line])
-  if not glyphs:
-    raise InputError(f"{name}: no glyphs found")
-  shapes = {(len(g), len(g[0]) if g else 0) for g in glyphs}
-  if len(shapes) != 1 or any(len(set(map(len, g))) != 1 for g in glyphs):
-    raise InputError(f"{name}: glyphs differ in size: {sorted(shapes)}")
-  (shape,) = shapes
-  x = np.array(glyphs, dtype=np.float32).reshape(len(glyphs), -1)
-  return Glyphs(x, tuple(chars), shape, name)
+  """A font in the project's text format (ae/fonts/README.md)."""
+  return Glyphs(*glyphfiles.parse_text_font(text, name), name)
 
 
-# ---------------------------------------------------------------- C headers (font.h)
 def parse_header(text, width=5, name="", array=None, bit_order="msb"):
   """Every 2-D array of glyph rows in a C header (or only `array`): see ae/cheader.py."""
-  x, labels, shape = cheader.parse(text, width, name, array, bit_order)
-  return Glyphs(x, labels, shape, name)
+  return Glyphs(*cheader.parse(text, width, name, array, bit_order), name)
 
 
-# ---------------------------------------------------------------- numpy files
 def load_numpy(path, width=5):
-  """Binary images shaped (n, h, w) or (n, d) from .npy, or from .npz ('x' or the first array,
-  and optional 'labels', one per image: repeated labels are classes)."""
-  try:
-    f = np.load(path, allow_pickle=False)
-    a, labels = f, None
-    if isinstance(f, np.lib.npyio.NpzFile):
-      with f:
-        keys = list(f.keys())
-        if not keys:
-          raise InputError(f"{path}: empty .npz")
-        a = np.asarray(f["x"] if "x" in keys else f[keys[0]])
-        labels = np.asarray(f["labels"]) if "labels" in keys else None
-  except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-    raise InputError(f"{path}: cannot read as numpy data ({str(e).splitlines()[0]})") from None
-  if a.dtype == object or a.dtype.kind not in "biuf":
-    raise InputError(f"{path}: images must be a numeric array, got dtype {a.dtype}")
-  if a.ndim not in (2, 3) or a.shape[0] == 0 or 0 in a.shape[1:]:
-    raise InputError(f"{path}: expected a non-empty array of images shaped (n, h, w) or (n, d), "
-                     f"got shape {a.shape}")
-  if not np.isin(a, (0, 1)).all():
-    raise InputError(f"{path}: images must be binary (only 0 and 1)")
-  if a.ndim == 3:
-    shape = a.shape[1:]
-  else:
-    shape = (a.shape[1] // width, width) if a.shape[1] % width == 0 else (1, a.shape[1])
-  n = a.shape[0]
-  if labels is not None:
-    if labels.ndim != 1 or labels.dtype.kind not in "iuUSb" or len(labels) != n:
-      raise InputError(f"{path}: 'labels' must be {n} numbers or strings, one per image "
-                       f"(got shape {labels.shape}, dtype {labels.dtype})")
-    labels = tuple(str(s) for s in labels)
-  chars = labels or tuple(str(i) for i in range(n))
-  classes = labels if labels and len(set(labels)) < n else None
-  return Glyphs(a.reshape(n, -1).astype(np.float32), chars, tuple(shape), str(path), classes)
+  """Binary images from .npy/.npz (see glyphfiles.load_numpy)."""
+  x, chars, shape, classes = glyphfiles.load_numpy(path, width)
+  return Glyphs(x, chars, shape, str(path), classes)
 
 
 # ---------------------------------------------------------------- entry point
@@ -238,3 +193,77 @@ def select(glyphs, chars=None, n_chars=None):
   classes = None if glyphs.classes is None else tuple(glyphs.classes[i] for i in idx)
   return dataclasses.replace(glyphs, x=glyphs.x[idx], chars=tuple(glyphs.chars[i] for i in idx),
                              classes=classes)
+
+
+# ---------------------------------------------------------------- circles (the generative set)
+C = "circles"
+
+
+@dataclasses.dataclass(frozen=True)
+class CirclesConfig:
+  """The circles set of the original generative experiment and harder variants."""
+  circles: int = field(100, "How many circles.", C)
+  radius_min: float = field(0.1, "Smallest radius (radii are evenly spaced).", C)
+  radius_max: float = field(0.9, "Largest radius.", C)
+  points: int = field(21, "Points per circle, at angles linspace(0, 360, points) degrees; "
+                      "x and y interleaved, so 2 x points inputs.", C)
+  centre_jitter: float = field(0.0, "Each centre uniform in [-c, c]^2 (0: all at the origin).", C)
+  angle_offset: float = field(0.0, "Degrees added to every angle.", C)
+  angle_jitter: float = field(0.0, "Each circle's angles shifted by a random phase uniform in "
+                              "[-j, j] degrees (180: a random phase per circle).", C)
+  original_radians: bool = field(False, "Reproduce the original's bug: the angles in degrees "
+                                 "passed to cos/sin as radians (points scrambled).", C)
+  holdout: str = field(None, "Leave out of training the circles with radii in a band, "
+                       "'lo:hi' (e.g. 0.4:0.6), and test generation inside it.", C)
+
+  def band(self):
+    """(lo, hi) of --holdout, or None."""
+    if self.holdout is None:
+      return None
+    try:
+      lo, hi = (float(v) for v in self.holdout.split(":"))
+    except ValueError:
+      raise InputError(f"--holdout takes 'lo:hi', e.g. 0.4:0.6, got {self.holdout!r}") from None
+    return lo, hi
+
+  def check(self):
+    from ae.config import check_finite  # pylint: disable=g-import-not-at-top
+    check_finite(self)
+    if not 0 <= self.radius_min < self.radius_max:
+      raise InputError(f"--radius_min must be >= 0 and below --radius_max, got "
+                       f"{self.radius_min}:{self.radius_max}")
+    if self.points < 3:
+      raise InputError(f"--points must be at least 3 (a circle needs 3), got {self.points}")
+    if not 2 <= self.circles <= 100_000:
+      raise InputError(f"--circles must be in 2..100000, got {self.circles}")
+    if self.centre_jitter < 0 or self.angle_jitter < 0:
+      raise InputError("--centre_jitter and --angle_jitter must be >= 0")
+    band = self.band()
+    if band is not None:
+      lo, hi = band
+      r = np.linspace(self.radius_min, self.radius_max, self.circles)
+      inside = (r >= lo) & (r <= hi)
+      if not lo < hi or not inside.any():
+        raise InputError(f"--holdout={self.holdout} leaves out no circle (radii run "
+                         f"{self.radius_min}..{self.radius_max})")
+      if not (r < lo).any() or not (r > hi).any():
+        raise InputError(f"--holdout={self.holdout} must leave circles on both sides of the "
+                         "band, to generate between them")
+
+
+def circles(key, cfg):
+  """(x (n, 2*points) float32, x and y interleaved; radii (n,); centres (n, 2)): a pure,
+  keyed draw of the circles set `cfg` describes (the key only feeds the jitters)."""
+  import jax  # pylint: disable=g-import-not-at-top
+  n, m = cfg.circles, cfg.points
+  k_phase, k_centre = jax.random.split(key)
+  radii = np.linspace(cfg.radius_min, cfg.radius_max, n)
+  deg = np.linspace(0.0, 360.0, m)[None, :] + cfg.angle_offset
+  deg = deg + np.asarray(jax.random.uniform(k_phase, (n, 1), minval=-1.0, maxval=1.0)) * (
+      cfg.angle_jitter)
+  angle = deg if cfg.original_radians else np.deg2rad(deg)  # the original's bug: degrees as rad
+  centres = np.asarray(jax.random.uniform(k_centre, (n, 2), minval=-1.0, maxval=1.0)) * (
+      cfg.centre_jitter)
+  xy = np.stack([centres[:, :1] + radii[:, None] * np.cos(angle),
+                 centres[:, 1:] + radii[:, None] * np.sin(angle)], -1)
+  return xy.reshape(n, 2 * m).astype(np.float32), radii, centres

@@ -4,18 +4,23 @@
   bce          sigmoid(logits), binary cross-entropy (computed from logits, stable)
   mse_sigmoid  sigmoid(logits), mean squared error
   mse_tanh     tanh(logits), mean squared error against 0/1 targets (the original study)
-A pixel is "on" when its output is above 0.5, for every loss.
+  mse          the output as it is, mean squared error: continuous data (circles)
+A pixel is "on" when its output is above 0.5, for every pixel loss.
 """
 import jax.numpy as jnp
 import optax
 
 from ae import mlp
 
-LOSSES = ("bce", "mse_sigmoid", "mse_tanh")
+LOSSES = ("bce", "mse_sigmoid", "mse_tanh", "mse")
+PIXEL_LOSSES = ("bce", "mse_sigmoid", "mse_tanh")
 
 
 def reconstruct(logits, loss):
-  """Output pre-activations -> pixel intensities (thresholded at 0.5 for pixel errors)."""
+  """Output pre-activations -> outputs (pixel intensities, thresholded at 0.5 for pixel
+  errors; or the values themselves for mse)."""
+  if loss == "mse":
+    return logits
   if loss == "mse_tanh":
     return jnp.tanh(logits)
   return 1.0 / (1.0 + jnp.exp(-logits))

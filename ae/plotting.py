@@ -19,7 +19,8 @@ OUTLINE = [pe.withStroke(linewidth=2.5, foreground="white")]  # labels readable 
 RED, GREEN = (0.85, 0.1, 0.1), (0.1, 0.55, 0.2)
 
 
-def _save(fig, path):
+def save(fig, path):
+  """Writes the figure (tight, 110 dpi) and closes it."""
   fig.savefig(path, dpi=110, bbox_inches="tight")
   plt.close(fig)
   return path
@@ -80,7 +81,7 @@ def latent_scatter(path, z, labels, title, classes=None):
   ax.set_ylim(z[:, 1].min() - pad, z[:, 1].max() + pad)
   ax.set(xlabel="z1", ylabel="z2", title=title)
   ax.grid(alpha=.3)
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def reconstructions(path, x, out, shape, labels, title, limit=64):
@@ -114,19 +115,25 @@ def reconstructions(path, x, out, shape, labels, title, limit=64):
     ax.axvline(c * 3 * (w + 1) - 1, color="black", lw=0.8)
   ax.set_axis_off()
   ax.set_title(f"{title}{note}", fontsize=9, pad=10)
-  return _save(fig, path)
+  return save(fig, path)
 
 
-def curves(path, steps, history, highlight, title, diverged=(), loss_name="loss"):
-  """Loss and worst-glyph error over the steps: every seed faint, the median (of the seeds
-  that did not diverge, when there are several) bold, highlighted seeds in colour and
-  diverged seeds dashed red. history: dict of (seeds, T); highlight: {label: seed index}."""
+PIXEL_PANELS = (("loss", "loss (full batch)", True, None),
+                ("max_pixel_error", "wrong pixels on the worst glyph", False,
+                 (1, "1 wrong pixel (the course's goal)")))
+
+
+def curves(path, steps, history, highlight, title, diverged=(), panels=PIXEL_PANELS):
+  """History curves over the steps, one panel per (key, y label, log scale, (y, label) of a
+  reference line or None): every seed faint, the median (of the seeds that did not diverge,
+  when there are several) bold, highlighted seeds in colour, diverged seeds dashed red.
+  history: dict of (seeds, T); highlight: {label: seed index}."""
   steps = np.asarray(steps)
-  keys = [k for k in ("loss", "max_pixel_error") if k in history]
-  fig, axes = plt.subplots(1, len(keys), figsize=(5.5 * len(keys), 4), squeeze=False)
+  panels = [p for p in panels if p[0] in history]
+  fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
   bad = np.zeros(len(history["loss"]), bool)
   bad[list(diverged)] = True
-  for ax, key in zip(axes[0], keys):
+  for ax, (key, ylabel, log, ref) in zip(axes[0], panels):
     h = np.asarray(history[key], dtype=float)
     for i, row in enumerate(h):
       ax.plot(steps, row, color="tab:red" if bad[i] else "grey", ls="--" if bad[i] else "-",
@@ -143,18 +150,17 @@ def curves(path, steps, history, highlight, title, diverged=(), loss_name="loss"
       at = np.asarray(history["solver"])[0] > 0  # after a solver call: same step, a drop
       ax.plot(steps[at], h[~bad][:, at].mean(0) if (~bad).any() else h[:, at].mean(0), "v",
               color="tab:red", ms=4, label="after a solver call")
-    ax.set_xlabel("optimizer step")
+    if ref is not None:
+      ax.axhline(ref[0], color="green", ls=":", lw=1, label=ref[1])
+    if log:
+      ax.set_yscale("log")
+    else:
+      ax.set_ylim(bottom=-0.2)
+    ax.set(xlabel="optimizer step", ylabel=ylabel)
     ax.grid(alpha=.3)
-  axes[0, 0].set_yscale("log")
-  axes[0, 0].set_ylabel(f"{loss_name} (full batch)")
-  if len(keys) > 1:
-    axes[0, 1].axhline(1, color="green", ls=":", lw=1, label="1 wrong pixel (the course's goal)")
-    axes[0, 1].set_ylim(bottom=-0.2)
-    axes[0, 1].set_ylabel("wrong pixels on the worst glyph")
-  for ax in axes[0]:
     ax.legend(fontsize=7)
   fig.suptitle(title)
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def manifold(path, decoded, shape, lo, hi, z=None, labels=None, title=""):
@@ -177,7 +183,7 @@ def manifold(path, decoded, shape, lo, hi, z=None, labels=None, title=""):
       ax.scatter(z[:, 0], z[:, 1], s=4, color="tab:red", alpha=.5, label="training codes")
       ax.legend(fontsize=7, loc="upper right")
   ax.set(xlabel="z1", ylabel="z2", title=title)
-  return _save(fig, path)
+  return save(fig, path)
 
 
 def new_letters(path, points, decoded, nearest, shape, labels, title):
@@ -199,4 +205,4 @@ def new_letters(path, points, decoded, nearest, shape, labels, title):
   axes[1, 0].set_ylabel("nearest glyph", fontsize=9)
   fig.suptitle(f"{title}\ngreen: a new glyph (its distance to the nearest training glyph); "
                "red: a copy of a training glyph", fontsize=9, y=1.06)
-  return _save(fig, path)
+  return save(fig, path)

@@ -253,10 +253,10 @@ def versions():
 
 
 # ---------------------------------------------------------------- a whole run, written and read
-def write_run(run_dir, experiment, config, glyphs, loaded_from=None):
-  """config.json (the config, the data's hash, versions) and data.npz (the exact glyphs)."""
-  sha = save_data(pathlib.Path(run_dir) / "data.npz", {"x": glyphs.x}, glyphs.chars,
-                  {"name": glyphs.name, "shape": list(glyphs.shape)})
+def write_run(run_dir, experiment, config, arrays, labels, meta, loaded_from=None):
+  """config.json (the config, the data's hash, versions) and data.npz (the exact data:
+  arrays name -> array, one label per sample, meta such as the data's name and shape)."""
+  sha = save_data(pathlib.Path(run_dir) / "data.npz", arrays, labels, meta)
   save_json(pathlib.Path(run_dir) / "config.json", {
       "experiment": experiment, "config": config, "data_sha256": sha,
       "loaded_from": None if loaded_from is None else str(loaded_from),
@@ -264,9 +264,8 @@ def write_run(run_dir, experiment, config, glyphs, loaded_from=None):
 
 
 def read_run(run_dir, experiment, default):
-  """(config, glyphs, params, (steps, history)) of a finished run of `experiment`, from its
-  own files only; InputError naming the file and the problem otherwise."""
-  from ae import data  # pylint: disable=g-import-not-at-top
+  """(config, (arrays, labels, meta), params, (steps, history)) of a finished run of
+  `experiment`, from its own files only; InputError naming the file and the problem."""
   run_dir = pathlib.Path(run_dir)
   saved, metrics, params = load_run(run_dir)
   where = run_dir / "config.json"
@@ -276,17 +275,11 @@ def read_run(run_dir, experiment, default):
   if unknown or "config" not in saved or not isinstance(saved.get("data_sha256"), str):
     raise InputError(f"{where}: unexpected layout ({', '.join(sorted(unknown)) or 'keys missing'})")
   config = restore(default, saved["config"], str(where))
-  arrays, labels, meta = load_data(run_dir / "data.npz", saved["data_sha256"])
-  try:
-    glyphs = data.Glyphs(arrays["x"].astype(np.float32), tuple(labels), tuple(meta["shape"]),
-                         str(meta["name"]))
-  except (KeyError, TypeError):
-    raise InputError(f"{run_dir / 'data.npz'}: not data written by this tool") from None
+  data = load_data(run_dir / "data.npz", saved["data_sha256"])
   seeds = config.train.seeds
-  leaves = jax.tree.leaves(params)
-  if any(a.ndim < 1 or a.shape[0] != seeds for a in leaves):
+  if any(a.ndim < 1 or a.shape[0] != seeds for a in jax.tree.leaves(params)):
     raise InputError(f"{run_dir / 'params.npz'}: does not hold {seeds} seeds as config.json says")
   per_seed = metrics.get("per_seed") if isinstance(metrics, dict) else None
   if not isinstance(per_seed, list) or len(per_seed) != seeds:
     raise InputError(f"{run_dir / 'metrics.json'}: per_seed does not list {seeds} seeds")
-  return config, glyphs, params, load_history(run_dir / "history.npz")
+  return config, data, params, load_history(run_dir / "history.npz")

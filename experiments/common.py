@@ -74,10 +74,11 @@ def make_run_dir(out_dir, experiment, name=None):
   return out / experiment / name
 
 
-def header(experiment, glyphs, train_cfg, arch):
-  """The run's first line (stderr): the data, the seeds and what the schedule really runs."""
+def header(experiment, what, train_cfg, arch):
+  """The run's first line (stderr): the data (`what`), the seeds and what the schedule really
+  runs; a warning when dense BFGS will be slow."""
   n = train_cfg.seeds
-  print(f"{experiment}: {glyphs.name}, {len(glyphs)} samples, {n} seed{'s' * (n > 1)}, arch "
+  print(f"{experiment}: {what}, {n} seed{'s' * (n > 1)}, arch "
         f"{'-'.join(map(str, arch))}; {schedule.describe(train_cfg)}", file=sys.stderr)
   n_params = sum(a * b + b for a, b in zip(arch[:-1], arch[1:]))
   if train_cfg.solver == "bfgs" and n_params > 2000:

@@ -13,7 +13,7 @@ from absl import flags
 from ae import InputError, autoencoder, runs, schedule, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig, field
-from ae.data import DataConfig
+from ae.data import DataConfig, Glyphs
 from experiments import cli, common, latent2d_report
 
 NAME = "latent2d"
@@ -50,12 +50,13 @@ def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds autoencoders and writes the run directory; returns metrics."""
   glyphs = check(config)
   with runs.Building(run_dir) as b:
-    common.header(NAME, glyphs, config.train, config.model.arch)
+    common.header(NAME, f"{glyphs.title}, {len(glyphs)} glyphs", config.train,
+                  config.model.arch)
     fit = train.fit_seeds(autoencoder.task(config.model), {"x": glyphs.x}, config.train,
                           progress, should_stop)
     metrics = latent2d_report.metrics(config, glyphs, fit.params, fit.timing, fit.history,
                                       fit.interrupted)
-    runs.write_run(b.tmp, NAME, config, glyphs)
+    runs.write_run(b.tmp, NAME, config, *glyphs.saved())
     runs.save_params(b.tmp / "params.npz", fit.params)
     runs.save_history(b.tmp / "history.npz", fit.steps, fit.history, config.train.seed)
     if fit.interrupted:  # stop quickly; --load draws them from the saved run
@@ -69,16 +70,22 @@ def run(config, run_dir, progress=None, should_stop=None):
   return metrics
 
 
+def load(run_dir):
+  """(config, glyphs, params with a seed axis, (steps, history)) of a saved latent2d run."""
+  config, data, params, history = runs.read_run(run_dir, NAME, Config())
+  return config, Glyphs.from_saved(*data, where=f"{run_dir}/data.npz"), params, history
+
+
 def rerun(load_dir, run_dir, decode=None, grid=None):
   """--load: figures and decoded points from a saved run, into a new run directory."""
-  config, glyphs, params, (steps, history) = runs.read_run(load_dir, NAME, Config())
+  config, glyphs, params, (steps, history) = load(load_dir)
   config = dataclasses.replace(config, decode=decode or config.decode, grid=grid or config.grid)
   check(config, glyphs)
   autoencoder.check_params(config.model, params, f"{load_dir}/params.npz")
   with runs.Building(run_dir) as b:
     metrics = latent2d_report.metrics(config, glyphs, params, None, history)
     metrics["loaded_from"] = str(load_dir)
-    runs.write_run(b.tmp, NAME, config, glyphs, loaded_from=load_dir)
+    runs.write_run(b.tmp, NAME, config, *glyphs.saved(), loaded_from=load_dir)
     runs.save_params(b.tmp / "params.npz", params)
     if history is not None:
       runs.save_history(b.tmp / "history.npz", steps, history, config.train.seed)

@@ -73,10 +73,11 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
     picks.pop("median", None)
   if history is not None:
     bad = [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
+    panels = ((("loss", f"{config.model.loss} loss (full batch)", True, None),)
+              + plotting.PIXEL_PANELS[1:])
     plotting.curves(fig_dir / "curves.png", steps, history,
                     {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
-                    f"{name}: {t.seeds} seed{'s' * (t.seeds > 1)}", bad,
-                    f"{config.model.loss} loss")
+                    f"{name}: {t.seeds} seed{'s' * (t.seeds > 1)}", bad, panels)
   if not picks:
     print("no per-seed figures: every seed diverged", file=sys.stderr)
   for tag, i in picks.items():

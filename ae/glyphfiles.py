@@ -1,0 +1,76 @@
+"""Glyph files other than C headers: the project's text fonts and NumPy .npy/.npz images.
+
+Each reader returns plain arrays and labels; ae/data.py wraps them into Glyphs.
+"""
+import zipfile
+
+import numpy as np
+
+from ae import InputError
+
+
+def parse_text_font(text, name=""):
+  """(x, labels, shape) of a font in the project's text format (ae/fonts/README.md)."""
+  glyphs, chars, cur = [], [], None
+  for lineno, raw in enumerate(text.splitlines(), 1):
+    line = raw.strip()
+    if not line or line.startswith(";"):
+      continue
+    if line.startswith("glyph"):
+      parts = line.split()
+      try:
+        chars.append(chr(int(parts[1], 16)))
+      except (IndexError, ValueError):
+        raise InputError(f"{name}:{lineno}: expected 'glyph 0xNN', got {line!r}") from None
+      cur = []
+      glyphs.append(cur)
+    elif cur is None or set(line) - set("#."):
+      raise InputError(f"{name}:{lineno}: expected a row of '#' and '.', got {line!r}")
+    else:
+      cur.append([c == "#" for c in line])
+  if not glyphs:
+    raise InputError(f"{name}: no glyphs found")
+  shapes = {(len(g), len(g[0]) if g else 0) for g in glyphs}
+  if len(shapes) != 1 or any(len(set(map(len, g))) != 1 for g in glyphs):
+    raise InputError(f"{name}: glyphs differ in size: {sorted(shapes)}")
+  (shape,) = shapes
+  x = np.array(glyphs, dtype=np.float32).reshape(len(glyphs), -1)
+  return x, tuple(chars), shape
+
+
+def load_numpy(path, width=5):
+  """(x, labels, shape, classes) of binary images shaped (n, h, w) or (n, d) from .npy, or from
+  .npz ('x' or the first array, and optional 'labels', one per image: repeated labels are
+  classes, else classes is None)."""
+  try:
+    f = np.load(path, allow_pickle=False)
+    a, labels = f, None
+    if isinstance(f, np.lib.npyio.NpzFile):
+      with f:
+        keys = list(f.keys())
+        if not keys:
+          raise InputError(f"{path}: empty .npz")
+        a = np.asarray(f["x"] if "x" in keys else f[keys[0]])
+        labels = np.asarray(f["labels"]) if "labels" in keys else None
+  except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+    raise InputError(f"{path}: cannot read as numpy data ({str(e).splitlines()[0]})") from None
+  if a.dtype == object or a.dtype.kind not in "biuf":
+    raise InputError(f"{path}: images must be a numeric array, got dtype {a.dtype}")
+  if a.ndim not in (2, 3) or a.shape[0] == 0 or 0 in a.shape[1:]:
+    raise InputError(f"{path}: expected a non-empty array of images shaped (n, h, w) or (n, d), "
+                     f"got shape {a.shape}")
+  if not np.isin(a, (0, 1)).all():
+    raise InputError(f"{path}: images must be binary (only 0 and 1)")
+  if a.ndim == 3:
+    shape = a.shape[1:]
+  else:
+    shape = (a.shape[1] // width, width) if a.shape[1] % width == 0 else (1, a.shape[1])
+  n = a.shape[0]
+  if labels is not None:
+    if labels.ndim != 1 or labels.dtype.kind not in "iuUSb" or len(labels) != n:
+      raise InputError(f"{path}: 'labels' must be {n} numbers or strings, one per image "
+                       f"(got shape {labels.shape}, dtype {labels.dtype})")
+    labels = tuple(str(s) for s in labels)
+  chars = labels or tuple(str(i) for i in range(n))
+  classes = labels if labels and len(set(labels)) < n else None
+  return a.reshape(n, -1).astype(np.float32), chars, tuple(shape), classes

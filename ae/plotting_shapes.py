@@ -1,0 +1,124 @@
+"""Point-set shapes (circles and what a decoder makes of them) -> PNG files (Agg).
+
+A shape is a flat vector of points, x and y interleaved; quality dicts come from
+ae/circles.quality (radius, circularity, ...).
+"""
+import numpy as np
+
+from ae.plotting import plt, save
+
+OK = 0.05  # circularity counted as a circle in the figures (5%)
+
+
+def _pts(shape):
+  p = np.asarray(shape, float).reshape(-1, 2)
+  return np.vstack([p, p[:1]])  # closed
+
+
+def _shape(ax, shape, color="black", lim=1.0, marker=".", label=None, lw=1.0):
+  p = _pts(shape)
+  ax.plot(p[:, 0], p[:, 1], marker=marker, ms=3, lw=lw, color=color, label=label)
+  ax.set_xlim(-lim, lim)
+  ax.set_ylim(-lim, lim)
+  ax.set_aspect("equal")
+  ax.set_xticks([])
+  ax.set_yticks([])
+
+
+def reconstructions(path, x, out, radii, picks, title, lim):
+  """Input against output for the circles `picks`, then every output overlaid, coloured by
+  radius."""
+  fig, axes = plt.subplots(1, len(picks) + 1, figsize=(2.4 * (len(picks) + 1), 2.9))
+  for ax, i in zip(axes, picks):
+    _shape(ax, x[i], "black", lim, "o", "input")
+    _shape(ax, out[i], "tab:red", lim, "x", "output")
+    ax.set_title(f"r = {radii[i]:.2f}", fontsize=9)
+  axes[0].legend(fontsize=7, loc="lower left")
+  colors = plt.cm.viridis((radii - radii.min()) / max(np.ptp(radii), 1e-9))
+  for shape, c in zip(out, colors):
+    _shape(axes[-1], shape, c, lim, None, lw=0.7)
+  axes[-1].set_title(f"all {len(out)} outputs", fontsize=9)
+  fig.suptitle(title, fontsize=10)
+  return save(fig, path)
+
+
+def latent(path, z, radii, keep, title, path_z=None, gap_z=None):
+  """Codes coloured by radius (held-out circles hollow), the decoded path and gap points."""
+  fig, ax = plt.subplots(figsize=(6.5, 5.5))
+  sc = ax.scatter(z[keep, 0], z[keep, 1], c=radii[keep], cmap="viridis", s=22,
+                  vmin=radii.min(), vmax=radii.max(), label="training circles")
+  if (~keep).any():
+    ax.scatter(z[~keep, 0], z[~keep, 1], facecolors="none", s=28, lw=1,
+               edgecolors=plt.cm.viridis((radii[~keep] - radii.min()) / np.ptp(radii)),
+               label="held-out circles (encoded)")
+  if path_z is not None:
+    ax.plot(path_z[:, 0], path_z[:, 1], "-", color="grey", lw=1, label="decoded path")
+  if gap_z is not None:
+    ax.plot(gap_z[:, 0], gap_z[:, 1], "*", color="tab:red", ms=9, label="decoded in the gap")
+  fig.colorbar(sc, ax=ax, label="radius")
+  ax.set(xlabel="z1", ylabel="z2", title=title)
+  ax.legend(fontsize=7)
+  ax.grid(alpha=.3)
+  return save(fig, path)
+
+
+def generation(path, path_shapes, path_q, title, lim):
+  """Shapes decoded along the path through the codes, then their fitted radius and
+  circularity error along it."""
+  n_show = min(9, len(path_shapes))
+  show = np.linspace(0, len(path_shapes) - 1, n_show).round().astype(int)
+  fig = plt.figure(figsize=(13, 5.6))
+  gs = fig.add_gridspec(2, n_show, height_ratios=[1, 1.5], hspace=0.45)
+  for k, i in enumerate(show):
+    ax = fig.add_subplot(gs[0, k])
+    _shape(ax, path_shapes[i], "black", lim)
+    ax.set_title(f"r {path_q['radius'][i]:.2f}\ncirc {100 * path_q['circularity'][i]:.1f}%",
+                 fontsize=7)
+  half = n_show // 2
+  ax = fig.add_subplot(gs[1, :half])
+  ax.plot(path_q["radius"], ".-")
+  ax.set(xlabel="position along the path", ylabel="fitted radius")
+  ax.grid(alpha=.3)
+  ax = fig.add_subplot(gs[1, half + 1:])
+  ax.plot(100 * np.asarray(path_q["circularity"]), ".-", color="tab:orange")
+  ax.axhline(100 * OK, color="green", ls=":", label="5%")
+  ax.set(xlabel="position along the path", ylabel="circularity error %")
+  ax.legend(fontsize=7)
+  ax.grid(alpha=.3)
+  fig.suptitle(title, fontsize=10)
+  return save(fig, path)
+
+
+def grid(path, shapes, q, n, lo, hi, title, lim):
+  """Shapes decoded on an n x n latent grid from lo to hi (rows from high z2 down), green
+  when circular within 5%."""
+  fig, axes = plt.subplots(n, n, figsize=(1.25 * n + 1, 1.25 * n + .8), squeeze=False)
+  for k, (shape, c) in enumerate(zip(shapes, q["circularity"])):
+    ax = axes[k // n, k % n]
+    _shape(ax, shape, "tab:green" if c <= OK else "tab:red", lim, None)
+  for c in range(n):
+    axes[-1, c].set_xlabel(f"{lo[0] + (hi[0] - lo[0]) * c / max(n - 1, 1):.2g}", fontsize=7)
+  for r in range(n):
+    axes[r, 0].set_ylabel(f"{hi[1] - (hi[1] - lo[1]) * r / max(n - 1, 1):.2g}", fontsize=7)
+  fig.supxlabel("z1", fontsize=9)
+  fig.supylabel("z2", fontsize=9)
+  fig.suptitle(f"{title}\ngreen: circular within 5%; red: not", fontsize=10)
+  return save(fig, path)
+
+
+def holdout(path, shapes, q, band, title, lim):
+  """Shapes decoded between the codes on either side of the held-out band."""
+  n = len(shapes)
+  fig, axes = plt.subplots(1, n + 1, figsize=(1.9 * (n + 1) + 1, 2.9),
+                           gridspec_kw={"width_ratios": [1] * n + [2], "wspace": 0.5})
+  for ax, shape, r, c in zip(axes, shapes, q["radius"], q["circularity"]):
+    inside = band[0] <= r <= band[1] and c <= OK
+    _shape(ax, shape, "tab:green" if inside else "tab:red", lim)
+    ax.set_title(f"r {r:.3f}\ncirc {100 * c:.1f}%", fontsize=7)
+  ax = axes[-1]
+  ax.axhspan(*band, color="green", alpha=.15, label=f"held-out band {band[0]}–{band[1]}")
+  ax.plot(q["radius"], "o-")
+  ax.set(xlabel="step across the gap", ylabel="fitted radius")
+  ax.legend(fontsize=7)
+  fig.suptitle(title, fontsize=10)
+  return save(fig, path)

@@ -1,0 +1,133 @@
+"""circles' metrics, figures and summary table."""
+import sys
+
+import numpy as np
+
+from ae import autoencoder, circles, plotting, plotting_shapes, report, train
+
+GEN_KEYS = ("path_circularity_max", "path_radius_monotonic", "path_radius_range",
+            "path_radius_max_step", "holdout_radius_error", "holdout_circularity_max",
+            "holdout_inside")
+
+
+def _rmse(config, p, x):
+  out = np.asarray(autoencoder.reconstruct(config.model, p, x))
+  return float(np.sqrt(np.mean((out - x) ** 2)))
+
+
+def metrics(config, x, keep, fit, gens):
+  """metrics.json: per seed the reconstruction RMSE (training circles, and held-out ones) and
+  the generation numbers; the summary over the seeds that did not diverge."""
+  t = config.train
+  per_seed, rmse = [], []
+  for i, g in enumerate(gens):
+    p = train.seed_params(fit.params, i)
+    row = {"recon_rmse": _rmse(config, p, x[keep])}
+    if (~keep).any():
+      row["heldout_recon_rmse"] = _rmse(config, p, x[~keep])
+    row.update({k: g[k] for k in GEN_KEYS if k in g})
+    row["latent_box"] = [[float(g["z"][:, k].min()), float(g["z"][:, k].max())]
+                         for k in range(g["z"].shape[1])]
+    per_seed.append(row)
+    rmse.append(row["recon_rmse"])
+
+  def summary(ok):
+    rows = [r for r, good in zip(per_seed, ok) if good]
+    if not rows:
+      return {"recon_rmse_median": None}
+    med = lambda k: float(np.median([r[k] for r in rows]))
+    out = {"recon_rmse_median": med("recon_rmse"),
+           "path_circularity_max": med("path_circularity_max"),
+           "path_radius_monotonic": all(r["path_radius_monotonic"] for r in rows),
+           "path_radius_range": [med_i(rows, "path_radius_range", 0),
+                                 med_i(rows, "path_radius_range", 1)]}
+    for k in ("heldout_recon_rmse", "holdout_radius_error", "holdout_circularity_max",
+              "holdout_inside"):
+      if k in rows[0]:
+        out[k if k != "heldout_recon_rmse" else "heldout_recon_rmse_median"] = med(k)
+    return out
+
+  return report.build(range(t.seed, t.seed + t.seeds), fit.history["loss"][:, -1],
+                      fit.history["loss"][:, 0], fit.timing, per_seed, np.asarray(rmse),
+                      summary, interrupted=fit.interrupted)
+
+
+def med_i(rows, key, i):
+  return float(np.median([r[key][i] for r in rows]))
+
+
+def figures(run_dir, config, x, radii, keep, fit, gens, metrics):
+  t, s = config.train, metrics["summary"]
+  fig_dir = run_dir / "figures"
+  bad = [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
+  picks = {k: s[f"{k}_seed"] - t.seed for k in ("best", "median") if s[f"{k}_seed"] is not None}
+  if picks.get("median") == picks.get("best"):
+    picks.pop("median", None)
+  plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,
+                  {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
+                  f"circles: {t.seeds} seed{'s' * (t.seeds > 1)}", bad,
+                  (("loss", "mse loss (full batch)", True, None),
+                   ("rmse", "reconstruction RMSE", True, (0.01, "RMSE 0.01 (the goal)"))))
+  lim = 1.1 * (np.abs(x).max())
+  band = config.data.band()
+  for tag, i in picks.items():
+    p, g, who = train.seed_params(fit.params, i), gens[i], f"{tag} seed {t.seed + i}"
+    m = config.model
+    out = np.asarray(autoencoder.reconstruct(m, p, x))
+    want = np.linspace(radii.min(), radii.max(), 5)
+    picks_r = [int(np.argmin(np.abs(radii - r))) for r in want]
+    plotting_shapes.reconstructions(fig_dir / f"reconstruction_{tag}.png", x, out, radii,
+                                    picks_r, f"circles: input (black) and output (red), {who}",
+                                    lim)
+    plotting_shapes.latent(fig_dir / f"latent_{tag}.png", g["z"], radii, keep,
+                           f"circles: latent codes by radius ({who})", g["path_z"],
+                           g.get("gap_z"))
+    z = g["z"][keep]
+    span = np.ptp(z, axis=0) + 1e-6
+    lo, hi = z.min(0) - 0.25 * span, z.max(0) + 0.25 * span
+    n = config.grid
+    zz = np.stack(np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)),
+                  -1).reshape(-1, 2)
+    grid = np.asarray(autoencoder.decode(m, p, zz))
+    path_shapes = np.asarray(autoencoder.decode(m, p, g["path_z"]))
+    plotting_shapes.generation(fig_dir / f"generation_{tag}.png", path_shapes, g["path"],
+                               f"circles: decoded along the path through the codes ({who})",
+                               lim)
+    plotting_shapes.grid(fig_dir / f"grid_{tag}.png", grid, circles.quality(grid), n, lo, hi,
+                         f"circles: a {n}x{n} latent grid over and around the codes ({who})",
+                         lim)
+    if band is not None:
+      plotting_shapes.holdout(fig_dir / f"holdout_{tag}.png",
+                              np.asarray(autoencoder.decode(m, p, g["gap_z"])), g["gap"], band,
+                              f"circles: decoded between the codes around the held-out band "
+                              f"({who})", lim)
+
+
+def print_summary(config, metrics, run_dir):
+  s, n = metrics["summary"], config.train.seeds
+  seed = config.train.seed
+  fmt = lambda v: "-" if v is None else f"{v:.4f}"
+  rows = [("seeds", f"{n} (seed {seed}..{seed + n - 1})"),
+          ("reconstruction RMSE, median", fmt(s["recon_rmse_median"]))]
+  if s["recon_rmse_median"] is not None:
+    rows += [("path: worst circularity, median", f"{100 * s['path_circularity_max']:.2f}%"),
+             ("path: radius monotonic", "every seed" if s["path_radius_monotonic"] else "no"),
+             ("path: fitted radius range", f"{s['path_radius_range'][0]:.3f} .. "
+                                           f"{s['path_radius_range'][1]:.3f}")]
+    if "holdout_inside" in s:
+      rows += [("held-out band: RMSE of its circles", fmt(s["heldout_recon_rmse_median"])),
+               ("gap: decoded radii inside the band", f"{100 * s['holdout_inside']:.0f}%"),
+               ("gap: worst circularity, median", f"{100 * s['holdout_circularity_max']:.2f}%"),
+               ("gap: radius error, median", fmt(s["holdout_radius_error"]))]
+  rows += [("best / median seed", f"{s['best_seed']} / {s['median_seed']}"),
+           ("diverged", ", ".join(map(str, s["diverged_seeds"])) or "none"),
+           ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
+  if s.get("interrupted"):
+    rows.append(("interrupted", "yes: the run holds the steps done before the signal"))
+  w = max(len(k) for k, _ in rows)
+  for k, v in rows:
+    print(f"{k:<{w}}  {v}")
+  for p in metrics["per_seed"]:
+    if p["diverged"]:
+      print(f"seed {p['seed']} diverged", file=sys.stderr)
+  print(f"run dir: {run_dir}")
