@@ -1,0 +1,148 @@
+"""The denoising autoencoder: its noise settings, its task (fresh noise from the step key),
+and its evaluation on many fresh noisy copies against two baselines.
+
+  task(model, noise_cfg)        loss: corrupt each glyph at a level drawn from the training
+                                range, then reconstruct the clean glyph
+  evaluate(model, noise_cfg, params, x, key)   per level and seed: exact-restore rate, mean
+                                wrong pixels; and the noisy input's own error and the
+                                nearest-training-glyph decoder's restore rate
+"""
+import dataclasses
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ae import InputError, autoencoder, losses, mlp
+from ae import noise as nz  # not "noise": NoiseConfig has a field of that name
+from ae.config import check_choices, field
+from ae.program import Task
+
+N = "noise"
+
+
+@dataclasses.dataclass(frozen=True)
+class NoiseConfig:
+  noise: str = field("flip", "Which pixels noise may change: flip (any), salt (0 -> 1 only) "
+                     "or pepper (1 -> 0 only).", N, nz.KINDS)
+  noise_model: str = field("k", "k: exactly k distinct pixels per glyph; p: each pixel "
+                           "independently with probability p.", N, nz.MODELS)
+  train_noise: str = field("0:3", "Training noise: each glyph's level drawn at every step "
+                           "uniformly in lo:hi (k: whole pixels, both ends included).", N)
+  fixed_noise: bool = field(False, "Train on one fixed noisy copy of each glyph, drawn once, as "
+                            "the original did, instead of fresh noise at every step.", N)
+  eval_levels: str = field("0,1,2,3,4,5,6", "Noise levels to evaluate at (k or p values).", N)
+  eval_copies: int = field(50, "Fresh noisy copies of every glyph per evaluated level.", N)
+
+  def train_range(self):
+    try:
+      lo, hi = (float(v) for v in self.train_noise.split(":"))
+    except ValueError:
+      raise InputError(f"--train_noise takes 'lo:hi', e.g. 0:3, got {self.train_noise!r}") \
+          from None
+    return (int(lo), int(hi)) if self.noise_model == "k" else (lo, hi)
+
+  def levels(self):
+    try:
+      vals = tuple(float(v) for v in self.eval_levels.split(",") if v.strip())
+    except ValueError:
+      vals = ()
+    if not vals:
+      raise InputError(f"--eval_levels takes levels separated by commas, got "
+                       f"{self.eval_levels!r}")
+    return tuple(int(v) for v in vals) if self.noise_model == "k" and all(
+        v == int(v) for v in vals) else vals
+
+  def check(self, d):
+    check_choices(self)
+    lo, hi = self.train_range()
+    for v in (lo, hi):
+      nz.check_level(v, self.noise_model, d, "--train_noise")
+    if lo > hi:
+      raise InputError(f"--train_noise: lo must not exceed hi, got {self.train_noise}")
+    for v in self.levels():
+      nz.check_level(v, self.noise_model, d, "--eval_levels")
+    if not 1 <= self.eval_copies <= 10_000:
+      raise InputError(f"--eval_copies must be in 1..10000, got {self.eval_copies}")
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def corrupt(cfg, key, x):
+  """x with each glyph corrupted at a level drawn from the training range."""
+  lo, hi = cfg.train_range()
+  return nz.random_levels(key, x, lo, hi, cfg.noise_model, cfg.noise)
+
+
+@functools.lru_cache(maxsize=64)
+def task(model, cfg):
+  """Fresh noise at every step, from the step key; the target is the clean glyph. Its data:
+  {"x": clean glyphs, "noisy": one fixed noisy copy, for the logged metrics}. With
+  fixed_noise, the experiment trains autoencoder.task on {"x": noisy, "y": clean} instead."""
+  def loss(params, batch, key):
+    x = batch["x"]
+    return losses.reconstruction_loss(params, corrupt(cfg, key, x), x, model.acts, model.loss)
+
+  def metrics(params, data):
+    x = data["x"]  # data["noisy"]: one fixed draw, so the logged numbers compare across steps
+    err = losses.pixel_errors(params, data["noisy"], x, model.acts, model.loss)
+    clean = losses.pixel_errors(params, x, x, model.acts, model.loss)
+    return {"max_pixel_error": clean.max(), "mean_pixel_error": clean.mean(),
+            "denoise_error": err.mean()}
+
+  return Task(lambda key: autoencoder.init(model, key), loss, metrics)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _wrong(model, params, noisy, clean):
+  """(seeds, m) wrong pixels after denoising `noisy` with every seed's params."""
+  def one(p):
+    out = losses.reconstruct(mlp.apply(p, noisy, model.acts), model.loss) > 0.5
+    return jnp.sum(out != (clean > 0.5), axis=-1)
+  return jax.vmap(one)(params)
+
+
+def nearest_glyph(noisy, x, chunk=4096):
+  """The training glyph nearest to each noisy copy by Hamming distance (the first on ties)."""
+  x = np.asarray(x) > 0.5
+  out = []
+  for i in range(0, len(noisy), chunk):
+    b = np.asarray(noisy[i:i + chunk]) > 0.5
+    same = b.astype(np.float32) @ x.T.astype(np.float32) + (~b).astype(np.float32) @ (
+        ~x).T.astype(np.float32)  # pixels in agreement
+    out.append(np.argmax(same, axis=1))
+  return np.concatenate(out)
+
+
+@functools.partial(jax.jit, static_argnums=(3, 4))
+def _noisy(key, x, level, model, kind):
+  return nz.apply(key, x, level, model, kind)
+
+
+def noisy_copies(cfg, key, x, level):
+  """(copies * n, d) fresh noisy copies of every glyph at `level`, and their clean targets."""
+  clean = np.tile(np.asarray(x), (cfg.eval_copies, 1))
+  noisy = np.asarray(_noisy(key, jnp.asarray(clean), level, cfg.noise_model, cfg.noise))
+  return noisy, clean
+
+
+def evaluate(model, cfg, params, x, key):
+  """Per level (in cfg.levels()): restore_rate (seeds,) (the share of copies denoised with 0
+  wrong pixels), mean_pixel_error (seeds,), and the two baselines (scalars): the noisy input
+  itself (noisy_input_error, noisy_input_restore_rate) and the nearest training glyph by
+  Hamming distance (nearest_glyph_restore_rate, nearest_glyph_error). Every seed sees the
+  same noisy copies."""
+  out = []
+  for i, level in enumerate(cfg.levels()):
+    noisy, clean = noisy_copies(cfg, jax.random.fold_in(key, i), x, level)
+    wrong = np.asarray(_wrong(model, params, jnp.asarray(noisy), jnp.asarray(clean)))
+    near = np.asarray(x)[nearest_glyph(noisy, x)]
+    out.append({
+        "k" if cfg.noise_model == "k" else "p": level,
+        "restore_rate": (wrong == 0).mean(axis=1),
+        "mean_pixel_error": wrong.mean(axis=1),
+        "noisy_input_error": float(((noisy > .5) != (clean > .5)).sum(1).mean()),
+        "noisy_input_restore_rate": float(np.all((noisy > .5) == (clean > .5), 1).mean()),
+        "nearest_glyph_restore_rate": float(np.all((near > .5) == (clean > .5), 1).mean()),
+        "nearest_glyph_error": float(((near > .5) != (clean > .5)).sum(1).mean())})
+  return out

@@ -1,0 +1,189 @@
+"""denoise's metrics, figures and summary table."""
+import sys
+
+import jax
+import numpy as np
+
+from ae import autoencoder, denoise, plotting, report, train
+from ae.plotting import plt, save
+
+BASELINES = ("noisy_input_error", "noisy_input_restore_rate", "nearest_glyph_restore_rate",
+             "nearest_glyph_error")
+
+
+def metrics(config, glyphs, fit, levels):
+  """metrics.json: per seed its clean reconstruction and its restore rate and wrong pixels at
+  every level; summary.levels, one entry per level, medians over the seeds that did not
+  diverge, beside the two baselines."""
+  t, m = config.train, config.model
+  name = "k" if config.noise.noise_model == "k" else "p"
+  final, errors = jax.device_get(autoencoder.evaluate(m, fit.params, glyphs.x))
+  errors = np.asarray(errors, int)
+  per_seed = report.pixel_per_seed(errors)
+  for s, row in enumerate(per_seed):
+    row["levels"] = [{name: e[name], "restore_rate": float(e["restore_rate"][s]),
+                      "mean_pixel_error": float(e["mean_pixel_error"][s])} for e in levels]
+  score = np.mean([e["mean_pixel_error"] for e in levels], axis=0)
+
+  def summary(ok):
+    out = report.pixel_summary(errors, ok)
+    rows = []
+    for e in levels:
+      r, w = e["restore_rate"][ok], e["mean_pixel_error"][ok]
+      rows.append({name: e[name],
+                   "restore_rate": float(np.median(r)) if ok.any() else None,
+                   "mean_pixel_error": float(np.median(w)) if ok.any() else None,
+                   "restore_rate_min": float(r.min()) if ok.any() else None,
+                   "restore_rate_max": float(r.max()) if ok.any() else None,
+                   **{k: e[k] for k in BASELINES}})
+    out["levels"] = rows
+    out["net_beats_nearest_glyph_at"] = [
+        r[name] for r in rows if r["restore_rate"] is not None and
+        r["restore_rate"] > r["nearest_glyph_restore_rate"]]
+    return out
+
+  return report.build(range(t.seed, t.seed + t.seeds), fit.history["loss"][:, -1],
+                      fit.history["loss"][:, 0], fit.timing, per_seed, score, summary,
+                      glyphs.chars, fit.interrupted)
+
+
+def figures(run_dir, config, glyphs, fit, metrics):
+  t, s = config.train, metrics["summary"]
+  fig_dir = run_dir / "figures"
+  bad = [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
+  picks = {k: s[f"{k}_seed"] - t.seed for k in ("best", "median") if s[f"{k}_seed"] is not None}
+  if picks.get("median") == picks.get("best"):
+    picks.pop("median", None)
+  plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,
+                  {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
+                  f"{glyphs.title}: denoising, {t.seeds} seeds", bad,
+                  (("loss", f"{config.model.loss} loss on noisy input (a fixed draw)", True,
+                    None),
+                   ("denoise_error", "wrong pixels after denoising (mean, a fixed draw)",
+                    False, None)))
+  rates(fig_dir / "restore.png", config, glyphs, s["levels"], metrics["per_seed"], bad)
+  for tag, i in picks.items():
+    p, who = train.seed_params(fit.params, i), f"{tag} seed {t.seed + i}"
+    examples(fig_dir / f"denoised_{tag}.png", config, glyphs, p, who)
+    latent(fig_dir / f"latent_{tag}.png", config, glyphs, p, who)
+
+
+def rates(path, config, glyphs, levels, per_seed, bad):
+  """Restore rate and residual error against the level: every seed faint, the median bold,
+  the two baselines dashed."""
+  name = "k" if config.noise.noise_model == "k" else "p"
+  x = [r[name] for r in levels]
+  fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+  for ax, key, base, label in ((axes[0], "restore_rate", "restore_rate", "exact-restore rate"),
+                               (axes[1], "mean_pixel_error", "error",
+                                "wrong pixels after denoising (mean)")):
+    runs_ = np.array([[l[key] for l in p["levels"]] for i, p in enumerate(per_seed)
+                      if i not in bad])
+    if len(runs_):
+      ax.fill_between(x, runs_.min(0), runs_.max(0), color="tab:blue", alpha=.2,
+                      label="range over seeds")
+      ax.plot(x, np.median(runs_, 0), "o-", color="tab:blue", lw=2, label="the net (median)")
+    ax.plot(x, [r[f"nearest_glyph_{base}"] for r in levels], "s--", color="tab:green",
+            label="nearest training glyph")
+    ax.plot(x, [r[f"noisy_input_{base}"] for r in levels], "^--", color="grey",
+            label="the noisy input itself")
+    ax.set(xlabel=f"noise level ({name}: " + ("pixels flipped)" if name == "k" else
+                                               "flip probability)"), ylabel=label)
+    ax.grid(alpha=.3)
+    ax.legend(fontsize=7)
+  fig.suptitle(f"{glyphs.title}: {config.noise.eval_copies} fresh noisy copies of each glyph "
+               f"per level ({config.noise.noise} noise)")
+  return save(fig, path)
+
+
+def examples(path, config, glyphs, p, who, n=8):
+  """Rows of glyphs: clean | noisy | denoised at a few levels; flipped pixels orange, wrong
+  pixels after denoising red."""
+  levels = [v for v in config.noise.levels() if v][:4]
+  idx = np.linspace(0, len(glyphs) - 1, min(n, len(glyphs))).round().astype(int)
+  x = glyphs.x[idx]
+  imgs, colors, nan = [], [], np.full(x.shape[1:] + (3,), np.nan)
+  cols = []
+  for i, level in enumerate(levels):
+    noisy, clean = denoise.noisy_copies(
+        config.noise.__class__(**{**config.noise.__dict__, "eval_copies": 1}),
+        jax.random.PRNGKey(100 + i), x, level)
+    out = np.asarray(autoencoder.reconstruct(config.model, p, noisy)) > .5
+    cols.append((noisy, out))
+  for r in range(len(x)):
+    imgs.append(x[r])
+    colors.append(nan)
+    for noisy, out in cols:
+      flipped = (noisy[r] > .5) != (x[r] > .5)
+      wrong = out[r] != (x[r] > .5)
+      imgs += [noisy[r], out[r].astype(float)]
+      colors += [np.where(flipped[:, None], (0.95, 0.55, 0.1), np.nan),
+                 np.where(wrong[:, None], (0.85, 0.1, 0.1), np.nan)]
+  ncol = 1 + 2 * len(levels)
+  mosaic = plotting.tiles(imgs, glyphs.shape, ncol, colors=colors)
+  fig, ax = plt.subplots(figsize=(0.75 * ncol + 1, 0.95 * len(x) * glyphs.shape[0] / 7 + 1))
+  ax.imshow(mosaic, interpolation="nearest")
+  w = glyphs.shape[1] + 1
+  ax.set_xticks([w / 2 - .5] + [w * (1 + 2 * j + k) + w / 2 - .5 for j in range(len(levels))
+                                for k in (0, 1)])
+  name = "k" if config.noise.noise_model == "k" else "p"
+  ax.set_xticklabels(["clean"] + [f"{t} {name}={lv:g}" for lv in levels
+                                  for t in ("noisy", "out")], fontsize=7, rotation=45)
+  ax.set_yticks([])
+  ax.set_title(f"{glyphs.title}: denoised ({who}); orange: flipped by the noise, red: "
+               "wrong after denoising", fontsize=9)
+  return save(fig, path)
+
+
+def latent(path, config, glyphs, p, who, copies=20):
+  """Codes of noisy copies (at the middle evaluated level) projected on the two main axes of
+  the clean codes, coloured by glyph; each clean code labelled."""
+  levels = [v for v in config.noise.levels() if v]
+  level = levels[len(levels) // 2] if levels else 0
+  cfg = config.noise.__class__(**{**config.noise.__dict__, "eval_copies": copies})
+  noisy, _ = denoise.noisy_copies(cfg, jax.random.PRNGKey(7), glyphs.x, level)
+  zc = np.asarray(autoencoder.encode(config.model, p, glyphs.x))
+  zn = np.asarray(autoencoder.encode(config.model, p, noisy))
+  mean = zc.mean(0)
+  basis = np.linalg.svd(zc - mean, full_matrices=False)[2][:2].T  # (k, 2)
+  pc, pn = (zc - mean) @ basis, (zn - mean) @ basis
+  n = len(glyphs)
+  fig, ax = plt.subplots(figsize=(7, 6.5))
+  colour = plt.cm.tab20(np.arange(n) % 20)
+  ax.scatter(pn[:, 0], pn[:, 1], s=5, c=np.tile(colour, (copies, 1)), alpha=.5)
+  if n <= plotting.MAX_TEXT:
+    for (a, b), ch in zip(pc, glyphs.shown):
+      if ch:
+        ax.text(a, b, ch, ha="center", va="center", fontsize=10, weight="bold",
+                path_effects=plotting.OUTLINE)
+  dims = zc.shape[1]
+  ax.set(xlabel="axis 1" if dims > 2 else "z1", ylabel="axis 2" if dims > 2 else "z2",
+         title=f"{glyphs.title}: codes of {copies} noisy copies per glyph at level {level:g}, "
+               f"coloured by glyph ({who})" + (f"\nthe two main axes of the {dims}-D clean "
+                                               "codes (labels)" if dims > 2 else ""))
+  ax.grid(alpha=.3)
+  return save(fig, path)
+
+
+def print_summary(config, glyphs, metrics, run_dir):
+  s, n = metrics["summary"], config.train.seeds
+  name = "k" if config.noise.noise_model == "k" else "p"
+  print(f"data: {glyphs.describe()}; seeds {config.train.seed}..{config.train.seed + n - 1}; "
+        f"{config.noise.eval_copies} noisy copies per glyph and level")
+  print(f"{name:>5} | net: restored | net: wrong px | noisy input px | nearest glyph: restored")
+  for r in s["levels"]:
+    rate = "-" if r["restore_rate"] is None else f"{r['restore_rate']:.3f}"
+    err = "-" if r["mean_pixel_error"] is None else f"{r['mean_pixel_error']:.3f}"
+    print(f"{r[name]:>5g} | {rate:>13} | {err:>13} | {r['noisy_input_error']:>14.2f} | "
+          f"{r['nearest_glyph_restore_rate']:.3f}")
+  beats = s["net_beats_nearest_glyph_at"]
+  print(f"the net beats the nearest-glyph decoder at: "
+        f"{', '.join(f'{name}={v:g}' for v in beats) if beats else 'no level'}")
+  print(f"clean glyphs: {s['seeds_zero']}/{n} seeds reconstruct every glyph exactly; "
+        f"diverged: {', '.join(map(str, s['diverged_seeds'])) or 'none'}; compile / train "
+        f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s"
+        + ("; interrupted" if s.get("interrupted") else ""))
+  for p in metrics["per_seed"]:
+    if p["diverged"]:
+      print(f"seed {p['seed']} diverged", file=sys.stderr)
+  print(f"run dir: {run_dir}")
