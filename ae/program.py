@@ -22,10 +22,13 @@ class Task(NamedTuple):
   loss(params, batch, key) -> scalar: what the optimizer and the solvers minimise. batch is
     `data` (or a minibatch of its leading axis); key is fresh at every step (noise, samples).
   metrics(params, data) -> {name: scalar}: evaluated at log points only (optional).
+  uses_step: loss is called as loss(params, batch, key, step), for losses that change over
+    training (a KL warm-up); the logged loss and a solver call see the step they run at.
   """
   init: Callable
   loss: Callable
   metrics: Callable = None
+  uses_step: bool = False
 
 
 def step_keys(key, t):
@@ -65,7 +68,9 @@ class Program:
       at += size
     return jax.tree.unflatten(treedef, out)
 
-  def objective(self, flat, data, key):
+  def objective(self, flat, data, key, t=0):
+    if self.task.uses_step:
+      return self.task.loss(self.unravel(flat), data, key, t)
     return self.task.loss(self.unravel(flat), data, key)
 
   def placeholder(self, key):
@@ -82,7 +87,7 @@ class Program:
   def row(self, state, data, t, iterations):
     """One history row; iterations: of the solver call just made, or -1 after none."""
     flat = state["flat"]
-    out = {"loss": self.objective(flat, data, jax.random.fold_in(state["key"], _EVAL))}
+    out = {"loss": self.objective(flat, data, jax.random.fold_in(state["key"], _EVAL), t)}
     if self.opt is None:
       eta = jnp.nan
     else:
@@ -105,14 +110,14 @@ class Program:
       if bs and bs < n:
         idx = jax.random.permutation(k_batch, n)[:bs]
         batch = jax.tree.map(lambda a: a[idx], data)
-      value, g = jax.value_and_grad(self.objective)(st["flat"], batch, k_loss)
+      value, g = jax.value_and_grad(self.objective)(st["flat"], batch, k_loss, t)
       updates, opt_state = self.opt.update(g, st["opt"], st["flat"], value=value)
       return dict(st, flat=optax.apply_updates(st["flat"], updates), opt=opt_state)
 
     return jax.lax.fori_loop(t0, t1, one, state), jnp.int32(-1)
 
   def solver_call(self, state, data, t):
-    flat, info = self.solve(state["flat"], data, step_keys(state["key"], t)[2])
+    flat, info = self.solve(state["flat"], data, step_keys(state["key"], t)[2], t)
     return dict(state, flat=flat), jnp.asarray(info["iterations"], jnp.int32)
 
   def run(self, state, data, entries, n):

@@ -209,8 +209,8 @@ class _HostSolver:
     self.solve_key = _jit(jax.vmap(lambda key, t: step_keys(key, t)[2], in_axes=(0, None)),
                           shardings, "sr").lower(state["key"], np.int32(0)).compile()
     key0 = jnp.asarray(np.zeros(state["key"].shape[1:], state["key"].dtype))
-    solvers.prepare(prog.objective, jnp.zeros(size, state["flat"].dtype), (data, key0),
-                    cfg.solver)
+    solvers.prepare(prog.objective, jnp.zeros(size, state["flat"].dtype),
+                    (data, key0, np.int32(0)), cfg.solver)
 
   def __call__(self, state, data, entry, n_real, progress, should_stop):
     t = int(entry[1])
@@ -227,7 +227,7 @@ class _HostSolver:
       if stopped[0]:
         break
       x, info = solvers.minimize(self.prog.objective, flat[s],
-                                 (data, jnp.asarray(keys[s])),
+                                 (data, jnp.asarray(keys[s]), np.int32(t)),
                                  self.cfg.solver, "scipy", self.its, self.cfg.solver_tol,
                                  self.cfg.solver_seconds, callback)
       flat[s] = np.asarray(x)

@@ -1,0 +1,116 @@
+"""vae: the KL term against its closed form, the ELBO estimator against a NumPy Monte Carlo
+reference, fixed keys give fixed samples, tiny end-to-end runs, bad input."""
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from ae import InputError, vae
+from ae.config import TrainConfig
+from ae.data import DataConfig
+from ae.vae import VAEConfig
+from experiments import vae as vae_exp
+
+
+def test_kl_closed_form():
+  mu = np.array([[0.0, 1.0, -2.0]])
+  var = np.array([[1.0, 0.25, 4.0]])
+  want = 0.5 * (var + mu ** 2 - 1 - np.log(var))  # KL(N(mu, var) || N(0, 1)) per dimension
+  got = np.asarray(vae.kl(jnp.asarray(mu), jnp.log(jnp.asarray(var))))
+  np.testing.assert_allclose(got, want, rtol=1e-6)
+  assert got[0, 0] == 0.0
+  # and against a Monte Carlo estimate of E_q[log q(z) - log p(z)] for one dimension
+  rng = np.random.default_rng(0)
+  z = 1.0 + 0.5 * rng.standard_normal(400_000)
+  log_q = -0.5 * ((z - 1.0) / 0.5) ** 2 - np.log(0.5)
+  log_p = -0.5 * z ** 2
+  np.testing.assert_allclose(np.mean(log_q - log_p), want[0, 1], atol=5e-3)
+
+
+def _tiny():
+  cfg = VAEConfig(hidden=(3,), latent_dim=1, likelihood="bernoulli")
+  params = vae.init(cfg, 4, jax.random.PRNGKey(3))
+  x = np.array([[1, 0, 1, 1], [0, 0, 1, 0]], np.float32)
+  return cfg, params, x
+
+
+def _numpy_elbo(cfg, params, x, n=200_000, seed=0):
+  """The ELBO by plain NumPy: sample z from q, average log p(x|z), subtract the KL."""
+  p = jax.tree.map(np.asarray, params)
+  h = np.tanh(x @ p["enc"][0]["w"] + p["enc"][0]["b"])
+  mu, logvar = h @ p["mu"]["w"] + p["mu"]["b"], h @ p["logvar"]["w"] + p["logvar"]["b"]
+  eps = np.random.default_rng(seed).standard_normal((n,) + mu.shape)
+  z = mu + np.exp(0.5 * logvar) * eps                               # (n, 2, 1)
+  hd = np.tanh(z @ p["dec"][0]["w"] + p["dec"][0]["b"])
+  logits = hd @ p["dec"][1]["w"] + p["dec"][1]["b"]
+  log_px = -(np.logaddexp(0, logits) - x * logits).sum(-1)          # (n, 2)
+  kl = 0.5 * (np.exp(logvar) + mu ** 2 - 1 - logvar).sum(-1)
+  return float((log_px.mean(0) - kl).mean())
+
+
+def test_elbo_estimator_mean_matches_monte_carlo():
+  cfg, params, x = _tiny()
+  keys = jax.random.split(jax.random.PRNGKey(0), 20_000)
+  ests = np.asarray(jax.vmap(lambda k: -vae.neg_elbo(cfg, params, jnp.asarray(x), k))(keys))
+  ref = _numpy_elbo(cfg, params, x)
+  se = ests.std() / np.sqrt(len(ests))
+  assert abs(ests.mean() - ref) < 4 * se + 1e-3, (ests.mean(), ref, se)
+  batched = float(vae.elbo(cfg, jax.tree.map(lambda a: a[None], params), jnp.asarray(x),
+                           jax.random.PRNGKey(1))[0])
+  assert abs(batched - ref) < 0.2  # 64 samples
+
+
+def test_a_fixed_key_gives_a_fixed_sample():
+  mu, logvar = jnp.zeros((3, 2)), jnp.zeros((3, 2))
+  a = vae.sample(jax.random.PRNGKey(5), mu, logvar)
+  b = vae.sample(jax.random.PRNGKey(5), mu, logvar)
+  c = vae.sample(jax.random.PRNGKey(6), mu, logvar)
+  np.testing.assert_array_equal(a, b)
+  assert not np.allclose(a, c)
+  np.testing.assert_allclose(vae.sample(jax.random.PRNGKey(5), mu + 2, logvar), a + 2, rtol=1e-6)
+
+
+def test_warmup_ramps_beta():
+  cfg = VAEConfig(beta=2.0, kl_warmup=100)
+  assert float(vae.beta_at(cfg, 0)) == 0.0 and float(vae.beta_at(cfg, 50)) == 1.0
+  assert float(vae.beta_at(cfg, 400)) == 2.0
+
+
+TINY = vae_exp.Config(data=DataConfig(n_chars=8), model=VAEConfig(hidden=(16,)),
+                      train=TrainConfig(eta=0.01, iterations=300, log_every=100, seeds=2),
+                      grid=5, prior_samples=20)
+
+
+def test_tiny_run_on_a_font_with_the_plain_autoencoder(tmp_path):
+  m = vae_exp.run(dataclasses.replace(TINY, compare_ae=True, interpolate="A,B"), tmp_path / "r")
+  s = m["summary"]
+  for k in ("elbo_median", "seeds_le1", "latent_coverage", "kl_per_dim", "latent_coverage_ae",
+            "prior_copy_fraction", "prior_new_plausible_fraction"):
+    assert k in s, k
+  assert s["elbo_median"] < 0 and len(s["kl_per_dim"]) == 2 and 0 <= s["latent_coverage"] <= 1
+  names = {p.name for p in (tmp_path / "r" / "figures").iterdir()}
+  assert {"curves.png", "latent_best.png", "prior_grid_best.png", "samples_best.png",
+          "interpolation_best.png", "compare_best.png"} <= names
+
+
+@pytest.mark.slow
+def test_tiny_run_on_circles(tmp_path):
+  cfg = dataclasses.replace(TINY, data=DataConfig(dataset="circles"))
+  m = vae_exp.run(cfg, tmp_path / "r")
+  s = m["summary"]
+  assert "recon_rmse_median" in s and "seeds_le1" not in s
+  assert (tmp_path / "r" / "figures" / "prior_grid_best.png").is_file()
+
+
+@pytest.mark.parametrize("change,match", [
+    (dict(model=VAEConfig(latent_dim=0)), "--latent_dim must be at least 1"),
+    (dict(model=VAEConfig(beta=-1.0)), "--beta must be >= 0"),
+    (dict(interpolate="A,a"), "--interpolate"),
+    (dict(compare_ae=True, model=VAEConfig(latent_dim=3)), "--compare_ae"),
+])
+def test_bad_input(tmp_path, change, match):
+  with pytest.raises(InputError, match=match):
+    vae_exp.run(dataclasses.replace(TINY, **change), tmp_path / "r")
+  assert not (tmp_path / "r").exists()
