@@ -80,10 +80,27 @@ def init(cfg, key):
   return mlp.init(key, cfg.arch, cfg.init, cfg.init_std, cfg.init_mean)
 
 
+MODEL_HYPER = ("init_std", "init_mean")  # fields that may vary per run in one program
+
+
+@functools.lru_cache(maxsize=64)
+def task_factory(cfg):
+  """hyper -> Task: the task with init_std / init_mean taken from the run's hyper values
+  (train.fit_runs batches such runs into one compiled program)."""
+  def make(hyper):
+    fields = {k: v for k, v in hyper.items() if k in MODEL_HYPER}
+    return _task(dataclasses.replace(cfg, **fields)) if fields else task(cfg)
+  return make
+
+
 @functools.lru_cache(maxsize=64)
 def task(cfg):
-  """The same Task object for equal configs (so a second fit reuses the compiled program).
-  Reconstruct data["x"] (or data["y"] when given: clean targets for noisy inputs)."""
+  """The same Task object for equal configs (so a second fit reuses the compiled program)."""
+  return _task(cfg)
+
+
+def _task(cfg):
+  """Reconstruct data["x"] (or data["y"] when given: clean targets for noisy inputs)."""
   def loss(params, batch, key):
     del key  # deterministic: no noise, no sampling
     return losses.reconstruction_loss(params, batch["x"], batch.get("y", batch["x"]), cfg.acts,

@@ -36,27 +36,37 @@ def step_keys(key, t):
   return jax.random.split(jax.random.fold_in(key, t), 3)
 
 
+CORE_HYPER = ("eta",)  # per-run values the core itself applies (to the optimizer)
+
+
 class Program:
-  """The per-seed pure functions, built from a task and a config (static) once per fit."""
+  """The per-seed pure functions, built from a task and a config (static) once per fit.
+
+  task: a Task, or a function hyper -> Task, for values batched across runs (hyper: a dict
+  of per-run scalars in the state; "eta" is applied to the optimizer here, the rest is the
+  task's to use, e.g. the init's std).
+  """
 
   def __init__(self, task, cfg):
-    self.task, self.cfg = task, cfg
-    shapes = jax.eval_shape(task.init, jax.random.PRNGKey(0))
+    self.make = task if not isinstance(task, Task) else (lambda hyper: task)
+    self.task, self.cfg = self.make({}), cfg
+    shapes = jax.eval_shape(self.task.init, jax.random.PRNGKey(0))
     # The optimizer sees one flat vector: one fused update instead of one per array (faster
     # to compile and to run); the loss unravels it back into the task's pytree.
     flat, self.unravel = ravel_pytree(jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes))
     self.size, self.dtype = flat.shape, flat.dtype
     self.shapes = shapes
     self.opt = cfg.optimizer_for()
-    self.lr = None
-    if self.opt is not None and not cfg.adaptive_eta:
-      self.lr = optim.schedule(cfg.schedule, cfg.eta, cfg.iterations)
     segments = schedule.build(cfg)
     its = schedule.solver_iterations(segments)
     self.host = its is not None and solvers.on_host(cfg.solver, cfg.backend)
     self.solve = None
     if its is not None and not self.host:
       self.solve = solvers.make(self.objective, cfg.solver, cfg.backend, its, cfg.solver_tol)
+
+  def opt_for(self, hyper):
+    """The optimizer with this run's eta (the same state structure for every eta)."""
+    return self.cfg.optimizer_for(hyper.get("eta")) if self.opt is not None else None
 
   def unravel_host(self, flat):
     """NumPy (seeds, size) -> the params pytree with a seed axis (no device work)."""
@@ -68,41 +78,51 @@ class Program:
       at += size
     return jax.tree.unflatten(treedef, out)
 
-  def objective(self, flat, data, key, t=0):
-    if self.task.uses_step:
-      return self.task.loss(self.unravel(flat), data, key, t)
-    return self.task.loss(self.unravel(flat), data, key)
+  def objective(self, flat, data, key, t=0, hyper=None):
+    task = self.make(hyper or {})
+    if task.uses_step:
+      return task.loss(self.unravel(flat), data, key, t)
+    return task.loss(self.unravel(flat), data, key)
 
-  def placeholder(self, key):
-    """A state of the right shapes holding only the seed's key; the INIT entry (the first
-    of every schedule) replaces it. Initialising inside `run` keeps one compiled program."""
+  def placeholder(self, key, hyper):
+    """A state of the right shapes holding only the run's key and hyper values; the INIT
+    entry (the first of every schedule) replaces the rest. Initialising inside `run` keeps
+    one compiled program."""
     flat = jnp.zeros(self.size, self.dtype)
-    return {"flat": flat, "opt": self.opt.init(flat) if self.opt else (), "key": key}
+    return {"flat": flat, "opt": self.opt.init(flat) if self.opt else (), "key": key,
+            "hyper": hyper}
 
   def init(self, state):
+    hyper = state["hyper"]
     k_init, k_run = jax.random.split(state["key"])
-    flat, _ = ravel_pytree(self.task.init(k_init))
-    return {"flat": flat, "opt": self.opt.init(flat) if self.opt else (), "key": k_run}
+    flat, _ = ravel_pytree(self.make(hyper).init(k_init))
+    opt = self.opt_for(hyper)
+    return {"flat": flat, "opt": opt.init(flat) if opt else (), "key": k_run, "hyper": hyper}
 
   def row(self, state, data, t, iterations):
     """One history row; iterations: of the solver call just made, or -1 after none."""
-    flat = state["flat"]
-    out = {"loss": self.objective(flat, data, jax.random.fold_in(state["key"], _EVAL), t)}
+    flat, hyper = state["flat"], state["hyper"]
+    out = {"loss": self.objective(flat, data, jax.random.fold_in(state["key"], _EVAL), t,
+                                  hyper)}
     if self.opt is None:
       eta = jnp.nan
     else:
       eta = optim.current_eta(state["opt"])
-      eta = self.lr(t) if eta is None else eta
+      if eta is None:
+        eta = optim.schedule(self.cfg.schedule, hyper.get("eta", self.cfg.eta),
+                             self.cfg.iterations)(t)
     out["eta"] = jnp.asarray(eta, jnp.float32)
     out["solver"] = jnp.asarray(iterations >= 0, jnp.float32)
     out["solver_iterations"] = jnp.maximum(jnp.asarray(iterations, jnp.int32), 0)
-    if self.task.metrics is not None:
-      out.update(self.task.metrics(self.unravel(flat), data))
+    metrics = self.make(hyper).metrics
+    if metrics is not None:
+      out.update(metrics(self.unravel(flat), data))
     return out
 
   def steps(self, state, data, t0, t1):
     n = jax.tree.leaves(data)[0].shape[0]
     bs = self.cfg.batch_size
+    opt = self.opt_for(state["hyper"])
 
     def one(t, st):
       k_batch, k_loss, _ = step_keys(st["key"], t)
@@ -110,14 +130,15 @@ class Program:
       if bs and bs < n:
         idx = jax.random.permutation(k_batch, n)[:bs]
         batch = jax.tree.map(lambda a: a[idx], data)
-      value, g = jax.value_and_grad(self.objective)(st["flat"], batch, k_loss, t)
-      updates, opt_state = self.opt.update(g, st["opt"], st["flat"], value=value)
+      value, g = jax.value_and_grad(self.objective)(st["flat"], batch, k_loss, t, st["hyper"])
+      updates, opt_state = opt.update(g, st["opt"], st["flat"], value=value)
       return dict(st, flat=optax.apply_updates(st["flat"], updates), opt=opt_state)
 
     return jax.lax.fori_loop(t0, t1, one, state), jnp.int32(-1)
 
   def solver_call(self, state, data, t):
-    flat, info = self.solve(state["flat"], data, step_keys(state["key"], t)[2], t)
+    flat, info = self.solve(state["flat"], data, step_keys(state["key"], t)[2], t,
+                            state["hyper"])
     return dict(state, flat=flat), jnp.asarray(info["iterations"], jnp.int32)
 
   def run(self, state, data, entries, n):
@@ -148,6 +169,6 @@ def fit(task, data, cfg, key):
     raise InputError("the scipy solver backend runs on the host: use train.fit_seeds")
   entries = jnp.asarray(schedule.entries(schedule.build(cfg), cfg.log_every))
   data = jax.tree.map(jnp.asarray, data)
-  state, history = prog.run(prog.placeholder(key), data, entries, entries.shape[0])
+  state, history = prog.run(prog.placeholder(key, {}), data, entries, entries.shape[0])
   history["solver_iterations"] = jnp.cumsum(history["solver_iterations"]).astype(jnp.int32)
   return prog.unravel(state["flat"]), history

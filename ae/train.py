@@ -117,18 +117,31 @@ def fit_seeds(task, data, cfg, progress=None, should_stop=None):
   should_stop: optional callable() -> bool, asked between chunks (and between host solver
     evaluations); True ends training there, with Fit.interrupted set.
   """
-  cfg.check(jax.tree.leaves(data)[0].shape[0])
-  entries = schedule.entries(schedule.build(cfg), cfg.log_every)
-  n = cfg.seeds
-  keys, shardings = shard_seeds(seed_keys(cfg.seed, n))
+  return fit_runs(task, data, cfg, list(range(cfg.seed, cfg.seed + cfg.seeds)),
+                  progress=progress, should_stop=should_stop)
+
+
+def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=None,
+             should_stop=None):
+  """Like fit_seeds, for runs that may differ in more than their seed: run i trains from
+  PRNGKey(seeds[i]) with the values hyper[name][i] (per-run scalars: "eta" for the
+  optimizer, the rest for a task given as a function hyper -> Task), on data[i] when
+  data_per_run (every leaf then has a leading run axis). All runs share one compiled
+  program: values that change only numbers, not shapes or static settings, batch this way."""
   data = jax.tree.map(jnp.asarray, data)
+  cfg.check(jax.tree.leaves(data)[0].shape[1 if data_per_run else 0])
+  entries = schedule.entries(schedule.build(cfg), cfg.log_every)
+  n = len(seeds)
+  hyper = {k: jnp.asarray(v, jnp.float32) for k, v in (hyper or {}).items()}
+  keys, shardings = shard_seeds(jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds)))
+  hyper, data = _pad_runs(hyper, keys.shape[0] - n, shardings), (
+      _pad_runs(data, keys.shape[0] - n, shardings) if data_per_run else data)
   if progress is not None:
     progress(0, len(entries), 0, None)  # compiling
   t0 = time.perf_counter()
-  prog, place, run, host = _compiled(task, cfg, keys, data, shardings)
+  prog, place, run, host = _compiled(task, cfg, keys, hyper, data, data_per_run, shardings)
   compile_seconds = time.perf_counter() - t0
-  k = min(CHUNK, len(entries))
-  state = place(keys)
+  state = place(keys, hyper)
 
   rows, i, per_entry, interrupted = [], 0, None, False
   t0 = time.perf_counter()
@@ -137,20 +150,21 @@ def fit_seeds(task, data, cfg, progress=None, should_stop=None):
       interrupted = True
       break
     if host is not None and entries[i, 0] == schedule.SOLVE:
-      state, r, stopped = host(state, data, entries[i], n, progress and functools.partial(
-          progress, i, len(entries), int(entries[i, 1]), None), should_stop)
+      state, r, stopped = host(state, data, data_per_run, entries[i], n, progress and
+                               functools.partial(progress, i, len(entries),
+                                                 int(entries[i, 1]), None), should_stop)
       rows.append(jax.tree.map(lambda a: a[:, None], r))
       i += 1
       if stopped:  # the solver call itself was cut short
         interrupted = True
         break
       continue
-    m = 1 if per_entry is None else int(np.clip(TARGET_SECONDS / per_entry, 1, k))
+    m = 1 if per_entry is None else int(np.clip(TARGET_SECONDS / per_entry, 1, CHUNK))
     j = min(i + m, len(entries))
     if host is not None:  # stop before the next host solver call
       solve = np.flatnonzero(entries[i:j, 0] == schedule.SOLVE)
       j = i + int(solve[0]) if len(solve) else j
-    chunk = np.zeros((k, 3), np.int32)
+    chunk = np.zeros((CHUNK, 3), np.int32)
     chunk[:j - i] = entries[i:j]
     tc = time.perf_counter()
     state, r = run(state, data, chunk, np.int32(j - i))
@@ -170,6 +184,13 @@ def fit_seeds(task, data, cfg, progress=None, should_stop=None):
              {"compile_seconds": compile_seconds, "train_seconds": train_seconds}, interrupted)
 
 
+def _pad_runs(tree, pad, shardings):
+  """Per-run arrays padded like the keys (repeating run 0) and placed on the seed axis."""
+  if pad:
+    tree = jax.tree.map(lambda a: jnp.concatenate([a, jnp.repeat(a[:1], pad, 0)]), tree)
+  return jax.device_put(tree, shardings["seed"]) if shardings else tree
+
+
 _CACHE = {}  # compiled programs by (task, config, shapes): a second fit does not recompile
 
 
@@ -178,19 +199,24 @@ def _avals(tree):
                for p, a in jax.tree_util.tree_flatten_with_path(tree)[0])
 
 
-def _compiled(task, cfg, keys, data, shardings):
-  """(program, placeholder state, run, host solver or None), compiled once per task, config (any seed), shapes."""
-  cache_key = (task, dataclasses.replace(cfg, seed=0), _avals(keys), _avals(data),
+def _compiled(task, cfg, keys, hyper, data, data_per_run, shardings):
+  """(program, placeholder state, run, host solver or None), compiled once per task,
+  config and shapes. The seed, --log_every and --minimize_every only shape the schedule's
+  entries (an argument), so they do not recompile."""
+  its = schedule.solver_iterations(schedule.build(cfg))
+  static = dataclasses.replace(cfg, seed=0, log_every=1, minimize_every=0 if its is None else 1)
+  cache_key = (task, static, its, _avals(keys), _avals(hyper), _avals(data), data_per_run,
                tuple(sorted(shardings.items())))
   if cache_key not in _CACHE:
     prog = Program(task, cfg)
-    k = min(CHUNK, len(schedule.entries(schedule.build(cfg), cfg.log_every)))
     vplace = jax.vmap(prog.placeholder)
-    place = _jit(vplace, shardings, "s").lower(keys).compile()
-    state = jax.eval_shape(vplace, keys)
-    run = _jit(jax.vmap(prog.run, in_axes=(0, None, None, None)), shardings, "srrr").lower(
-        state, data, np.zeros((k, 3), np.int32), np.int32(0)).compile()
-    host = _HostSolver(prog, cfg, state, data, shardings) if prog.host else None
+    place = _jit(vplace, shardings, "ss").lower(keys, hyper).compile()
+    state = jax.eval_shape(vplace, keys, hyper)
+    d = "s" if data_per_run else "r"
+    run = _jit(jax.vmap(prog.run, in_axes=(0, 0 if data_per_run else None, None, None)),
+               shardings, f"s{d}rr").lower(
+                   state, data, np.zeros((CHUNK, 3), np.int32), np.int32(0)).compile()
+    host = _HostSolver(prog, cfg, state, data, data_per_run, shardings) if prog.host else None
     if len(_CACHE) >= 8:
       _CACHE.pop(next(iter(_CACHE)))
     _CACHE[cache_key] = (prog, place, run, host)
@@ -200,19 +226,24 @@ def _compiled(task, cfg, keys, data, shardings):
 class _HostSolver:
   """Solver calls on the host (scipy), seed after seed, between compiled chunks."""
 
-  def __init__(self, prog, cfg, state, data, shardings):
+  def __init__(self, prog, cfg, state, data, data_per_run, shardings):
     self.prog, self.cfg = prog, cfg
     self.its = schedule.solver_iterations(schedule.build(cfg))
     n, size = state["flat"].shape
-    self.row = _jit(jax.vmap(prog.row, in_axes=(0, None, None, 0)), shardings, "srrs").lower(
-        state, data, np.int32(0), jax.ShapeDtypeStruct((n,), np.int32)).compile()
+    d = "s" if data_per_run else "r"
+    self.row = _jit(jax.vmap(prog.row, in_axes=(0, 0 if data_per_run else None, None, 0)),
+                    shardings, f"s{d}rs").lower(
+                        state, data, np.int32(0), jax.ShapeDtypeStruct((n,), np.int32)).compile()
     self.solve_key = _jit(jax.vmap(lambda key, t: step_keys(key, t)[2], in_axes=(0, None)),
                           shardings, "sr").lower(state["key"], np.int32(0)).compile()
     key0 = jnp.asarray(np.zeros(state["key"].shape[1:], state["key"].dtype))
+    hyper0 = {k: jnp.zeros((), v.dtype) for k, v in state["hyper"].items()}
+    data0 = jax.tree.map(lambda a: jnp.zeros(a.shape[1:], a.dtype), data) if data_per_run \
+        else data
     solvers.prepare(prog.objective, jnp.zeros(size, state["flat"].dtype),
-                    (data, key0, np.int32(0)), cfg.solver)
+                    (data0, key0, np.int32(0), hyper0), cfg.solver)
 
-  def __call__(self, state, data, entry, n_real, progress, should_stop):
+  def __call__(self, state, data, data_per_run, entry, n_real, progress, should_stop):
     t = int(entry[1])
     flat = np.array(state["flat"])
     keys = np.asarray(self.solve_key(state["key"], np.int32(t)))  # host copies: no device pinned
@@ -226,8 +257,10 @@ class _HostSolver:
     for s in range(n_real):  # padded seeds keep their params
       if stopped[0]:
         break
+      data_s = jax.tree.map(lambda a, s=s: a[s], data) if data_per_run else data
+      hyper_s = {k: v[s] for k, v in state["hyper"].items()}
       x, info = solvers.minimize(self.prog.objective, flat[s],
-                                 (data, jnp.asarray(keys[s]), np.int32(t)),
+                                 (data_s, jnp.asarray(keys[s]), np.int32(t), hyper_s),
                                  self.cfg.solver, "scipy", self.its, self.cfg.solver_tol,
                                  self.cfg.solver_seconds, callback)
       flat[s] = np.asarray(x)

@@ -130,6 +130,23 @@ def test_vmap_over_seeds_equals_separate_runs():
       np.testing.assert_allclose(a[i], b, rtol=2e-3, atol=2e-5)
 
 
+def test_runs_batch_hyper_values_and_data():
+  """Runs that differ in eta, the init's std or their data share one program and give what
+  separate fits give."""
+  model = autoencoder.AEConfig(arch=(35, 16, 2, 16, 35), init="normal", init_std=0.6)
+  cfg = TrainConfig(iterations=30, log_every=10, eta=0.03)
+  y = X[::-1].copy()
+  fit = train.fit_runs(autoencoder.task_factory(model), {"x": np.stack([X, X, y])}, cfg,
+                       seeds=[5, 5, 6], hyper={"eta": [0.03, 0.01, 0.03],
+                                               "init_std": [0.6, 0.6, 0.3]}, data_per_run=True)
+  for i, (eta, std, seed, x) in enumerate([(0.03, 0.6, 5, X), (0.01, 0.6, 5, X),
+                                           (0.03, 0.3, 6, y)]):
+    one = train.fit_seeds(autoencoder.task(dataclasses.replace(model, init_std=std)), {"x": x},
+                          dataclasses.replace(cfg, eta=eta, seed=seed))
+    np.testing.assert_allclose(fit.history["loss"][i], one.history["loss"][0], rtol=2e-4)
+    np.testing.assert_allclose(fit.history["eta"][i, 0], eta, rtol=1e-6)
+
+
 @pytest.mark.slow
 def test_jit_equals_no_jit():
   cfg = TrainConfig(iterations=4, log_every=2, batch_size=4)
