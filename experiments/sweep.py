@@ -1,0 +1,164 @@
+"""sweep: the original study's one-parameter-at-a-time studies, re-run over many seeds at once.
+
+  python -m experiments.sweep --study=eta                # 16 seeds per value
+  python -m experiments.sweep --study=all                # every study in turn (~4 minutes)
+  python -m experiments.sweep --study=std --values=0.1,0.6,2 --base=best
+  python -m experiments.sweep --study=presets            # their two best settings vs ours
+
+Every value runs on the same seeds; values that differ only in numbers (eta, the init's std,
+same-shaped data) share one compiled program with the seeds. Writes metrics.json, table.md
+(mean +- std of the worst-glyph error, ...), a strip plot per study, a panel grid of the median
+seeds' latent spaces and reconstructions, and report.md: each of the original's conclusions
+against the measurements, with a rank test over seeds.
+"""
+import dataclasses
+import sys
+import time
+
+import numpy as np
+
+from ae import autoencoder, report, runs, train
+from ae.config import field
+from experiments import common, sweep_report, sweep_studies
+from experiments.sweep_studies import STUDIES
+
+NAME = "sweep"
+E = "experiment"
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+  study: str = field("eta", "Which study: " + ", ".join(STUDIES) + "; all (every one in turn); "
+                     "presets (the original's two best settings against the default recipe).",
+                     E, STUDIES + ("all", "presets"))
+  values: str = field(None, "The study's values instead of the original's, comma-separated "
+                      "(arch: sizes joined by '-'; dataset: font1..font3, ':n' for the first "
+                      "n glyphs; eta: numbers or 'adaptive').", E)
+  base: str = field("original", "What each value changes one thing of: original (the "
+                    "original's starting point) or best (latent2d's default recipe).", E,
+                    ("original", "best"))
+  seeds: int = field(16, "Seeds per value: the same seeds for every value (paired).", "seeds")
+  seed: int = field(0, "First seed.", "seeds")
+  solver_steps: int = field(5, "Iterations per solver call (solver and frequency studies).", E)
+  powell_seconds: float = field(0.02, "Wall-time cap of each Powell call (solver study).", E)
+
+
+def plan(config):
+  """{study: [Value, ...]} for the config (InputError on a bad study or value)."""
+  from ae import InputError  # pylint: disable=g-import-not-at-top
+  if config.seeds < 1 or config.seed < 0 or config.solver_steps < 1 or not (
+      0 < config.powell_seconds < float("inf")):
+    raise InputError("--seeds and --solver_steps must be >= 1, --seed >= 0, --powell_seconds > 0")
+  if config.values is not None and config.study in ("all", "presets"):
+    raise InputError(f"--values applies to one study, not --study={config.study}")
+  if config.study == "presets":
+    return {"presets": sweep_studies.presets()}
+  names = STUDIES if config.study == "all" else (config.study,)
+  out = {}
+  for s in names:
+    vals = sweep_studies.values(s, config.base, config.values, config.solver_steps,
+                                config.powell_seconds)
+    if s == "optimizer":  # each optimizer over a grid of eta; the best one is kept
+      vals = [v._replace(label=f"{v.label}@{eta:g}", train=dataclasses.replace(v.train, eta=eta))
+              for v in vals for eta in sweep_studies.ETA_GRID]
+    for v in vals:
+      g = v.data.load()
+      v.model.check(g.x.shape[1])
+      v.train.check(len(g))
+    out[s] = vals
+  return out
+
+
+def _group_key(v):
+  m = dataclasses.replace(v.model, init_std=0.6, init_mean=0.0) if v.model.init == "normal" \
+      else v.model
+  t = dataclasses.replace(v.train, eta=0.01) if v.train.optimizer != "none" else v.train
+  return v.data.load().x.shape, m, t
+
+
+def run_group(vals, seeds, progress, should_stop):
+  """One compiled program for values that differ only in eta, init std/mean or data."""
+  _, model, cfg = _group_key(vals[0])
+  xs = [v.data.load().x for v in vals]
+  same = all(v.data == vals[0].data for v in vals)
+  run_seeds = [s for _ in vals for s in seeds]
+  hyper = {}
+  if cfg.optimizer != "none":
+    hyper["eta"] = [v.train.eta for v in vals for _ in seeds]
+  if model.init == "normal":
+    hyper["init_std"] = [v.model.init_std for v in vals for _ in seeds]
+    hyper["init_mean"] = [v.model.init_mean for v in vals for _ in seeds]
+  data = {"x": xs[0]} if same else {"x": np.stack([x for x in xs for _ in seeds])}
+  return train.fit_runs(autoencoder.task_factory(model), data,
+                        dataclasses.replace(cfg, seeds=len(run_seeds)), run_seeds, hyper,
+                        data_per_run=not same, progress=progress, should_stop=should_stop)
+
+
+def run_study(values, seeds, progress=None, should_stop=None):
+  """Every value of a study: (results per value, params per value, history per value)."""
+  groups = {}
+  for i, v in enumerate(values):
+    groups.setdefault(_group_key(v), []).append(i)
+  results, params, histories = [None] * len(values), {}, {}
+  n = len(seeds)
+  for idx in groups.values():
+    vals = [values[i] for i in idx]
+    t0 = time.perf_counter()
+    fit = run_group(vals, seeds, progress and type(progress)(), should_stop)  # a bar per group
+    share = (time.perf_counter() - t0) / len(vals)
+    for k, i in enumerate(idx):
+      v, sl = values[i], slice(k * n, (k + 1) * n)
+      p = {name: a[sl] for name, a in fit.history.items()}
+      prm = [{"w": layer["w"][sl], "b": layer["b"][sl]} for layer in fit.params]
+      g = v.data.load()
+      final, errors = autoencoder.evaluate(v.model, prm, g.x)
+      m = report.build(seeds, np.asarray(final), p["loss"][:, 0], {
+          "compile_seconds": fit.timing["compile_seconds"] / len(vals),
+          "train_seconds": fit.timing["train_seconds"] / len(vals)},
+          report.pixel_per_seed(errors), report.pixel_score(errors, final),
+          lambda ok, e=np.asarray(errors): report.pixel_summary(e, ok), g.chars,
+          fit.interrupted)
+      m["summary"].update(value=v.label, seconds=round(share, 2), batched_with=len(vals),
+                          steps=fit.steps[-1] if fit.steps else 0)
+      results[i], params[v.label], histories[v.label] = m, prm, (fit.steps, p)
+    if fit.interrupted:
+      break
+  return results, params, histories
+
+
+def run(config, run_dir, progress=None, should_stop=None):
+  """Runs the study (or all of them) and writes the run directory; returns the metrics."""
+  studies = plan(config)
+  seeds = list(range(config.seed, config.seed + config.seeds))
+  with runs.Building(run_dir) as b:
+    out, t_all = {}, time.perf_counter()
+    for study, vals in studies.items():
+      print(f"{NAME}: {study}: {len(vals)} values x {len(seeds)} seeds ({config.base} base)",
+            file=sys.stderr)
+      results, params, hist = run_study(vals, seeds, progress, should_stop)
+      if study == "optimizer":
+        results, vals, params, hist, search = sweep_report.best_per_optimizer(
+            results, vals, params, hist)
+      done = [(v, r) for v, r in zip(vals, results) if r is not None]
+      out[study] = {"values": [r for _, r in done]}
+      if study == "optimizer":
+        out[study]["eta_search"] = search
+      runs.save_params(b.tmp / f"params_{study}.npz", params)
+      sweep_report.study_figures(b.tmp, study, done, hist, params)
+      if should_stop is not None and should_stop():
+        break
+    metrics = sweep_report.metrics(config, out, time.perf_counter() - t_all)
+    datasets = {v.data.dataset: v.data.load() for vals in studies.values() for v in vals}
+    base = next(iter(datasets.values()))
+    runs.write_run(b.tmp, NAME, config, {k: g.x for k, g in datasets.items()}, base.chars,
+                   {"name": "sweep", "shape": list(base.shape)})
+    runs.save_json(b.tmp / "metrics.json", metrics)
+    (b.tmp / "table.md").write_text(sweep_report.table(metrics))
+    (b.tmp / "report.md").write_text(sweep_report.conclusions(config, metrics))
+  print(sweep_report.table(metrics))
+  print(f"run dir: {b.path}")
+  return metrics
+
+
+if __name__ == "__main__":
+  common.app(NAME, __doc__, Config(), run)
