@@ -58,6 +58,10 @@ def plan(config):
   for s in names:
     vals = sweep_studies.values(s, config.base, config.values, config.solver_steps,
                                 config.powell_seconds)
+    if s == "solver" and "bfgs" not in [v.label for v in vals] and config.values is None:
+      print(f"{NAME}: solver: bfgs left out on the {config.base} base (dense BFGS on its "
+            f"{vals[0].model.n_params:,} weights would take many minutes; ask with --values)",
+            file=sys.stderr)
     if s == "optimizer":  # each optimizer over a grid of eta; the best one is kept
       vals = [v._replace(label=f"{v.label}@{eta:g}", train=dataclasses.replace(v.train, eta=eta))
               for v in vals for eta in sweep_studies.ETA_GRID]

@@ -130,6 +130,21 @@ def test_vmap_over_seeds_equals_separate_runs():
       np.testing.assert_allclose(a[i], b, rtol=2e-3, atol=2e-5)
 
 
+def test_seeds_in_groups_give_the_numbers_of_one_vmap(monkeypatch):
+  """On a CPU each device runs its seeds in groups (lax.map over vmapped groups): the same
+  numbers as one vmap over all of them, and as separate runs."""
+  cfg = dataclasses.replace(CFG, seeds=8, seed=3)
+  monkeypatch.setattr(train, "GROUP", 2)
+  grouped = train.fit_seeds(TASK, {"x": X}, cfg)
+  monkeypatch.setattr(train, "GROUP", 0)
+  plain = train.fit_seeds(TASK, {"x": X}, cfg)
+  np.testing.assert_allclose(grouped.history["loss"], plain.history["loss"], rtol=1e-5)
+  for a, b in zip(jax.tree.leaves(grouped.params), jax.tree.leaves(plain.params)):
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+  monkeypatch.setattr(train, "GROUP", 16)
+  assert train.group_size(16) is None and train.group_size(40) == 16
+
+
 def test_runs_batch_hyper_values_and_data():
   """Runs that differ in eta, the init's std or their data share one program and give what
   separate fits give."""
