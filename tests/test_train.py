@@ -135,6 +135,8 @@ def test_seeds_in_groups_give_the_numbers_of_one_vmap(monkeypatch):
   numbers as one vmap over all of them, and as separate runs."""
   cfg = dataclasses.replace(CFG, seeds=8, seed=3)
   monkeypatch.setattr(train, "GROUP", 2)
+  monkeypatch.setattr(train, "GROUP_ABOVE", 0)
+  assert train.group_size(4, 1000) == 2
   grouped = train.fit_seeds(TASK, {"x": X}, cfg)
   monkeypatch.setattr(train, "GROUP", 0)
   plain = train.fit_seeds(TASK, {"x": X}, cfg)
@@ -142,7 +144,9 @@ def test_seeds_in_groups_give_the_numbers_of_one_vmap(monkeypatch):
   for a, b in zip(jax.tree.leaves(grouped.params), jax.tree.leaves(plain.params)):
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
   monkeypatch.setattr(train, "GROUP", 16)
+  monkeypatch.setattr(train, "GROUP_ABOVE", 12 * 2**20)
   assert train.group_size(16) is None and train.group_size(40) == 16
+  assert train.group_size(40, 1000) is None  # 40 seeds of 1000 parameters fit in cache
 
 
 def test_runs_batch_hyper_values_and_data():
