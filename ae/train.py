@@ -92,17 +92,16 @@ def group_size(n_per_device, n_params=None):
   return GROUP
 
 
-def shard_seeds(keys, n_params=None):
+def shard_seeds(keys, group=None):
   """Spreads the seed axis over all local devices (CPU cores exposed as devices by the entry
   points, or GPUs): XLA then runs each device's seeds on its own thread (measured 2.3x on 2
-  cores). The seed count is padded up to a multiple of the device count with extra keys
-  whose results the caller drops. Returns (keys, shardings): shardings is a dict of jit
+  cores). The seed count is padded up to a multiple of the device count (times the group
+  size, when seeds run in groups) with extra keys whose results the caller drops. Returns (keys, shardings): shardings is a dict of jit
   keyword arguments pinning every per-seed array to the seed axis and the rest replicated,
   or {} on one device."""
   devices = jax.devices()
   n = keys.shape[0]
-  g = group_size(-(-n // len(devices)), n_params)
-  multiple = len(devices) * (g or 1)
+  multiple = len(devices) * (group or 1)
   pad = -n % multiple
   if pad:
     extra = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(keys[0], 1 + jnp.arange(pad))
@@ -152,14 +151,20 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   entries = schedule.entries(schedule.build(cfg), cfg.log_every)
   n = len(seeds)
   hyper = {k: jnp.asarray(v, jnp.float32) for k, v in (hyper or {}).items()}
-  n_params = param_count(task)
-  keys, shardings = shard_seeds(jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds)), n_params)
+  its = schedule.solver_iterations(schedule.build(cfg))
+  device_solver = its is not None and not solvers.on_host(cfg.solver, cfg.backend)
+  # optimistix's BFGS rejects shard_map's sharded abstract values: with a device solver the
+  # seeds stay in one vmap, which XLA splits over the devices by itself
+  group = None if device_solver else group_size(-(-len(seeds) // len(jax.devices())),
+                                                param_count(task))
+  keys, shardings = shard_seeds(jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds)), group)
   hyper, data = _pad_runs(hyper, keys.shape[0] - n, shardings), (
       _pad_runs(data, keys.shape[0] - n, shardings) if data_per_run else data)
   if progress is not None:
     progress(0, len(entries), 0, None)  # compiling
   t0 = time.perf_counter()
-  prog, place, run, host = _compiled(task, cfg, keys, hyper, data, data_per_run, shardings)
+  prog, place, run, host = _compiled(task, cfg, keys, hyper, data, data_per_run, shardings,
+                                     group)
   compile_seconds = time.perf_counter() - t0
   state = place(keys, hyper)
 
@@ -243,24 +248,22 @@ def _avals(tree):
                for p, a in jax.tree_util.tree_flatten_with_path(tree)[0])
 
 
-def _compiled(task, cfg, keys, hyper, data, data_per_run, shardings):
+def _compiled(task, cfg, keys, hyper, data, data_per_run, shardings, group=None):
   """(program, placeholder state, run, host solver or None), compiled once per task,
   config and shapes. The seed, --log_every and --minimize_every only shape the schedule's
   entries (an argument), so they do not recompile."""
   its = schedule.solver_iterations(schedule.build(cfg))
   static = dataclasses.replace(cfg, seed=0, log_every=1, minimize_every=0 if its is None else 1)
   cache_key = (task, static, its, _avals(keys), _avals(hyper), _avals(data), data_per_run,
-               tuple(sorted(shardings.items())))
+               tuple(sorted(shardings.items())), group)
   if cache_key not in _CACHE:
     prog = Program(task, cfg)
     vplace = jax.vmap(prog.placeholder)
     place = _jit(vplace, shardings, "ss").lower(keys, hyper).compile()
     state = jax.eval_shape(vplace, keys, hyper)
     d = "s" if data_per_run else "r"
-    n_dev = len(shardings["mesh"].devices.flat) if shardings else 1
-    per_device = _grouped(prog.run, group_size(keys.shape[0] // n_dev, prog.size[0]),
-                          data_per_run)
-    if shardings:  # one program per device, its seeds in groups
+    per_device = _grouped(prog.run, group, data_per_run)
+    if shardings and group is not None:  # one program per device, its seeds in groups
       spec = lambda k: PartitionSpec("seed") if k == "s" else PartitionSpec()
       per_device = jax.shard_map(per_device, mesh=shardings["mesh"],
                                  in_specs=tuple(spec(k) for k in f"s{d}rr"),

@@ -69,7 +69,7 @@ def values(study, base="original", override=None, solver_steps=5, powell_seconds
   if study == "solver" and override is None and model.n_params > 5000:
     # dense BFGS stores n^2 floats per seed: on 8,933 weights and 16 seeds it alone would
     # take about 15 minutes on 2 cores; --values=...,bfgs asks for it
-    texts = texts.replace("bfgs,", "")
+    texts = ",".join(t for t in texts.split(",") if t != "bfgs")
   for text in texts.split(","):
     text = text.strip()
     d, m, t = data, model, train

@@ -59,6 +59,7 @@ def test_run_writes_everything(tiny_run):
   assert config["experiment"] == "latent2d" and config["versions"]["jax"]
 
 
+@pytest.mark.slow
 def test_same_seed_same_numbers(tiny_run, tmp_path):
   _, first = tiny_run
   one = dataclasses.replace(TINY, train=dataclasses.replace(TINY.train, seeds=1, seed=4))
@@ -130,11 +131,13 @@ def _cli(tmp_path, *args):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--arch=35,x,35"], "integers"),
     (["--eta=abc"], "--eta"),              # absl's own parse error, as one line
-    (["--solver=bfgs", "--minimize_every=2", "--solver_backend=optax"], "not in optax"),
     (["--optimizer=none", "--solver=cg", "--eta=0.1"], "--eta has no effect"),
-    (["--load=nowhere", "--eta=0.1"], "--eta cannot apply with --load"),
+    pytest.param(["--arch=35,x,35"], "integers", marks=pytest.mark.slow),
+    pytest.param(["--solver=bfgs", "--minimize_every=2", "--solver_backend=optax"],
+                 "not in optax", marks=pytest.mark.slow),
+    pytest.param(["--load=nowhere", "--eta=0.1"], "--eta cannot apply with --load",
+                 marks=pytest.mark.slow),
 ])
 def test_cli_bad_input_one_line_exit_2(tmp_path, args, message):
   out = tmp_path / "out"
@@ -158,6 +161,7 @@ def test_presets_run(tmp_path, preset):
   assert r.stdout.strip().splitlines()[-1] == f"run dir: {run}"
 
 
+@pytest.mark.slow
 def test_diverged_seeds_are_reported(tmp_path, capsys):
   tc = dataclasses.replace(TINY.train, optimizer="sgd", schedule="constant", eta=1e30,
                            iterations=30)

@@ -6,11 +6,13 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import scipy.optimize
+from jax.flatten_util import ravel_pytree
 
 from ae import InputError, autoencoder, data, schedule, solvers, train
 from ae.config import TrainConfig
 
-PAIRS = [(b, m) for b, ms in solvers.BACKENDS.items() for m in ms if m != "powell"]
+PAIRS = [pytest.param(b, m, marks=pytest.mark.slow) if b == "jaxopt" else (b, m)
+         for b, ms in solvers.BACKENDS.items() for m in ms if m != "powell"]  # jaxopt: slow
 
 
 def rosen(x):
@@ -123,7 +125,15 @@ def test_solver_steps_lower_the_loss_and_vmap_equals_loop():
 def test_solver_alone_and_scipy_host_schedule():
   alone = dataclasses.replace(CFG, optimizer="none", solver="lbfgs", iterations=30)
   fit = train.fit_seeds(TASK, {"x": X}, alone)
-  assert fit.steps == [0, 0] and fit.history["loss"][0, 1] < 0.5 * fit.history["loss"][0, 0]
+  assert fit.steps == [0, 0] and fit.history["loss"][0, 1] < 0.6 * fit.history["loss"][0, 0]
+  # the same L-BFGS iterations from the same initial params (flat, as the core keeps them),
+  # outside the core; few of them, as line searches amplify last-bit differences (batched
+  # vs unbatched products) into different paths after a few dozen iterations
+  flat0, unravel = ravel_pytree(TASK.init(jax.random.split(jax.random.PRNGKey(0))[0]))
+  _, info = solvers.minimize(lambda v: TASK.loss(unravel(v), {"x": X}, None), flat0, (),
+                             "lbfgs", "optimistix", steps=5)
+  five = train.fit_seeds(TASK, {"x": X}, dataclasses.replace(alone, iterations=5))
+  np.testing.assert_allclose(five.history["loss"][0, 1], info["value"], rtol=1e-3)
   cfg = dataclasses.replace(CFG, solver="bfgs", solver_backend="scipy", minimize_every=20,
                             solver_steps=10, seeds=2)
   fit = train.fit_seeds(TASK, {"x": X}, cfg)

@@ -149,6 +149,7 @@ def test_seeds_in_groups_give_the_numbers_of_one_vmap(monkeypatch):
   assert train.group_size(40, 1000) is None  # 40 seeds of 1000 parameters fit in cache
 
 
+@pytest.mark.slow
 def test_runs_batch_hyper_values_and_data():
   """Runs that differ in eta, the init's std or their data share one program and give what
   separate fits give."""
