@@ -92,3 +92,14 @@ def pixel_summary(errors, ok):
       "max_pixel_error_median": float(np.median(worst[ok])) if ok.any() else None,
       "mean_pixel_error_mean": float(e[ok].mean()) if ok.any() else None,
   }
+
+
+def picks(metrics, first_seed):
+  """({"best": i, "median": j}, diverged indices) for the figures: seed indices into the run,
+  the median left out when it is the best, both absent when every seed diverged."""
+  s = metrics["summary"]
+  out = {k: s[f"{k}_seed"] - first_seed for k in ("best", "median")
+         if s[f"{k}_seed"] is not None}
+  if out.get("median") == out.get("best"):
+    out.pop("median", None)
+  return out, [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]

@@ -1,9 +1,9 @@
 """circles' metrics, figures and summary table."""
-import sys
 
 import numpy as np
 
 from ae import autoencoder, circles, plotting, plotting_shapes, report, train
+from experiments import common
 
 GEN_KEYS = ("path_circularity_max", "path_radius_monotonic", "path_radius_range",
             "path_radius_max_step", "holdout_radius_error", "holdout_circularity_max",
@@ -59,10 +59,7 @@ def med_i(rows, key, i):
 def figures(run_dir, config, x, radii, keep, fit, gens, metrics):
   t, s = config.train, metrics["summary"]
   fig_dir = run_dir / "figures"
-  bad = [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
-  picks = {k: s[f"{k}_seed"] - t.seed for k in ("best", "median") if s[f"{k}_seed"] is not None}
-  if picks.get("median") == picks.get("best"):
-    picks.pop("median", None)
+  picks, bad = report.picks(metrics, t.seed)
   plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,
                   {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
                   f"circles: {t.seeds} seed{'s' * (t.seeds > 1)}", bad,
@@ -124,10 +121,4 @@ def print_summary(config, metrics, run_dir):
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
   if s.get("interrupted"):
     rows.append(("interrupted", "yes: the run holds the steps done before the signal"))
-  w = max(len(k) for k, _ in rows)
-  for k, v in rows:
-    print(f"{k:<{w}}  {v}")
-  for p in metrics["per_seed"]:
-    if p["diverged"]:
-      print(f"seed {p['seed']} diverged", file=sys.stderr)
-  print(f"run dir: {run_dir}")
+  common.print_table(rows, metrics, run_dir)

@@ -180,3 +180,16 @@ def app(experiment, doc, default, run, extra_flags=(), body=None, presets=False)
       sys.exit(130)
 
   absl_app.run(main, flags_parser=parse)
+
+
+def print_table(rows, metrics, run_dir):
+  """The summary table on stdout (label, value rows), the diverged seeds on stderr, and the
+  run directory as the last line."""
+  w = max(len(k) for k, _ in rows)
+  for k, v in rows:
+    print(f"{k:<{w}}  {v}")
+  for p in metrics["per_seed"]:
+    if p["diverged"]:
+      print(f"seed {p['seed']} diverged (its loss ended non-finite or above where it "
+            "started)", file=sys.stderr)
+  print(f"run dir: {run_dir}")

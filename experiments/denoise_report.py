@@ -50,10 +50,7 @@ def metrics(config, glyphs, fit, levels):
 def figures(run_dir, config, glyphs, fit, metrics):
   t, s = config.train, metrics["summary"]
   fig_dir = run_dir / "figures"
-  bad = [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
-  picks = {k: s[f"{k}_seed"] - t.seed for k in ("best", "median") if s[f"{k}_seed"] is not None}
-  if picks.get("median") == picks.get("best"):
-    picks.pop("median", None)
+  picks, bad = report.picks(metrics, t.seed)
   plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,
                   {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
                   f"{glyphs.title}: denoising, {t.seeds} seeds", bad,

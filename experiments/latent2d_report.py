@@ -6,6 +6,7 @@ import numpy as np
 
 from ae import autoencoder, plotting, report
 from ae.data import display
+from experiments import common
 
 
 def metrics(config, glyphs, params, timing, history=None, interrupted=False):
@@ -68,11 +69,8 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
   t, s = config.train, metrics["summary"]
   fig_dir = run_dir / "figures"
   name = glyphs.title
-  picks = {k: s[f"{k}_seed"] - t.seed for k in ("best", "median") if s[f"{k}_seed"] is not None}
-  if picks.get("median") == picks.get("best"):
-    picks.pop("median", None)
+  picks, bad = report.picks(metrics, t.seed)
   if history is not None:
-    bad = [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
     panels = ((("loss", f"{config.model.loss} loss (full batch)", True, None),)
               + plotting.PIXEL_PANELS[1:])
     plotting.curves(fig_dir / "curves.png", steps, history,
@@ -140,11 +138,4 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
     near = display(entry["nearest"])
     rows.append((f"decoded ({z})", f"a copy of {near}" if entry["copy"] else
                  f"new: {entry['hamming']} px from {near}"))
-  w = max(len(k) for k, _ in rows)
-  for k, v in rows:
-    print(f"{k:<{w}}  {v}")
-  for p in metrics["per_seed"]:
-    if p["diverged"]:
-      print(f"seed {p['seed']} diverged (its loss ended non-finite or above where it "
-            "started)", file=sys.stderr)
-  print(f"run dir: {run_dir}")
+  common.print_table(rows, metrics, run_dir)

@@ -1,5 +1,4 @@
 """vae's evaluation, the plain autoencoder beside it, metrics, figures and summary table."""
-import sys
 
 import jax
 import jax.numpy as jnp
@@ -10,6 +9,7 @@ from ae import autoencoder, circles, plotting, plotting_shapes, report, train, v
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.plotting import plt, save
+from experiments import common
 
 NEAR = 3  # a decoding within 3 px of some training glyph counts as glyph-like
 
@@ -119,10 +119,7 @@ def metrics(config, d, fit, ev):
 def figures(run_dir, config, d, fit, ev, metrics):
   t, s = config.train, metrics["summary"]
   fig_dir = run_dir / "figures"
-  bad = [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
-  picks = {k: s[f"{k}_seed"] - t.seed for k in ("best", "median") if s[f"{k}_seed"] is not None}
-  if picks.get("median") == picks.get("best"):
-    picks.pop("median", None)
+  picks, bad = report.picks(metrics, t.seed)
   second = (("max_pixel_error", "wrong pixels, worst glyph (posterior means)", False,
              (1, "1 wrong pixel")) if d.binary else ("rmse", "RMSE (posterior means)", True,
                                                       None))
@@ -280,10 +277,4 @@ def print_summary(config, d, metrics, run_dir):
              ("prior samples that are circles", f(s["prior_circle_like_fraction"], ".1%"))]
   rows += [("diverged", ", ".join(map(str, s["diverged_seeds"])) or "none"),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
-  w = max(len(k) for k, _ in rows)
-  for k, v in rows:
-    print(f"{k:<{w}}  {v}")
-  for p in metrics["per_seed"]:
-    if p["diverged"]:
-      print(f"seed {p['seed']} diverged", file=sys.stderr)
-  print(f"run dir: {run_dir}")
+  common.print_table(rows, metrics, run_dir)
