@@ -6,7 +6,6 @@
   python -m experiments.latent2d --load=runs/latent2d/<run> --decode="0.5,-0.5;-0.8,0.8"
 """
 import dataclasses
-import sys
 
 from absl import flags
 
@@ -59,10 +58,7 @@ def run(config, run_dir, progress=None, should_stop=None):
     runs.write_run(b.tmp, NAME, config, *glyphs.saved())
     runs.save_params(b.tmp / "params.npz", fit.params)
     runs.save_history(b.tmp / "history.npz", fit.steps, fit.history, config.train.seed)
-    if fit.interrupted:  # stop quickly; --load draws them from the saved run
-      print(f"{NAME}: interrupted: figures skipped (python -m experiments.latent2d "
-            f"--load={b.path} draws them)", file=sys.stderr)
-    else:
+    if not fit.interrupted:  # interrupted: stop quickly; --load draws them from the run
       latent2d_report.figures(b.tmp, config, glyphs, fit.params, metrics, fit.history,
                               fit.steps)
     runs.save_json(b.tmp / "metrics.json", metrics)

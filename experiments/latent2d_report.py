@@ -132,7 +132,8 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
     rows.append(("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s "
                                     f"({s['train_seconds_per_seed']:.3f} s per seed)"))
   if s.get("interrupted"):
-    rows.append(("interrupted", "yes: the run holds the steps done before the signal"))
+    rows.append(("interrupted", "yes: the run holds the steps done before the signal; "
+                                "figures skipped (--load=<run dir> draws them)"))
   for entry in metrics.get("new_letters", {}).get("best", []) if loaded_from else []:
     z = ", ".join(f"{v:.3g}" for v in entry["z"])
     near = display(entry["nearest"])
