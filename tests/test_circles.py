@@ -76,6 +76,7 @@ def test_holdout_split():
   assert np.all((radii[~keep] >= 0.4) & (radii[~keep] <= 0.6))
 
 
+@pytest.mark.slow
 def test_tiny_run(tmp_path):
   m = circles_exp.run(TINY, tmp_path / "r")
   s = m["summary"]

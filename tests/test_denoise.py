@@ -81,8 +81,8 @@ TINY = denoise_exp.Config(
     train=TrainConfig(eta=0.02, iterations=300, log_every=100, seeds=2))
 
 
-@pytest.mark.parametrize("fixed", [False, pytest.param(True, marks=pytest.mark.slow)],
-                         ids=["fresh", "fixed"])
+@pytest.mark.slow
+@pytest.mark.parametrize("fixed", [False, True], ids=["fresh", "fixed"])
 def test_tiny_run(tmp_path, fixed):
   cfg = dataclasses.replace(TINY, noise=dataclasses.replace(TINY.noise, fixed_noise=fixed))
   m = denoise_exp.run(cfg, tmp_path / "r")

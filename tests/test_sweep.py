@@ -70,6 +70,7 @@ def test_every_other_study_runs(tmp_path, study):
   assert (tmp_path / study / "figures" / f"{study}_strip.png").is_file()
 
 
+@pytest.mark.slow
 def test_batched_values_equal_separate_runs(tmp_path):
   """eta values share one program; each gives what its own run gives."""
   _, both = _run(tmp_path, "eta", base="best")

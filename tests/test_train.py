@@ -130,6 +130,7 @@ def test_vmap_over_seeds_equals_separate_runs():
       np.testing.assert_allclose(a[i], b, rtol=2e-3, atol=2e-5)
 
 
+@pytest.mark.slow
 def test_seeds_in_groups_give_the_numbers_of_one_vmap(monkeypatch):
   """On a CPU each device runs its seeds in groups (lax.map over vmapped groups): the same
   numbers as one vmap over all of them, and as separate runs."""

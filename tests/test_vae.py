@@ -83,8 +83,8 @@ TINY = vae_exp.Config(data=DataConfig(n_chars=8), model=VAEConfig(hidden=(16,)),
                       grid=5, prior_samples=20)
 
 
-@pytest.mark.parametrize("compare", [False, pytest.param(True, marks=pytest.mark.slow)],
-                         ids=["vae", "with-ae"])
+@pytest.mark.slow
+@pytest.mark.parametrize("compare", [False, True], ids=["vae", "with-ae"])
 def test_tiny_run_on_a_font(tmp_path, compare):
   m = vae_exp.run(dataclasses.replace(TINY, compare_ae=compare, interpolate="A,B"),
                   tmp_path / "r")
