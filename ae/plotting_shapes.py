@@ -119,6 +119,8 @@ def holdout(path, shapes, q, band, title, lim):
   ax.axhspan(*band, color="green", alpha=.15, label=f"held-out band {band[0]}–{band[1]}")
   ax.plot(q["radius"], "o-")
   ax.set(xlabel="step across the gap", ylabel="fitted radius")
+  ax.yaxis.tick_right()  # on the left the label would run into the last tile
+  ax.yaxis.set_label_position("right")
   ax.legend(fontsize=7)
   fig.suptitle(title, fontsize=10)
   return save(fig, path)
