@@ -10,7 +10,6 @@ bounded wall time, so progress, Ctrl-C and the host (scipy) solver all happen be
 """
 import dataclasses
 import functools
-import os
 import time
 from typing import Any, NamedTuple
 
@@ -19,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ae import InputError, schedule, solvers
+from ae import schedule, solvers
 from ae.config import TrainConfig  # noqa: F401  (the core API, in one import)
 from ae.program import Program, Task, fit, step_keys  # noqa: F401
 
@@ -38,37 +37,6 @@ class Fit(NamedTuple):
 def seed_params(params, i):
   """Seed i's params (NumPy) out of params with a leading seed axis."""
   return jax.tree.map(lambda a: np.asarray(a[i]), params)
-
-
-def memory_bytes(cfg, n_params, n_samples, floats_per_sample):
-  """A rough upper estimate of the memory a fit_seeds call needs: per seed the params, their
-  gradient and optimizer moments, a dense BFGS inverse Hessian (n_params^2, a few copies),
-  and the activations of a full batch, forward and backward."""
-  per_seed = 8 * n_params + 3 * n_samples * floats_per_sample
-  if cfg.solver == "bfgs" and not solvers.on_host(cfg.solver, cfg.backend):
-    per_seed += 3 * n_params ** 2
-  elif cfg.solver is not None:
-    per_seed += 30 * n_params  # L-BFGS history, CG directions, line-search copies
-  return 4 * per_seed * (cfg.seeds + len(jax.devices()))
-
-
-def available_bytes():
-  """Memory of the first device (a GPU's own), else the machine's physical memory."""
-  stats = jax.devices()[0].memory_stats() or {}
-  if "bytes_limit" in stats:
-    return int(stats["bytes_limit"])
-  return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-
-
-def check_memory(cfg, n_params, n_samples, floats_per_sample):
-  """InputError, before any work, when the run cannot fit in memory."""
-  need, have = memory_bytes(cfg, n_params, n_samples, floats_per_sample), available_bytes()
-  if need > 0.8 * have:
-    hint = " (dense BFGS stores n_params^2 floats per seed: try --solver=lbfgs)" if (
-        cfg.solver == "bfgs") else ""
-    raise InputError(f"{cfg.seeds} seed(s) of {n_params:,} parameters need about "
-                     f"{need / 2**30:.1f} GiB; this machine has {have / 2**30:.1f} GiB: use "
-                     f"fewer --seeds or a smaller --arch{hint}")
 
 
 def seed_keys(seed, n_seeds):

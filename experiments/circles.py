@@ -17,7 +17,7 @@ import dataclasses
 import jax
 import numpy as np
 
-from ae import InputError, autoencoder, circles, data, runs, train
+from ae import InputError, autoencoder, circles, data, memory, runs, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig, field
 from ae.data import CirclesConfig
@@ -53,7 +53,7 @@ def check(config):
     raise InputError(f"circles draws a 2-D latent space; --arch has {config.model.latent_dim}")
   x, radii, centres, keep = make_data(config)
   config.train.check(int(keep.sum()))
-  train.check_memory(config.train, config.model.n_params, len(x), sum(config.model.arch))
+  memory.check_memory(config.train, config.model.n_params, len(x), sum(config.model.arch))
   return x, radii, centres, keep
 
 

@@ -16,7 +16,7 @@ import dataclasses
 import jax
 import numpy as np
 
-from ae import InputError, autoencoder, denoise, runs, train
+from ae import InputError, autoencoder, denoise, memory, runs, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
@@ -43,7 +43,7 @@ def check(config):
   if config.model.loss not in ("bce", "mse_sigmoid", "mse_tanh"):
     raise InputError("denoise restores binary glyphs: --loss must be bce, mse_sigmoid or "
                      "mse_tanh")
-  train.check_memory(config.train, config.model.n_params, len(glyphs), sum(config.model.arch))
+  memory.check_memory(config.train, config.model.n_params, len(glyphs), sum(config.model.arch))
   return glyphs
 
 

@@ -9,7 +9,7 @@ import dataclasses
 
 from absl import flags
 
-from ae import InputError, autoencoder, runs, schedule, train
+from ae import InputError, autoencoder, memory, runs, schedule, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig, field
 from ae.data import DataConfig, Glyphs
@@ -41,7 +41,7 @@ def check(config, glyphs=None):
                      f"{','.join(map(str, config.model.arch))} has {config.model.latent_dim}")
   if config.decode is not None and any(len(p) != 2 for p in config.decode):
     raise InputError("--decode takes 2-D latent points, 'x,y;x,y'")
-  train.check_memory(config.train, config.model.n_params, len(glyphs), sum(config.model.arch))
+  memory.check_memory(config.train, config.model.n_params, len(glyphs), sum(config.model.arch))
   return glyphs
 
 

@@ -15,7 +15,7 @@ import dataclasses
 import jax
 import numpy as np
 
-from ae import InputError, data, runs, train, vae
+from ae import InputError, data, memory, runs, train, vae
 from ae.config import TrainConfig, field
 from ae.data import CirclesConfig, DataConfig
 from ae.vae import VAEConfig
@@ -74,7 +74,7 @@ def check(config):
   if config.compare_ae and (not d.binary or config.model.latent_dim != 2):
     raise InputError("--compare_ae compares 2-D latent spaces of glyphs: use a font or a "
                      "glyph file and --latent_dim=2")
-  train.check_memory(config.train, config.model.n_params(d.x.shape[1]), len(d.x),
+  memory.check_memory(config.train, config.model.n_params(d.x.shape[1]), len(d.x),
                      2 * sum(config.model.hidden) + d.x.shape[1])
   return d
 
