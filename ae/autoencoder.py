@@ -13,6 +13,7 @@ import functools
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ae import InputError, losses, mlp
 from ae.config import check_choices, check_finite, field
@@ -140,6 +141,17 @@ def encode(cfg, params, x):
 def decode(cfg, params, z):
   """Pixel intensities in [0, 1] (n, d) decoded from latent points z (n, k)."""
   return _decode(cfg, params, jnp.asarray(z, jnp.float32))
+
+
+def latent_grid(z, n, margin=0.0):
+  """An n x n grid of 2-D latent points over the box of the codes z, widened by `margin` of its
+  span on each side: (points (n*n, 2), row-major from the top-left; lo; hi)."""
+  z = np.asarray(z)
+  span = np.ptp(z, axis=0) + 1e-6
+  lo, hi = z.min(0) - margin * span, z.max(0) + margin * span
+  points = np.stack(np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)),
+                    -1).reshape(-1, 2)
+  return points, lo, hi
 
 
 def reconstruct(cfg, params, x):

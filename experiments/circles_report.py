@@ -80,11 +80,8 @@ def figures(run_dir, config, x, radii, keep, fit, gens, metrics):
                            f"circles: latent codes by radius ({who})", g["path_z"],
                            g.get("gap_z"))
     z = g["z"][keep]
-    span = np.ptp(z, axis=0) + 1e-6
-    lo, hi = z.min(0) - 0.25 * span, z.max(0) + 0.25 * span
     n = config.grid
-    zz = np.stack(np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)),
-                  -1).reshape(-1, 2)
+    zz, lo, hi = autoencoder.latent_grid(z, n, margin=0.25)
     grid = np.asarray(autoencoder.decode(m, p, zz))
     path_shapes = np.asarray(autoencoder.decode(m, p, g["path_z"]))
     plotting_shapes.generation(fig_dir / f"generation_{tag}.png", path_shapes, g["path"],

@@ -92,11 +92,8 @@ def _seed_figures(fig_dir, tag, who, config, glyphs, p, metrics):
                           f"{name}: latent codes ({who})", glyphs.classes)
   plotting.reconstructions(fig_dir / f"reconstruction_{tag}.png", x, out, glyphs.shape, labels,
                            f"{name}, {who}: input | output | output > 0.5, wrong pixels red")
-  span = np.ptp(z, axis=0) + 1e-6
-  lo, hi = z.min(0) - 0.15 * span, z.max(0) + 0.15 * span
   g = config.grid
-  zz = np.stack(np.meshgrid(np.linspace(lo[0], hi[0], g), np.linspace(hi[1], lo[1], g)),
-                -1).reshape(-1, 2)
+  zz, lo, hi = autoencoder.latent_grid(z, g, margin=0.15)
   grid = np.asarray(autoencoder.decode(m, p, zz))
   plotting.manifold(fig_dir / f"manifold_{tag}.png", grid, glyphs.shape, lo, hi, z, labels,
                     f"{name}: decoded {g}x{g} latent grid, training codes in red ({who})")

@@ -58,9 +58,7 @@ def plain_autoencoder(config, d, ev):
   for s in range(t.seeds):
     p = train.seed_params(fit.params, s)
     z = np.asarray(autoencoder.encode(model, p, d.x))
-    lo, hi = z.min(0), z.max(0)
-    zz = np.stack(np.meshgrid(np.linspace(lo[0], hi[0], g), np.linspace(hi[1], lo[1], g)),
-                  -1).reshape(-1, 2)
+    zz, lo, hi = autoencoder.latent_grid(z, g)
     out = np.asarray(autoencoder.decode(model, p, zz))
     cover.append((vae.hamming_to_nearest(out > .5, d.x) <= NEAR).mean())
     grids.append(out)

@@ -175,3 +175,15 @@ def test_diverged_seeds_are_reported(tmp_path, capsys):
   assert "diverged                      3, 4" in out.out and "seed 3 diverged" in out.err
   saved = json.loads((tmp_path / "div" / "metrics.json").read_text())
   assert saved["summary"]["diverged_seeds"] == [3, 4]
+
+
+def test_latent_grid_spans_the_codes_box_with_its_margin():
+  z = np.array([[0.0, -2.0], [4.0, 2.0], [1.0, 0.0]])
+  pts, lo, hi = autoencoder.latent_grid(z, 3, margin=0.25)
+  np.testing.assert_allclose(lo, [-1.0, -3.0], atol=1e-5)
+  np.testing.assert_allclose(hi, [5.0, 3.0], atol=1e-5)
+  assert pts.shape == (9, 2)
+  np.testing.assert_allclose(pts[0], [lo[0], hi[1]])   # row-major from the top-left
+  np.testing.assert_allclose(pts[-1], [hi[0], lo[1]])
+  np.testing.assert_allclose(pts[4], (lo + hi) / 2, atol=1e-6)
+  np.testing.assert_array_equal(autoencoder.latent_grid(z, 2)[1], z.min(0))  # no margin
