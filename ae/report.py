@@ -103,3 +103,8 @@ def picks(metrics, first_seed):
   if out.get("median") == out.get("best"):
     out.pop("median", None)
   return out, [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
+
+
+def seed_labels(picks_, first_seed):
+  """{"best (seed 3)": i, ...}: the picks as the curves' legend names them."""
+  return {f"{k} (seed {first_seed + i})": i for k, i in picks_.items()}

@@ -61,7 +61,7 @@ def figures(run_dir, config, x, radii, keep, fit, gens, metrics):
   fig_dir = run_dir / "figures"
   picks, bad = report.picks(metrics, t.seed)
   plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,
-                  {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
+                  report.seed_labels(picks, t.seed),
                   f"circles: {t.seeds} seed{'s' * (t.seeds > 1)}", bad,
                   (("loss", "mse loss (full batch)", True, None),
                    ("rmse", "reconstruction RMSE", True, (0.01, "RMSE 0.01 (the goal)"))))

@@ -52,7 +52,7 @@ def figures(run_dir, config, glyphs, fit, metrics):
   fig_dir = run_dir / "figures"
   picks, bad = report.picks(metrics, t.seed)
   plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,
-                  {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
+                  report.seed_labels(picks, t.seed),
                   f"{glyphs.title}: denoising, {t.seeds} seeds", bad,
                   (("loss", f"{config.model.loss} loss on noisy input (a fixed draw)", True,
                     None),

@@ -74,7 +74,7 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
     panels = ((("loss", f"{config.model.loss} loss (full batch)", True, None),)
               + plotting.PIXEL_PANELS[1:])
     plotting.curves(fig_dir / "curves.png", steps, history,
-                    {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
+                    report.seed_labels(picks, t.seed),
                     f"{name}: {t.seeds} seed{'s' * (t.seeds > 1)}", bad, panels)
   if not picks:
     print("no per-seed figures: every seed diverged", file=sys.stderr)

@@ -122,7 +122,7 @@ def figures(run_dir, config, d, fit, ev, metrics):
              (1, "1 wrong pixel")) if d.binary else ("rmse", "RMSE (posterior means)", True,
                                                       None))
   plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,
-                  {f"{k} (seed {t.seed + i})": i for k, i in picks.items()},
+                  report.seed_labels(picks, t.seed),
                   f"{d.name}: VAE, beta {config.model.beta:g}, {t.seeds} seeds", bad,
                   (("loss", "-ELBO estimate (one sample; beta-weighted)", False, None),
                    ("kl", "KL(q(z|x) || p(z)), nats", False, None), second))

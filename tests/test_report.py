@@ -28,6 +28,9 @@ def test_best_and_median_among_the_seeds_that_did_not_diverge():
   assert s["train_seconds_per_seed"] == round(2.0 / 6, 4)
   assert m["per_seed"][2]["final_loss"] is None and m["per_seed"][2]["diverged"]
   assert m["per_seed"][0]["pixel_errors"] == [0, 3]
+  picks, bad = report.picks(m, 10)
+  assert picks == {"best": 1, "median": 3} and bad == [2, 4]
+  assert report.seed_labels(picks, 10) == {"best (seed 11)": 1, "median (seed 13)": 3}
 
 
 def test_every_seed_diverged_and_many_labels():
