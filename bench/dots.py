@@ -17,6 +17,8 @@ import jax.numpy as jnp
 import optax
 from absl import app, flags
 
+from bench import flops_per_seed
+
 _SEEDS = flags.DEFINE_integer("seeds", 16, "Seeds in the vmapped group.")
 _REPEAT = flags.DEFINE_integer("repeat", 5, "Timed runs per row (median).")
 ARCH = (35, 64, 32, 2, 32, 64, 35)
@@ -100,7 +102,7 @@ def main(argv):
       t = time.perf_counter()
       jax.block_until_ready(f(keys))
       ts[k].append(time.perf_counter() - t)
-  flops = 6 * SAMPLES * sum(a * b for a, b in zip(ARCH[:-1], ARCH[1:])) * 1000 * s
+  flops = flops_per_seed(ARCH, SAMPLES, 1000) * s
   print("\n| 1000 steps, one core | seconds | GFLOP/s (products counted) |\n|---|---|---|")
   for k in ROWS:
     t = statistics.median(ts[k])

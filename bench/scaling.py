@@ -20,6 +20,7 @@ from absl import app, flags
 
 from ae import autoencoder, data, train
 from ae.config import TrainConfig
+from bench import flops_per_seed
 from experiments import common
 
 _TABLES = flags.DEFINE_list("tables", ["peak", "seeds", "data", "width"], "Which tables.")
@@ -28,10 +29,6 @@ _SEED_COUNTS = flags.DEFINE_list("seed_counts", ["1", "2", "4", "8", "16", "32",
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Timed repeats per row (median).")
 _ITERATIONS = flags.DEFINE_integer("iterations", 1000, "Steps.")
 OUT = pathlib.Path(__file__).resolve().parent / "out"
-
-
-def flops_per_seed(arch, n, steps):
-  return 6.0 * n * sum(a * b for a, b in zip(arch[:-1], arch[1:])) * steps
 
 
 def matmul_peak(size=2048, repeat=5):
