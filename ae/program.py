@@ -57,8 +57,7 @@ class Program:
     self.size, self.dtype = flat.shape, flat.dtype
     self.shapes = shapes
     self.opt = cfg.optimizer_for()
-    segments = schedule.build(cfg)
-    its = schedule.solver_iterations(segments)
+    self.its = its = schedule.solver_iterations(schedule.build(cfg))  # None: no solver calls
     self.host = its is not None and solvers.on_host(cfg.solver, cfg.backend)
     self.solve = None
     if its is not None and not self.host:

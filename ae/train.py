@@ -64,9 +64,9 @@ def shard_seeds(keys, group=None):
   """Spreads the seed axis over all local devices (CPU cores exposed as devices by the entry
   points, or GPUs): XLA then runs each device's seeds on its own thread (measured 2.3x on 2
   cores). The seed count is padded up to a multiple of the device count (times the group
-  size, when seeds run in groups) with extra keys whose results the caller drops. Returns (keys, shardings): shardings is a dict of jit
-  keyword arguments pinning every per-seed array to the seed axis and the rest replicated,
-  or {} on one device."""
+  size, when seeds run in groups) with extra keys whose results the caller drops. Returns
+  (keys, shardings): shardings is a dict of jit keyword arguments pinning every per-seed
+  array to the seed axis and the rest replicated, or {} on one device."""
   devices = jax.devices()
   n = keys.shape[0]
   multiple = len(devices) * (group or 1)
@@ -116,10 +116,11 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   program: values that change only numbers, not shapes or static settings, batch this way."""
   data = jax.tree.map(jnp.asarray, data)
   cfg.check(jax.tree.leaves(data)[0].shape[1 if data_per_run else 0])
-  entries = schedule.entries(schedule.build(cfg), cfg.log_every)
+  plan = schedule.build(cfg)
+  entries = schedule.entries(plan, cfg.log_every)
   n = len(seeds)
   hyper = {k: jnp.asarray(v, jnp.float32) for k, v in (hyper or {}).items()}
-  its = schedule.solver_iterations(schedule.build(cfg))
+  its = schedule.solver_iterations(plan)
   device_solver = its is not None and not solvers.on_host(cfg.solver, cfg.backend)
   # optimistix's BFGS rejects shard_map's sharded abstract values: with a device solver the
   # seeds stay in one vmap, which XLA splits over the devices by itself
@@ -131,8 +132,8 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   if progress is not None:
     progress(0, len(entries), 0, None)  # compiling
   t0 = time.perf_counter()
-  prog, place, run, host = _compiled(task, cfg, keys, hyper, data, data_per_run, shardings,
-                                     group)
+  prog, place, run, host = _compiled(task, cfg, its, keys, hyper, data, data_per_run,
+                                     shardings, group)
   compile_seconds = time.perf_counter() - t0
   state = place(keys, hyper)
 
@@ -216,11 +217,11 @@ def _avals(tree):
                for p, a in jax.tree_util.tree_flatten_with_path(tree)[0])
 
 
-def _compiled(task, cfg, keys, hyper, data, data_per_run, shardings, group=None):
+def _compiled(task, cfg, its, keys, hyper, data, data_per_run, shardings, group=None):
   """(program, placeholder state, run, host solver or None), compiled once per task,
-  config and shapes. The seed, --log_every and --minimize_every only shape the schedule's
-  entries (an argument), so they do not recompile."""
-  its = schedule.solver_iterations(schedule.build(cfg))
+  config and shapes; its: the schedule's solver iterations per call (None: no calls). The
+  seed, --log_every and --minimize_every only shape the schedule's entries (an argument),
+  so they do not recompile."""
   static = dataclasses.replace(cfg, seed=0, log_every=1, minimize_every=0 if its is None else 1)
   cache_key = (task, static, its, _avals(keys), _avals(hyper), _avals(data), data_per_run,
                tuple(sorted(shardings.items())), group)
@@ -250,7 +251,6 @@ class _HostSolver:
 
   def __init__(self, prog, cfg, state, data, data_per_run, shardings):
     self.prog, self.cfg = prog, cfg
-    self.its = schedule.solver_iterations(schedule.build(cfg))
     n, size = state["flat"].shape
     d = "s" if data_per_run else "r"
     self.row = _jit(jax.vmap(prog.row, in_axes=(0, 0 if data_per_run else None, None, 0)),
@@ -283,7 +283,7 @@ class _HostSolver:
       hyper_s = {k: v[s] for k, v in state["hyper"].items()}
       x, info = solvers.minimize(self.prog.objective, flat[s],
                                  (data_s, jnp.asarray(keys[s]), np.int32(t), hyper_s),
-                                 self.cfg.solver, "scipy", self.its, self.cfg.solver_tol,
+                                 self.cfg.solver, "scipy", self.prog.its, self.cfg.solver_tol,
                                  self.cfg.solver_seconds, callback)
       flat[s] = np.asarray(x)
       its[s] = info["evaluations"] if info["iterations"] is None else info["iterations"]

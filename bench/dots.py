@@ -7,7 +7,8 @@ One device (one core), a group of --seeds seeds (ae/train.py runs each device's 
 groups of 16). Prints, for each layer of the default net, the GFLOP/s of the three batched
 products of a training step (forward, input gradient, weight gradient), then whole
 1000-step trainings of the products alone, with one part of the real step added at a time
-(bias, tanh, BCE, Adam), and the full step, so each part's share can be read off. Medians of --repeat runs, interleaved.
+(bias, tanh, BCE, Adam), and the full step, so each part's share can be read off. Medians of
+--repeat runs, interleaved.
 """
 import statistics
 import time
