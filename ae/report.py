@@ -105,6 +105,13 @@ def picks(metrics, first_seed):
   return out, [i for i, p in enumerate(metrics["per_seed"]) if p["diverged"]]
 
 
+def latent_box(z):
+  """[[min, max] of each latent axis] of the codes z (n, k): a per_seed entry, so --decode
+  points can be chosen inside it."""
+  z = np.asarray(z)
+  return [[float(z[:, k].min()), float(z[:, k].max())] for k in range(z.shape[1])]
+
+
 def seed_labels(picks_, first_seed):
   """{"best (seed 3)": i, ...}: the picks as the curves' legend names them."""
   return {f"{k} (seed {first_seed + i})": i for k, i in picks_.items()}

@@ -26,8 +26,7 @@ def metrics(config, x, keep, fit, gens):
     if (~keep).any():
       row["heldout_recon_rmse"] = _rmse(config, p, x[~keep])
     row.update({k: g[k] for k in GEN_KEYS if k in g})
-    row["latent_box"] = [[float(g["z"][:, k].min()), float(g["z"][:, k].max())]
-                         for k in range(g["z"].shape[1])]
+    row["latent_box"] = report.latent_box(g["z"])
     per_seed.append(row)
     rmse.append(row["recon_rmse"])
 

@@ -4,7 +4,7 @@ import sys
 import jax
 import numpy as np
 
-from ae import autoencoder, plotting, report
+from ae import autoencoder, plotting, report, train
 from ae.data import display
 from experiments import common
 
@@ -18,8 +18,8 @@ def metrics(config, glyphs, params, timing, history=None, interrupted=False):
            else np.full(len(final), np.inf))
   per_seed = report.pixel_per_seed(errors)
   for i, p in enumerate(per_seed):
-    z = np.asarray(autoencoder.encode(m, _one(params, i), glyphs.x))
-    p["latent_box"] = [[float(z[:, k].min()), float(z[:, k].max())] for k in range(z.shape[1])]
+    p["latent_box"] = report.latent_box(
+        autoencoder.encode(m, train.seed_params(params, i), glyphs.x))
     if history is not None and t.solver is not None:
       p["solver_iterations"] = int(np.asarray(history["solver_iterations"])[i, -1])
   blank, dup = glyphs.repeats()
@@ -32,10 +32,6 @@ def metrics(config, glyphs, params, timing, history=None, interrupted=False):
       range(t.seed, t.seed + t.seeds), final, start,
       timing or {"compile_seconds": 0.0, "train_seconds": 0.0}, per_seed,
       report.pixel_score(errors, final), summary, glyphs.chars, interrupted)
-
-
-def _one(params, i):
-  return jax.tree.map(lambda a: np.asarray(a[i]), params)
 
 
 def default_points(config, glyphs, p, z, k=6, limit=2000):
@@ -79,7 +75,7 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
   if not picks:
     print("no per-seed figures: every seed diverged", file=sys.stderr)
   for tag, i in picks.items():
-    _seed_figures(fig_dir, tag, f"{tag} seed {t.seed + i}", config, glyphs, _one(params, i),
+    _seed_figures(fig_dir, tag, f"{tag} seed {t.seed + i}", config, glyphs, train.seed_params(params, i),
                   metrics)
 
 

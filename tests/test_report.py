@@ -39,3 +39,8 @@ def test_every_seed_diverged_and_many_labels():
   s = m["summary"]
   assert s["best_seed"] is None and s["median_seed"] is None and "glyphs" not in s
   assert s["interrupted"] is True
+
+
+def test_latent_box_is_each_axis_min_and_max():
+  z = np.array([[0.5, -2.0], [-1.0, 3.0], [2.0, 0.0]], np.float32)
+  assert report.latent_box(z) == [[-1.0, 2.0], [-2.0, 3.0]]
