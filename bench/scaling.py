@@ -79,7 +79,9 @@ def main(argv):
   steps = _ITERATIONS.value
   peak = matmul_peak()
   print(f"matmul peak (best jitted 2048^3 float32 product): {peak:.0f} GFLOP/s; "
-        f"{len(jax.devices())} devices; {steps} steps per fit")
+        f"{len(jax.devices())} x {jax.devices()[0].device_kind}; jax {jax.__version__}; "
+        f"matmul precision {jax.config.jax_default_matmul_precision or 'default'}; "
+        f"{steps} steps per fit")
   figure = {}
   f2 = data.load("font2").x
   base = autoencoder.AEConfig()
