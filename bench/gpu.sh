@@ -6,6 +6,10 @@
 # 4. the training core's tests on the GPU. Each part has its own time limit, so the table
 # comes back even if a later part runs long. Logs and the figure go to out_dir.
 OUT=${1:-${OUT:-bench/out}}
+# 65,536 seeds would take an hour on a CPU: stop at once when python3's jax sees no GPU
+python3 -c "import jax, sys; sys.exit(jax.devices()[0].platform == 'cpu')" 2>/dev/null || {
+  echo "bench/gpu.sh: python3's jax sees no GPU (install jax with CUDA); on a CPU use" \
+       "python -m bench.scaling" >&2; exit 2; }
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm --format=csv
