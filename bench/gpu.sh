@@ -1,11 +1,11 @@
 #!/bin/sh
 # The prepared GPU run (one call on a lent device machine, whose python3 has jax with CUDA):
-#   sh bench/gpu.sh [out_dir]
+#   sh bench/gpu.sh [out_dir]      (default: $OUT, else bench/out/gpu)
 # 1. the card and versions; 2. the default recipe at 1 to 65,536 seeds (bench.scaling, the
 # GPU's default float32 matmul precision); 3. two rows again at full float32 precision;
 # 4. the training core's tests on the GPU. Each part has its own time limit, so the table
 # comes back even if a later part runs long. Logs and the figure go to out_dir.
-OUT=${1:-${OUT:-bench/out}}
+OUT=${1:-${OUT:-bench/out/gpu}}  # not bench/out: the second scaling run redraws scaling.png there
 # 65,536 seeds would take an hour on a CPU: stop at once when python3's jax sees no GPU
 python3 -c "import jax, sys; sys.exit(jax.devices()[0].platform == 'cpu')" 2>/dev/null || {
   echo "bench/gpu.sh: python3's jax sees no GPU (install jax with CUDA); on a CPU use" \
