@@ -8,8 +8,11 @@ groups of 16). Prints, for each layer of the default net, the GFLOP/s of the thr
 products of a training step (forward, input gradient, weight gradient), then whole
 1000-step trainings of the products alone, with one part of the real step added at a time
 (bias, tanh, BCE, Adam), and the full step, so each part's share can be read off. Medians of
---repeat runs, interleaved.
+--repeat runs, interleaved. Last, other layouts for the 64x32 layer's products: the seeds as
+the innermost (vector) axis, as a multiply-reduce and as an unrolled sum of broadcast
+products; the weight gradient with the layer's input stored transposed.
 """
+import functools
 import statistics
 import time
 
@@ -39,17 +42,39 @@ def _median_seconds(f, *args):
   return statistics.median(ts)
 
 
-def product_rate(eq, a_axes, b_axes, n_in, n_out, reps=2000):
-  """GFLOP/s of one batched product, repeated in a compiled loop."""
+def product_rate(fn, a_axes, b_axes, n_in, n_out, reps=2000):
+  """GFLOP/s of fn(a, b), one (n_in -> n_out) product for every seed, in a compiled loop;
+  a_axes and b_axes spell the operands' axes (s seeds, b samples, i in, o out)."""
   size = {"s": _SEEDS.value, "b": SAMPLES, "i": n_in, "o": n_out}
   a = jnp.full([size[c] for c in a_axes], 0.01)
   b = jnp.full([size[c] for c in b_axes], 0.01)
-  # the loop carries a scalar into `a` so XLA cannot hoist the product out of the loop
+  # the loop carries a scalar into `a` so XLA cannot hoist the product out of the loop, and
+  # sums the whole product: of one element only, XLA would compute that element alone
   f = jax.jit(lambda a, b: jax.lax.fori_loop(
-      0, reps, lambda _, c: c + 1e-9 * jnp.einsum(eq, a + c, b).ravel()[0], 0.0))
+      0, reps, lambda _, c: c + 1e-9 * fn(a + c, b).sum(), 0.0))
   t = _median_seconds(f, a, b) / reps
   return 2 * _SEEDS.value * SAMPLES * n_in * n_out / t / 1e9
 
+
+def _seeds_inner_reduce(x, w):  # x (b, i, s), w (i, o, s) -> (b, o, s)
+  return (x[:, :, None, :] * w[None]).sum(1)
+
+
+def _seeds_inner_unrolled(x, w):  # the same sum as one elementwise fusion of i terms
+  acc = x[:, 0, None, :] * w[None, 0]
+  for k in range(1, x.shape[1]):
+    acc = acc + x[:, k, None, :] * w[None, k]
+  return acc
+
+
+LAYOUTS = {"forward, seeds leading (what training uses)":
+           (functools.partial(jnp.einsum, "sbi,sio->sbo"), "sbi", "sio"),
+           "forward, seeds innermost, multiply-reduce": (_seeds_inner_reduce, "bis", "ios"),
+           "forward, seeds innermost, unrolled sum": (_seeds_inner_unrolled, "bis", "ios"),
+           "weight gradient (what training uses)":
+           (functools.partial(jnp.einsum, "sbi,sbo->sio"), "sbi", "sbo"),
+           "weight gradient, layer input stored transposed":
+           (functools.partial(jnp.einsum, "sib,sbo->sio"), "sib", "sbo")}
 
 PARTS = ("bias", "tanh", "bce", "adam")
 ROWS = {"products only (no bias, linear, MSE, SGD)": (),
@@ -90,7 +115,8 @@ def main(argv):
   print(f"one device, {s} seeds vmapped, {SAMPLES} samples; GFLOP/s of each batched product\n")
   print("| layer | " + " | ".join(PRODUCTS) + " |\n|---|---|---|---|")
   for n_in, n_out in zip(ARCH[:-1], ARCH[1:]):
-    rates = [product_rate(eq, a, b, n_in, n_out) for eq, a, b in PRODUCTS.values()]
+    rates = [product_rate(functools.partial(jnp.einsum, eq), a, b, n_in, n_out)
+             for eq, a, b in PRODUCTS.values()]
     print(f"| {n_in}x{n_out} | " + " | ".join(f"{r:.0f}" for r in rates) + " |", flush=True)
   x = (jax.random.uniform(jax.random.key(0), (SAMPLES, 35)) > 0.5).astype(jnp.float32)
   keys = jax.random.split(jax.random.key(1), s)
@@ -108,6 +134,9 @@ def main(argv):
   for k in ROWS:
     t = statistics.median(ts[k])
     print(f"| {k} | {t:.3f} | {flops / t / 1e9:.0f} |")
+  print("\n| layout of a 64x32 product | GFLOP/s |\n|---|---|")
+  for k, (fn, a, b) in LAYOUTS.items():
+    print(f"| {k} | {product_rate(fn, a, b, 64, 32):.0f} |", flush=True)
 
 
 if __name__ == "__main__":
