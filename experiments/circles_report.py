@@ -56,7 +56,7 @@ def med_i(rows, key, i):
 
 
 def figures(run_dir, config, x, radii, keep, fit, gens, metrics):
-  t, s = config.train, metrics["summary"]
+  t = config.train
   fig_dir = run_dir / "figures"
   picks, bad = report.picks(metrics, t.seed)
   plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,

@@ -9,7 +9,7 @@ import dataclasses
 
 from absl import flags
 
-from ae import InputError, autoencoder, memory, runs, schedule, train
+from ae import InputError, autoencoder, memory, runs, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig, field
 from ae.data import DataConfig, Glyphs

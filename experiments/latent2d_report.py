@@ -62,7 +62,7 @@ def decode_points(config, glyphs, params_one, pts):
 
 def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
   """Every figure of the run under run_dir/figures/, for the best and the median seed."""
-  t, s = config.train, metrics["summary"]
+  t = config.train
   fig_dir = run_dir / "figures"
   name = glyphs.title
   picks, bad = report.picks(metrics, t.seed)
@@ -75,8 +75,8 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
   if not picks:
     print("no per-seed figures: every seed diverged", file=sys.stderr)
   for tag, i in picks.items():
-    _seed_figures(fig_dir, tag, f"{tag} seed {t.seed + i}", config, glyphs, train.seed_params(params, i),
-                  metrics)
+    _seed_figures(fig_dir, tag, f"{tag} seed {t.seed + i}", config, glyphs,
+                  train.seed_params(params, i), metrics)
 
 
 def _seed_figures(fig_dir, tag, who, config, glyphs, p, metrics):

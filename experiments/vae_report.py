@@ -115,7 +115,7 @@ def metrics(config, d, fit, ev):
 
 # ---------------------------------------------------------------- figures
 def figures(run_dir, config, d, fit, ev, metrics):
-  t, s = config.train, metrics["summary"]
+  t = config.train
   fig_dir = run_dir / "figures"
   picks, bad = report.picks(metrics, t.seed)
   second = (("max_pixel_error", "wrong pixels, worst glyph (posterior means)", False,
