@@ -1,6 +1,6 @@
 """What caps the training throughput on a CPU: XLA's batched products for per-seed shapes.
 
-  python -m bench.dots                 # about a minute on 2 cores
+  python -m bench.dots                 # about 80 s on 2 cores
   python -m bench.dots --seeds=64
 
 One device (one core), a group of --seeds seeds (ae/train.py runs each device's seeds in
