@@ -27,22 +27,3 @@ def test_pixel_errors_match_numpy():
   for loss, squash in (("bce", lambda v: 1 / (1 + np.exp(-v))), ("mse_tanh", np.tanh)):
     ref = ((squash(logits) > .5) != (x > .5)).sum(1)
     np.testing.assert_array_equal(losses.pixel_errors(p, x, x, "tanh", loss), ref)
-
-
-def test_bce_is_optax_bit_for_bit():
-  """The faster BCE gives optax's values and gradients exactly, under jit, grad and vmap,
-  from tiny to overflowing logits and at the infinities (a diverged run)."""
-  import optax  # pylint: disable=g-import-not-at-top
-  rng = np.random.default_rng(1)
-  z = (rng.normal(size=(4, 32, 35)) * rng.choice([1e-3, 0.3, 3, 30, 300], (4, 32, 35)))
-  z = z.astype(np.float32)
-  z[0, 0, :8] = [np.inf, -np.inf, np.nan, 0.0, -0.0, 3e38, -3e38, 88.7]
-  y = (rng.random((4, 32, 35)) > 0.5).astype(np.float32)
-  y[0, 0, :8] = [1, 0, 1, 0, 1, 0, 1, 1]
-  ours = jax.jit(jax.vmap(jax.value_and_grad(lambda a, b: losses.bce(a, b).mean())))
-  ref = jax.jit(jax.vmap(jax.value_and_grad(
-      lambda a, b: optax.sigmoid_binary_cross_entropy(a, b).mean())))
-  (v, g), (rv, rg) = ours(z, y), ref(z, y)
-  np.testing.assert_array_equal(np.asarray(v), np.asarray(rv))
-  np.testing.assert_array_equal(np.asarray(g), np.asarray(rg))  # NaN where optax has NaN
-  assert np.isfinite(np.asarray(g)[1:]).all()
