@@ -1,13 +1,15 @@
 """Where a training step's time goes: every XLA kernel of the compiled loop, timed.
 
-  python -m bench.profile                  # the peers' net, 256 seeds, 300 steps (~30 s)
-  python -m bench.profile --recipe=default --batched_seeds=256 --steps=1000
+  python -m bench.profile                    # the peers' net, 256 seeds, 300 steps (~20 s)
+  python -m bench.profile --recipe=default   # the default net (~35 s)
+  python -m bench.profile --batched_seeds=64 --steps=1000 --top=10
 
 Trains once to compile, then once under jax.profiler with a Perfetto trace, and adds up the
 trace's kernel events (every core's thread). Seeds and steps are bench.peers' flags
-(--batched_seeds, --steps; 300 steps here by default). Prints the time by kind of kernel (products on
-YNNPACK or on XLA's own dot emitter, loop fusions, copies) and the costliest kernels, each
-with its output shape, what it computes (from the HLO metadata) and, for products, GFLOP/s.
+(--batched_seeds, --steps; 300 steps here by default). Prints the time by kind of kernel
+(products on YNNPACK or on XLA's own dot emitter, loop fusions, copies) and the costliest
+kernels, each with its output shape, what it computes (from the HLO metadata) and, for
+products, their GEMM form and GFLOP/s.
 """
 import collections
 import glob
@@ -40,7 +42,7 @@ def _dot(rest, shape, shapes):
   contracts the samples, the rows of both operands)."""
   dims = {k: [int(d) for d in v.split(",") if d] for k, v in
           re.findall(r"(\w+_dims)=\{([\d,]*)\}", rest)}
-  lhs, rhs = re.findall(r"%([\w.-]+)", rest.split(")")[0])[:2]
+  lhs = re.match(r"%([\w.-]+)", rest).group(1)
   nb = len(dims.get("lhs_batch_dims", []))
   k = math.prod(shapes[lhs][d] for d in dims["lhs_contracting_dims"])
   form = ("N" if dims["lhs_contracting_dims"] == [len(shapes[lhs]) - 1] else "T") + (
@@ -81,15 +83,19 @@ def hlo_kernels(text):
 
 
 def kind(name):
+  """The kind of kernel an HLO instruction name stands for."""
   base = name.split(".")[0]
-  return {"ynn_fusion": "YNNPACK (products, bias sums)", "dot": "XLA's dot emitter (products)",
-          "concatenate": "copies, slices, concatenations"}.get(
-              base, "copies, slices, concatenations" if re.search("copy|slice|bitcast", base)
-              else "loop fusions (bias, tanh, loss, Adam)" if "fusion" in base else "other")
+  if base == "ynn_fusion":
+    return "YNNPACK (products, bias sums)"
+  if base == "dot":
+    return "XLA's dot emitter (products)"
+  if re.search("copy|slice|bitcast|concatenate", base):
+    return "copies, slices, concatenations"
+  return "loop fusions (bias, tanh, loss, Adam)" if "fusion" in base else "other"
 
 
 def profiled_fit():
-  """(fit, trace events, compiled loop's HLO text) of one fit after a compiling one."""
+  """(model, fit, trace events, the compiled loop's HLO text) of a fit after a compiling one."""
   steps, seeds = peers._STEPS.value, peers._BATCHED.value  # pylint: disable=protected-access
   if _RECIPE.value == "peers":
     model = peers.MODEL
@@ -121,11 +127,12 @@ def main(argv):
       total[e["name"]] += e.get("dur", 0.0)
       calls[e["name"]] += 1
   kernel_us = sum(total.values())
-  per = peers._STEPS.value * peers._BATCHED.value  # pylint: disable=protected-access
-  print(f"{'-'.join(map(str, model.arch))}, {peers._BATCHED.value} seeds on "  # pylint: disable=protected-access
-        f"{len(jax.devices())} devices, {peers._STEPS.value} steps: train "  # pylint: disable=protected-access
-        f"{fit.timing['train_seconds']:.2f} s under the profiler; kernels {kernel_us / 1e6:.2f} s "
-        f"of thread time, {kernel_us / per:.1f} us per seed and step\n")
+  steps, seeds = peers._STEPS.value, peers._BATCHED.value  # pylint: disable=protected-access
+  per = steps * seeds
+  print(f"{'-'.join(map(str, model.arch))}, {seeds} seeds on {len(jax.devices())} devices, "
+        f"{steps} steps: train {fit.timing['train_seconds']:.2f} s under the profiler; "
+        f"kernels {kernel_us / 1e6:.2f} s of thread time, {kernel_us / per:.1f} us per seed "
+        "and step\n")
   by_kind = collections.Counter()
   for n, t in total.items():
     by_kind[kind(n)] += t
