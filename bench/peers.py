@@ -35,10 +35,15 @@ MODEL = autoencoder.AEConfig(arch=ARCH, activation="tanh", latent_activation="ta
                              loss="mse", init="glorot")
 
 
+def config(seeds=1, seed=0):
+  """This project's side of the task: --steps full-batch Adam steps at ETA, logged once."""
+  return TrainConfig(optimizer="adam", schedule="constant", eta=ETA, iterations=_STEPS.value,
+                     log_every=_STEPS.value, seeds=seeds, seed=seed)
+
+
 def ours_batched(x, seeds, repeat=3):
   """Median over `repeat` fits of the same seeds (compiled once): this machine is noisy."""
-  cfg = TrainConfig(optimizer="adam", schedule="constant", eta=ETA, iterations=_STEPS.value,
-                    log_every=_STEPS.value, seeds=seeds)
+  cfg = config(seeds)
   times, comp = [], 0.0
   for _ in range(repeat):
     fit = train.fit_seeds(autoencoder.task(MODEL), {"x": x}, cfg)
@@ -52,9 +57,7 @@ def ours_batched(x, seeds, repeat=3):
 def ours_sequential(x, seeds):
   outs, times, comp = [], [], 0.0
   for s in range(seeds):
-    cfg = TrainConfig(optimizer="adam", schedule="constant", eta=ETA,
-                      iterations=_STEPS.value, log_every=_STEPS.value, seed=s)
-    fit = train.fit_seeds(autoencoder.task(MODEL), {"x": x}, cfg)
+    fit = train.fit_seeds(autoencoder.task(MODEL), {"x": x}, config(seed=s))
     outs.append(np.asarray(autoencoder.reconstruct(MODEL, train.seed_params(fit.params, 0),
                                                    x)))
     times.append(fit.timing["train_seconds"])

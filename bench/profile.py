@@ -98,9 +98,7 @@ def profiled_fit():
   """(model, fit, trace events, the compiled loop's HLO text) of a fit after a compiling one."""
   steps, seeds = peers._STEPS.value, peers._BATCHED.value  # pylint: disable=protected-access
   if _RECIPE.value == "peers":
-    model = peers.MODEL
-    cfg = TrainConfig(optimizer="adam", schedule="constant", eta=peers.ETA, iterations=steps,
-                      log_every=steps, seeds=seeds)
+    model, cfg = peers.MODEL, peers.config(seeds)
   else:
     model = autoencoder.AEConfig()
     cfg = TrainConfig(iterations=steps, log_every=steps, seeds=seeds)
