@@ -183,11 +183,15 @@ def app(experiment, doc, default, run, extra_flags=(), body=None, presets=False)
 
 
 def print_table(rows, metrics, run_dir):
-  """The summary table on stdout (label, value rows), the diverged seeds on stderr, and the
-  run directory as the last line."""
+  """The summary table on stdout (label, value rows), then print_footer."""
   w = max(len(k) for k, _ in rows)
   for k, v in rows:
     print(f"{k:<{w}}  {v}")
+  print_footer(metrics, run_dir)
+
+
+def print_footer(metrics, run_dir):
+  """The end of every summary: the diverged seeds on stderr, the run directory last."""
   for p in metrics["per_seed"]:
     if p["diverged"]:
       print(f"seed {p['seed']} diverged (its loss ended non-finite or above where it "

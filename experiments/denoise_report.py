@@ -1,11 +1,11 @@
 """denoise's metrics, figures and summary table."""
-import sys
 
 import jax
 import numpy as np
 
 from ae import autoencoder, denoise, plotting, report, train
 from ae.plotting import plt, save
+from experiments import common
 
 BASELINES = ("noisy_input_error", "noisy_input_restore_rate", "nearest_glyph_restore_rate",
              "nearest_glyph_error")
@@ -180,7 +180,4 @@ def print_summary(config, glyphs, metrics, run_dir):
         f"diverged: {', '.join(map(str, s['diverged_seeds'])) or 'none'}; compile / train "
         f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s"
         + ("; interrupted" if s.get("interrupted") else ""))
-  for p in metrics["per_seed"]:
-    if p["diverged"]:
-      print(f"seed {p['seed']} diverged", file=sys.stderr)
-  print(f"run dir: {run_dir}")
+  common.print_footer(metrics, run_dir)

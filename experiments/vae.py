@@ -75,7 +75,7 @@ def check(config):
     raise InputError("--compare_ae compares 2-D latent spaces of glyphs: use a font or a "
                      "glyph file and --latent_dim=2")
   memory.check_memory(config.train, config.model.n_params(d.x.shape[1]), len(d.x),
-                     2 * sum(config.model.hidden) + d.x.shape[1])
+                      2 * sum(config.model.hidden) + d.x.shape[1])
   return d
 
 
