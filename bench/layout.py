@@ -17,7 +17,6 @@ losses of a seed.
 import statistics
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 from absl import app, flags
 
@@ -31,7 +30,10 @@ flags.set_default(peers._STEPS, 1000)  # pylint: disable=protected-access
 
 _NETS = flags.DEFINE_list("nets", ["peers", "default"],
                           "peers: bench.peers' net and Adam; default: the default recipe.")
-_REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per layout and net (median).")
+_REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per layout and net (median).",
+                               lower_bound=1)
+flags.register_validator("nets", lambda v: set(v) <= {"peers", "default"},
+                         "--nets takes peers and/or default")
 
 
 @jax.custom_vjp
