@@ -12,7 +12,9 @@ YNNPACK. Params (w stays (in, out)), init, optimiser and loss are today's. Each 
 through train.fit_seeds both ways, interleaved. The table gives the median seconds per seed
 and the seeds with 0 wrong pixels. The sums run in another order, so no seed keeps today's
 trajectory bit for bit. The last column gives the median relative gap between the two final
-losses of a seed.
+losses of a seed. For the peers' net, scikit-learn's MLPRegressor (adam, bench.peers' --seeds
+seeds) runs in the same rounds, when the bench extra is installed, for the ratio the issue
+sets (30x).
 """
 import statistics
 
@@ -88,33 +90,52 @@ def main(argv):
   del argv
   common.use_all_cores()
   seeds, steps = peers._BATCHED.value, peers._STEPS.value  # pylint: disable=protected-access
+  n_sk = peers._SEEDS.value  # pylint: disable=protected-access
   x = data.load("font2").x
   print(f"font2, {seeds} seeds on {len(jax.devices())} devices, {steps} full-batch Adam steps;"
         f" medians of {_REPEAT.value} fits per layout after a compiling one, interleaved\n")
-  print("| net | layout | s per seed | GFLOP/s | speed-up | seeds 0 px | final loss gap |")
-  print("|---|---|---|---|---|---|---|")
+  print("| net | layout | s per seed | GFLOP/s | speed-up | x faster than MLPRegressor | "
+        "seeds 0 px | final loss gap |\n|---|---|---|---|---|---|---|---|")
+  sklearn = _has_sklearn()
   for name in _NETS.value:
     model, cfg = nets(seeds)[name]
     tasks = {"(samples, features), today": autoencoder.task(model),
              "(features, samples)": task(model)}
     times = {k: [] for k in tasks}
-    fits = {}
+    fits, sk = {}, []
     for i in range(_REPEAT.value + 1):
       for k, t in tasks.items():
         fits[k] = train.fit_seeds(t, {"x": x}, cfg)
         if i:  # the first fit compiles
           times[k].append(fits[k].timing["train_seconds"] / seeds)
+      if i and name == "peers" and sklearn:  # its task is the peers' net's
+        sk.append(peers.sklearn(x, n_sk, "adam")[1])
     final, errors = {}, {}
     for k, f in fits.items():
       final[k], errors[k] = map(np.asarray, autoencoder.evaluate(model, f.params, x))
     base = statistics.median(next(iter(times.values())))
     ref = next(iter(final.values()))
+    net = f"{name} {'-'.join(map(str, model.arch))}"
     for k in tasks:
       t = statistics.median(times[k])
       gap = np.median(np.abs(final[k] - ref) / ref)
-      print(f"| {name} {'-'.join(map(str, model.arch))} | {k} | {t:.4f} | "
+      print(f"| {net} | {k} | {t:.4f} | "
             f"{flops_per_seed(model.arch, len(x), steps) / t / 1e9:.0f} | {base / t:.2f} | "
+            f"{f'{statistics.median(sk) / t:.1f}' if sk else ''} | "
             f"{int((errors[k].max(1) == 0).sum())}/{seeds} | {gap:.1%} |", flush=True)
+    if sk:
+      print(f"| {net} | scikit-learn MLPRegressor, adam, {n_sk} seeds | "
+            f"{statistics.median(sk):.4f} |  |  | 1.0 |  |  |", flush=True)
+
+
+def _has_sklearn():
+  try:
+    import sklearn  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
+  except ImportError:
+    print("(scikit-learn is not importable: no MLPRegressor ratio; pip install -e "
+          '".[bench]")')
+    return False
+  return True
 
 
 if __name__ == "__main__":
