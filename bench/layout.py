@@ -23,18 +23,17 @@ import numpy as np
 from absl import app, flags
 
 from ae import autoencoder, data, losses, mlp, train
-from ae.config import TrainConfig
 from ae.program import Task
 from bench import flops_per_seed, peers
 from experiments import common
 
 flags.set_default(peers._STEPS, 1000)  # pylint: disable=protected-access
 
-_NETS = flags.DEFINE_list("nets", ["peers", "default"],
+_NETS = flags.DEFINE_list("nets", list(peers.NETS),
                           "peers: bench.peers' net and Adam; default: the default recipe.")
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per layout and net (median).",
                                lower_bound=1)
-flags.register_validator("nets", lambda v: set(v) <= {"peers", "default"},
+flags.register_validator("nets", lambda v: set(v) <= set(peers.NETS),
                          "--nets takes peers and/or default")
 
 
@@ -78,14 +77,6 @@ def task(model):
   return Task(lambda key: autoencoder.init(model, key), loss)
 
 
-def nets(seeds):
-  """name -> (model, TrainConfig) of the nets compared."""
-  steps = peers._STEPS.value  # pylint: disable=protected-access
-  return {"peers": (peers.MODEL, peers.config(seeds)),
-          "default": (autoencoder.AEConfig(),
-                      TrainConfig(iterations=steps, log_every=steps, seeds=seeds))}
-
-
 def main(argv):
   del argv
   common.use_all_cores()
@@ -98,7 +89,7 @@ def main(argv):
         "seeds 0 px | final loss gap |\n|---|---|---|---|---|---|---|---|")
   sklearn = _has_sklearn()
   for name in _NETS.value:
-    model, cfg = nets(seeds)[name]
+    model, cfg = peers.nets(seeds)[name]
     tasks = {"(samples, features), today": autoencoder.task(model),
              "(features, samples)": task(model)}
     times = {k: [] for k in tasks}
@@ -124,7 +115,7 @@ def main(argv):
             f"{f'{statistics.median(sk) / t:.1f}' if sk else ''} | "
             f"{int((errors[k].max(1) == 0).sum())}/{seeds} | {gap:.1%} |", flush=True)
     if sk:
-      print(f"| {net} | scikit-learn MLPRegressor, adam, {n_sk} seeds | "
+      print(f"| {net} | scikit-learn MLPRegressor, adam, {n_sk} seed{'s' * (n_sk > 1)} | "
             f"{statistics.median(sk):.4f} |  |  | 1.0 |  |  |", flush=True)
 
 

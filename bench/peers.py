@@ -41,6 +41,17 @@ def config(seeds=1, seed=0):
                      log_every=_STEPS.value, seeds=seeds, seed=seed)
 
 
+def nets(seeds):
+  """name -> (model, TrainConfig) for --steps full-batch steps: "peers", this task's net and
+  Adam (config), and "default", the default recipe (bench.profile and bench.layout)."""
+  return {"peers": (MODEL, config(seeds)),
+          "default": (autoencoder.AEConfig(), TrainConfig(
+              iterations=_STEPS.value, log_every=_STEPS.value, seeds=seeds))}
+
+
+NETS = ("peers", "default")  # the names nets() gives
+
+
 def ours_batched(x, seeds, repeat=3):
   """Median over `repeat` fits of the same seeds (compiled once): this machine is noisy."""
   cfg = config(seeds)

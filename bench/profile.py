@@ -23,13 +23,12 @@ import jax
 from absl import app, flags
 
 from ae import autoencoder, data, train
-from ae.config import TrainConfig
 from bench import peers
 from experiments import common
 
 flags.set_default(peers._STEPS, 300)  # pylint: disable=protected-access
 
-_RECIPE = flags.DEFINE_enum("recipe", "peers", ["peers", "default"],
+_RECIPE = flags.DEFINE_enum("recipe", "peers", peers.NETS,
                             "peers: bench.peers' net and Adam; default: the default recipe.")
 _TOP = flags.DEFINE_integer("top", 25, "Kernels listed one by one.")
 
@@ -96,12 +95,7 @@ def kind(name):
 
 def profiled_fit():
   """(model, fit, trace events, the compiled loop's HLO text) of a fit after a compiling one."""
-  steps, seeds = peers._STEPS.value, peers._BATCHED.value  # pylint: disable=protected-access
-  if _RECIPE.value == "peers":
-    model, cfg = peers.MODEL, peers.config(seeds)
-  else:
-    model = autoencoder.AEConfig()
-    cfg = TrainConfig(iterations=steps, log_every=steps, seeds=seeds)
+  model, cfg = peers.nets(peers._BATCHED.value)[_RECIPE.value]  # pylint: disable=protected-access
   task, x = autoencoder.task(model), data.load("font2").x
   train.fit_seeds(task, {"x": x}, cfg)  # compiles
   with tempfile.TemporaryDirectory() as d:
