@@ -80,18 +80,26 @@ def _forward(layers, h, acts):
   return h
 
 
+def layer_activations(sizes, activation):
+  """One activation name per layer of `sizes`: hidden, latent on the layer into the latent
+  one, None (logits) on the last."""
+  hidden, latent = split_activation(activation)
+  k, n = latent_index(sizes), len(sizes) - 1
+  return [hidden] * (k - 1) + [latent] + [hidden] * (n - k - 1) + [None]
+
+
 def encode(params, x, activation):
   """x (n, d) -> z (n, k), the latent codes."""
-  hidden, latent = split_activation(activation)
-  k = latent_index(sizes_of(params))
-  return _forward(params[:k], x, [hidden] * (k - 1) + [latent])
+  sizes = sizes_of(params)
+  k = latent_index(sizes)
+  return _forward(params[:k], x, layer_activations(sizes, activation)[:k])
 
 
 def decode(params, z, activation):
   """z (n, k) -> output logits (n, d)."""
-  hidden, _ = split_activation(activation)
-  k = latent_index(sizes_of(params))
-  return _forward(params[k:], z, [hidden] * (len(params) - k - 1) + [None])
+  sizes = sizes_of(params)
+  k = latent_index(sizes)
+  return _forward(params[k:], z, layer_activations(sizes, activation)[k:])
 
 
 def apply(params, x, activation):

@@ -59,10 +59,7 @@ dense_t.defvjp(_dense_t_fwd, _dense_t_bwd)
 
 def logits_t(model, params, xt):
   """mlp.apply with every activation transposed: xt (d, n) -> output logits (d, n)."""
-  hidden, latent = mlp.split_activation(model.acts)
-  n, k = len(params), mlp.latent_index(model.arch)
-  acts = [hidden] * (k - 1) + [latent] + [hidden] * (n - k - 1) + [None]
-  for layer, a in zip(params, acts):
+  for layer, a in zip(params, mlp.layer_activations(model.arch, model.acts)):
     xt = dense_t(layer["w"], xt) + layer["b"][:, None]
     xt = xt if a is None else mlp.ACTIVATIONS[a](xt)
   return xt
