@@ -81,7 +81,8 @@ def task(model, cfg):
   fixed_noise, the experiment trains autoencoder.task on {"x": noisy, "y": clean} instead."""
   def loss(params, batch, key):
     x = batch["x"]
-    return losses.reconstruction_loss(params, corrupt(cfg, key, x), x, model.acts, model.loss)
+    return losses.reconstruction_loss(params, corrupt(cfg, key, x), x, model.acts, model.loss,
+                                      model.layout)
 
   def metrics(params, data):
     x = data["x"]  # data["noisy"]: one fixed draw, so the logged numbers compare across steps

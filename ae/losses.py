@@ -10,7 +10,7 @@ A pixel is "on" when its output is above 0.5, for every pixel loss.
 import jax.numpy as jnp
 import optax
 
-from ae import mlp
+from ae import mlp, tanh
 
 LOSSES = ("bce", "mse_sigmoid", "mse_tanh", "mse")
 PIXEL_LOSSES = ("bce", "mse_sigmoid", "mse_tanh")
@@ -22,7 +22,7 @@ def reconstruct(logits, loss):
   if loss == "mse":
     return logits
   if loss == "mse_tanh":
-    return jnp.tanh(logits)
+    return tanh.tanh(logits)
   return 1.0 / (1.0 + jnp.exp(-logits))
 
 
@@ -33,8 +33,15 @@ def from_logits(logits, y, loss):
   return jnp.mean((reconstruct(logits, loss) - y) ** 2)
 
 
-def reconstruction_loss(params, x, y, activation, loss):
-  """Mean loss of the autoencoder mapping x to targets y (y = x, or clean glyphs for denoising)."""
+LAYOUTS = ("rows", "columns")
+
+
+def reconstruction_loss(params, x, y, activation, loss, layout="rows"):
+  """Mean loss of the autoencoder mapping x to targets y (y = x, or clean glyphs for denoising).
+  layout: how the activations are stored, rows (samples, features) or columns (see
+  mlp.apply_columns); the loss is a mean over every pixel, so it takes either as it is."""
+  if layout == "columns":
+    return from_logits(mlp.apply_columns(params, x.T, activation), y.T, loss)
   return from_logits(mlp.apply(params, x, activation), y, loss)
 
 

@@ -9,10 +9,10 @@ layer returns pre-activations (logits); the loss decides how to squash them (see
 import jax
 import jax.numpy as jnp
 
-from ae import InputError
+from ae import InputError, tanh
 
 ACTIVATIONS = {
-    "tanh": jnp.tanh,
+    "tanh": tanh.tanh,  # jnp.tanh bit for bit, faster on a CPU (ae/tanh.py)
     "sigmoid": jax.nn.sigmoid,
     "relu": jax.nn.relu,
     "identity": lambda h: h,
@@ -105,6 +105,38 @@ def decode(params, z, activation):
 def apply(params, x, activation):
   """x (n, d) -> output logits (n, d): the whole autoencoder."""
   return decode(params, encode(params, x, activation), activation)
+
+
+@jax.custom_vjp
+def _dense_t(w, ht):
+  """w (in, out), ht (in, n) -> w.T @ ht (out, n). The barrier keeps XLA from folding the
+  transpose into the product, which would make it a TN product again."""
+  return jax.lax.optimization_barrier(w.T) @ ht
+
+
+def _dense_t_fwd(w, ht):
+  return _dense_t(w, ht), (w, ht)
+
+
+def _dense_t_bwd(res, dz):
+  w, ht = res
+  # dw = ht @ dz.T (NT: both contract their columns, the samples); dht = w @ dz (NN)
+  return jax.lax.dot_general(ht, dz, (((1,), (1,)), ((), ()))), w @ dz
+
+
+_dense_t.defvjp(_dense_t_fwd, _dense_t_bwd)
+
+
+def apply_columns(params, xt, activation):
+  """apply() with every activation stored transposed, (features, samples): xt (d, n) ->
+  output logits (d, n). The same function; its gradient has no TN product (a weight
+  gradient that contracts the rows of both operands, which XLA's CPU backend runs on its
+  slow dot emitter), but its sums run in another order: values agree to float rounding,
+  not bit for bit (bench/layout.py)."""
+  for layer, a in zip(params, layer_activations(sizes_of(params), activation)):
+    xt = _dense_t(layer["w"], xt) + layer["b"][:, None]
+    xt = xt if a is None else ACTIVATIONS[a](xt)
+  return xt
 
 
 def sizes_of(params):

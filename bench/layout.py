@@ -1,29 +1,27 @@
-"""The samples-minor layout, tried: activations stored (features, samples), no TN product.
+"""--layout=columns against --layout=rows: seconds per seed, and how far the numbers move.
 
   python -m bench.layout                        # both nets, 256 seeds, 1000 steps (~3 min)
   python -m bench.layout --nets=peers --steps=3000
 
-ae/mlp.py stores a layer's activations as (samples, features). Each weight gradient then
-contracts the rows of both operands (a TN product), and XLA's CPU backend runs those on its
-own dot emitter: 1-22 GFLOP/s for the peers' net (bench.profile). Here the activations are
-stored (features, samples). A custom VJP computes the forward product from a transposed copy
-of w and the input gradient from w itself, so every per-seed product is NN or NT and runs on
-YNNPACK. Params (w stays (in, out)), init, optimiser and loss are today's. Each net trains
-through train.fit_seeds both ways, interleaved. The table gives the median seconds per seed
-and the seeds with 0 wrong pixels. The sums run in another order, so no seed keeps today's
-trajectory bit for bit. The last column gives the median relative gap between the two final
-losses of a seed. For the peers' net, scikit-learn's MLPRegressor (adam, bench.peers' --seeds
-seeds) runs in the same rounds, when the bench extra is installed, for the ratio the issue
-sets (30x).
+rows (the default) stores a layer's activations as (samples, features): each weight gradient
+then contracts the rows of both operands (a TN product), which XLA's CPU backend runs on its
+own dot emitter, at 1-22 GFLOP/s for the peers' net (bench.profile). columns stores them as
+(features, samples) and every per-seed product is NN or NT, on YNNPACK (mlp.apply_columns).
+Each net of bench.peers.nets trains through train.fit_seeds both ways, interleaved. The
+table gives the median seconds per seed, the seeds with 0 wrong pixels, and the median
+relative gap between a seed's two final losses: the sums run in another order, so no seed
+keeps its rows trajectory bit for bit. For the peers' net, scikit-learn's MLPRegressor
+(adam, bench.peers' --seeds seeds) runs in the same rounds, when the bench extra is
+installed, for the ratio issue 13 sets (30x).
 """
+import dataclasses
 import statistics
 
 import jax
 import numpy as np
 from absl import app, flags
 
-from ae import autoencoder, data, losses, mlp, train
-from ae.program import Task
+from ae import autoencoder, data, train
 from bench import flops_per_seed, peers
 from experiments import common
 
@@ -35,43 +33,6 @@ _REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per layout and net (medi
                                lower_bound=1)
 flags.register_validator("nets", lambda v: set(v) <= set(peers.NETS),
                          "--nets takes peers and/or default")
-
-
-@jax.custom_vjp
-def dense_t(w, ht):
-  """w (in, out), ht (in, n) -> w.T @ ht (out, n). The barrier keeps XLA from folding the
-  transpose into the product, which would make it TN again."""
-  return jax.lax.optimization_barrier(w.T) @ ht
-
-
-def _dense_t_fwd(w, ht):
-  return dense_t(w, ht), (w, ht)
-
-
-def _dense_t_bwd(res, dz):
-  w, ht = res
-  # dw = ht @ dz.T (NT: both contract their columns, the samples); dht = w @ dz (NN)
-  return jax.lax.dot_general(ht, dz, (((1,), (1,)), ((), ()))), w @ dz
-
-
-dense_t.defvjp(_dense_t_fwd, _dense_t_bwd)
-
-
-def logits_t(model, params, xt):
-  """mlp.apply with every activation transposed: xt (d, n) -> output logits (d, n)."""
-  for layer, a in zip(params, mlp.layer_activations(model.arch, model.acts)):
-    xt = dense_t(layer["w"], xt) + layer["b"][:, None]
-    xt = xt if a is None else mlp.ACTIVATIONS[a](xt)
-  return xt
-
-
-def task(model):
-  """autoencoder.task(model) in the samples-minor layout (the loss is a mean over every
-  pixel, so it is taken on the transposed arrays as they are)."""
-  def loss(params, batch, key):
-    del key
-    return losses.from_logits(logits_t(model, params, batch["x"].T), batch["x"].T, model.loss)
-  return Task(lambda key: autoencoder.init(model, key), loss)
 
 
 def main(argv):
@@ -87,8 +48,9 @@ def main(argv):
   sklearn = _has_sklearn()
   for name in _NETS.value:
     model, cfg = peers.nets(seeds)[name]
-    tasks = {"(samples, features), today": autoencoder.task(model),
-             "(features, samples)": task(model)}
+    tasks = {"rows (samples, features)": autoencoder.task(model),
+             "columns (features, samples)": autoencoder.task(
+                 dataclasses.replace(model, layout="columns"))}
     times = {k: [] for k in tasks}
     fits, sk = {}, []
     for i in range(_REPEAT.value + 1):

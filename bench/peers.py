@@ -6,11 +6,12 @@
 Task: 35-29-23-2-23-29-35, tanh on every hidden layer (the latent one too), linear outputs,
 mean squared error, full batch, constant step 0.005, Glorot init, no weight decay; a pixel
 is on when its output is above 0.5. Tools: this project (seeds batched in one compiled call,
-and one seed at a time); scikit-learn's MLPRegressor (adam with the whole set as the batch,
+also with --layout=columns, and one seed at a time); scikit-learn's MLPRegressor (adam with the whole set as the batch,
 and lbfgs); NumPy forward/backward passes with scipy.optimize L-BFGS-B on the flattened
 weights (the original's approach, done right); PyTorch eager and torch.compile when torch is
 importable. Needs the bench extra (pip install -e ".[bench]"); torch is optional.
 """
+import dataclasses
 import statistics
 import time
 import warnings
@@ -52,12 +53,13 @@ def nets(seeds):
 NETS = ("peers", "default")  # the names nets() gives
 
 
-def ours_batched(x, seeds, repeat=3):
+def ours_batched(x, seeds, repeat=3, layout="rows"):
   """Median over `repeat` fits of the same seeds (compiled once): this machine is noisy."""
   cfg = config(seeds)
   times, comp = [], 0.0
   for _ in range(repeat):
-    fit = train.fit_seeds(autoencoder.task(MODEL), {"x": x}, cfg)
+    fit = train.fit_seeds(autoencoder.task(dataclasses.replace(MODEL, layout=layout)),
+                          {"x": x}, cfg)
     times.append(fit.timing["train_seconds"] / seeds)
     comp += fit.timing["compile_seconds"]
   out = np.stack([np.asarray(autoencoder.reconstruct(MODEL, train.seed_params(fit.params, i),
@@ -186,6 +188,8 @@ def main(argv):
   n, steps = _SEEDS.value, _STEPS.value
   tools = {
       f"ae-lab, {_BATCHED.value} seeds batched": lambda x: ours_batched(x, _BATCHED.value),
+      f"ae-lab, {_BATCHED.value} seeds batched, --layout=columns":
+          lambda x: ours_batched(x, _BATCHED.value, layout="columns"),
       f"ae-lab, {n} seeds batched": lambda x: ours_batched(x, n),
       "ae-lab, one seed at a time": lambda x: ours_sequential(x, n),
       "scikit-learn MLPRegressor, adam": lambda x: sklearn(x, n, "adam"),

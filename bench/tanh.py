@@ -1,0 +1,93 @@
+"""ae.tanh against jnp.tanh: the same numbers, how much faster.
+
+  python -m bench.tanh                        # both nets, 256 seeds, 1000 steps (~4 min)
+  python -m bench.tanh --nets=default --repeat=5
+
+XLA's CPU tanh calls a compiled Eigen routine; ae/tanh.py writes that routine's arithmetic
+as XLA operations, which XLA inlines into the bias + tanh fusions. First the kernel alone:
+bias + tanh on each hidden layer's (seeds, samples, width) block of one device (128 seeds),
+medians of 7 timings of 200 calls. Then each net of bench.peers.nets trains through
+train.fit_seeds with mlp.ACTIVATIONS["tanh"] set to either, interleaved (medians of --repeat
+fits after a compiling one), and the table says whether the final params agree bit for bit.
+"""
+import statistics
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from absl import app, flags
+
+from ae import autoencoder, data, mlp, tanh, train
+from bench import flops_per_seed, peers
+from experiments import common
+
+flags.set_default(peers._STEPS, 1000)  # pylint: disable=protected-access
+
+_NETS = flags.DEFINE_list("nets", list(peers.NETS),
+                          "peers: bench.peers' net and Adam; default: the default recipe.")
+_REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per tanh and net (median).",
+                               lower_bound=1)
+flags.register_validator("nets", lambda v: set(v) <= set(peers.NETS),
+                         "--nets takes peers and/or default")
+
+TANHS = {"jnp.tanh": jnp.tanh, "ae.tanh": tanh.tanh}
+
+
+def kernel_us(f, width, seeds=128, n=32, calls=200):
+  """Median microseconds of one bias + f on a (seeds, n, width) block."""
+  k1, k2 = jax.random.split(jax.random.PRNGKey(0))
+  z, b = jax.random.normal(k1, (seeds, n, width)), jax.random.normal(k2, (seeds, width))
+  g = jax.jit(lambda z, b: f(z + b[:, None, :]))
+  g(z, b).block_until_ready()
+  times = []
+  for _ in range(7):
+    t = time.perf_counter()
+    for _ in range(calls):
+      r = g(z, b)
+    r.block_until_ready()
+    times.append((time.perf_counter() - t) / calls * 1e6)
+  return statistics.median(times)
+
+
+def main(argv):
+  del argv
+  common.use_all_cores()
+  seeds, steps = peers._BATCHED.value, peers._STEPS.value  # pylint: disable=protected-access
+  nets = {k: v for k, v in peers.nets(seeds).items() if k in _NETS.value}
+  widths = sorted({w for model, _ in nets.values() for w in model.arch[1:-1] if w > 2})
+  print("bias + tanh, one (128 seeds, 32 samples, width) block, us per call:\n\n"
+        "| width | " + " | ".join(TANHS) + " | speed-up |\n|---|---|---|---|")
+  for w in widths:
+    us = [kernel_us(f, w) for f in TANHS.values()]
+    print(f"| {w} | {us[0]:.0f} | {us[1]:.0f} | {us[0] / us[1]:.2f} |", flush=True)
+  print(f"\nfont2, {seeds} seeds on {len(jax.devices())} devices, {steps} full-batch steps; "
+        f"medians of {_REPEAT.value} fits per tanh after a compiling one, interleaved\n\n"
+        "| net | tanh | s per seed | GFLOP/s | speed-up | params bit for bit |\n"
+        "|---|---|---|---|---|---|")
+  x = data.load("font2").x
+  for name, (model, cfg) in nets.items():
+    # one new Task per tanh: each compiles its own program while the dict holds its tanh
+    tasks = {k: autoencoder._task(model) for k in TANHS}  # pylint: disable=protected-access
+    times, fits = {k: [] for k in TANHS}, {}
+    try:
+      for i in range(_REPEAT.value + 1):
+        for k, t in tasks.items():
+          mlp.ACTIVATIONS["tanh"] = TANHS[k]
+          fits[k] = train.fit_seeds(t, {"x": x}, cfg)
+          if i:
+            times[k].append(fits[k].timing["train_seconds"] / seeds)
+    finally:
+      mlp.ACTIVATIONS["tanh"] = tanh.tanh
+    ref, ours = (jax.tree.leaves(fits[k].params) for k in TANHS)
+    same = all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(ref, ours))
+    base = statistics.median(times["jnp.tanh"])
+    for k in TANHS:
+      t = statistics.median(times[k])
+      print(f"| {name} {'-'.join(map(str, model.arch))} | {k} | {t:.4f} | "
+            f"{flops_per_seed(model.arch, len(x), steps) / t / 1e9:.0f} | {base / t:.2f} | "
+            f"{'yes' if same else 'NO'} |", flush=True)
+
+
+if __name__ == "__main__":
+  app.run(main)
