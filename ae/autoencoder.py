@@ -120,7 +120,8 @@ def _task(cfg):
     err = losses.pixel_errors(params, data["x"], y, cfg.acts, cfg.loss)
     return {"max_pixel_error": err.max(), "mean_pixel_error": err.mean()}
 
-  return Task(lambda key: init(cfg, key), loss, metrics)
+  # columns: groups of seeds measured 10% faster even where their state fits in cache
+  return Task(lambda key: init(cfg, key), loss, metrics, group_seeds=cfg.layout == "columns")
 
 
 def evaluate(cfg, params, x, y=None):

@@ -91,7 +91,8 @@ def task(model, cfg):
     return {"max_pixel_error": clean.max(), "mean_pixel_error": clean.mean(),
             "denoise_error": err.mean()}
 
-  return Task(lambda key: autoencoder.init(model, key), loss, metrics)
+  return Task(lambda key: autoencoder.init(model, key), loss, metrics,
+              group_seeds=model.layout == "columns")
 
 
 @functools.partial(jax.jit, static_argnums=0)

@@ -24,11 +24,14 @@ class Task(NamedTuple):
   metrics(params, data) -> {name: scalar}: evaluated at log points only (optional).
   uses_step: loss is called as loss(params, batch, key, step), for losses that change over
     training (a KL warm-up); the logged loss and a solver call see the step they run at.
+  group_seeds: on a CPU, run a device's seeds in groups of train.GROUP whenever it has more,
+    however small their state (train.group_size); a speed hint, measured per loss.
   """
   init: Callable
   loss: Callable
   metrics: Callable = None
   uses_step: bool = False
+  group_seeds: bool = False
 
 
 def step_keys(key, t):

@@ -48,14 +48,15 @@ GROUP = 16  # on a CPU, seeds run in groups this size (lax.map): their state sta
 GROUP_ABOVE = 12 * 2**20  # ... once a device's seeds hold more than this much state (bytes)
 
 
-def group_size(n_per_device, n_params=None):
+def group_size(n_per_device, n_params=None, always=False):
   """Seeds per group on this platform: all of a device's seeds on a GPU, or on a CPU while
   their parameters, gradients and Adam moments (16 bytes per parameter) fit in about
   GROUP_ABOVE bytes; GROUP seeds at a time beyond (bench/scaling.py: at 1024 seeds of the
-  default net one vmap costs 0.061 s per seed, groups of 16 0.038 s)."""
+  default net one vmap costs 0.061 s per seed, groups of 16 0.038 s), or whenever a device
+  has more than GROUP seeds with `always` (Task.group_seeds)."""
   if jax.devices()[0].platform != "cpu" or not GROUP or n_per_device <= GROUP:
     return None
-  if n_params is not None and 16 * n_params * n_per_device <= GROUP_ABOVE:
+  if n_params is not None and not always and 16 * n_params * n_per_device <= GROUP_ABOVE:
     return None
   return GROUP
 
@@ -125,7 +126,7 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   # optimistix's BFGS rejects shard_map's sharded abstract values: with a device solver the
   # seeds stay in one vmap, which XLA splits over the devices by itself
   group = None if device_solver else group_size(-(-len(seeds) // len(jax.devices())),
-                                                param_count(task))
+                                                param_count(task), _task_of(task).group_seeds)
   keys, shardings = shard_seeds(jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds)), group)
   hyper, data = _pad_runs(hyper, keys.shape[0] - n, shardings), (
       _pad_runs(data, keys.shape[0] - n, shardings) if data_per_run else data)
@@ -178,10 +179,14 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
              {"compile_seconds": compile_seconds, "train_seconds": train_seconds}, interrupted)
 
 
+def _task_of(task):
+  """A Task, or the one a function hyper -> Task makes with no hyper values."""
+  return task if isinstance(task, Task) else task({})
+
+
 def param_count(task):
   """Parameters per seed of a Task (or a function hyper -> Task), from shapes alone."""
-  task = task if isinstance(task, Task) else task({})
-  shapes = jax.eval_shape(task.init, jax.random.PRNGKey(0))
+  shapes = jax.eval_shape(_task_of(task).init, jax.random.PRNGKey(0))
   return sum(int(np.prod(s.shape)) for s in jax.tree.leaves(shapes))
 
 

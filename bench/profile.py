@@ -3,6 +3,7 @@
   python -m bench.profile                    # the peers' net, 256 seeds, 300 steps (~20 s)
   python -m bench.profile --recipe=default   # the default net (~35 s)
   python -m bench.profile --batched_seeds=64 --steps=1000 --top=10
+  python -m bench.profile --layout=columns   # the columns layout (mlp.apply_columns)
 
 Trains once to compile, then once under jax.profiler with a Perfetto trace, and adds up the
 trace's kernel events (every core's thread). Seeds and steps are bench.peers' flags
@@ -12,6 +13,7 @@ kernels, each with its output shape, what it computes (from the HLO metadata) an
 products, their GEMM form and GFLOP/s.
 """
 import collections
+import dataclasses
 import glob
 import gzip
 import json
@@ -22,7 +24,7 @@ import tempfile
 import jax
 from absl import app, flags
 
-from ae import autoencoder, data, train
+from ae import autoencoder, data, losses, train
 from bench import peers
 from experiments import common
 
@@ -31,6 +33,7 @@ flags.set_default(peers._STEPS, 300)  # pylint: disable=protected-access
 _RECIPE = flags.DEFINE_enum("recipe", "peers", peers.NETS,
                             "peers: bench.peers' net and Adam; default: the default recipe.")
 _TOP = flags.DEFINE_integer("top", 25, "Kernels listed one by one.")
+_LAYOUT = flags.DEFINE_enum("layout", "rows", losses.LAYOUTS, "The model's --layout.")
 
 _LINE = re.compile(r"^\s*(?:ROOT )?%(\S+) = (\w+)\[([\d,]*)\]\S* (\w[\w-]*)\((.*)$")
 
@@ -96,6 +99,7 @@ def kind(name):
 def profiled_fit():
   """(model, fit, trace events, the compiled loop's HLO text) of a fit after a compiling one."""
   model, cfg = peers.nets(peers._BATCHED.value)[_RECIPE.value]  # pylint: disable=protected-access
+  model = dataclasses.replace(model, layout=_LAYOUT.value)
   task, x = autoencoder.task(model), data.load("font2").x
   train.fit_seeds(task, {"x": x}, cfg)  # compiles
   with tempfile.TemporaryDirectory() as d:

@@ -148,6 +148,9 @@ def test_seeds_in_groups_give_the_numbers_of_one_vmap(monkeypatch):
   monkeypatch.setattr(train, "GROUP_ABOVE", 12 * 2**20)
   assert train.group_size(16) is None and train.group_size(40) == 16
   assert train.group_size(40, 1000) is None  # 40 seeds of 1000 parameters fit in cache
+  assert train.group_size(40, 1000, always=True) == 16  # Task.group_seeds
+  assert autoencoder.task(autoencoder.AEConfig(layout="columns")).group_seeds
+  assert not autoencoder.task(autoencoder.AEConfig()).group_seeds
 
 
 @pytest.mark.slow
