@@ -2,14 +2,17 @@
 
   python -m bench.tanh                        # both nets, 256 seeds, 1000 steps (~4 min)
   python -m bench.tanh --nets=default --repeat=5
+  python -m bench.tanh --layout=columns       # the blocks and the nets in --layout=columns
 
 XLA's CPU tanh calls a compiled Eigen routine; ae/tanh.py writes that routine's arithmetic
 as XLA operations, which XLA inlines into the bias + tanh fusions. First the kernel alone:
-bias + tanh on each hidden layer's (seeds, samples, width) block of one device (128 seeds),
+bias + tanh on each hidden layer's (seeds, samples, width) block of one device (128 seeds;
+(seeds, width, samples) with --layout=columns),
 medians of 7 timings of 200 calls. Then each net of bench.peers.nets trains through
 train.fit_seeds with mlp.ACTIVATIONS["tanh"] set to either, interleaved (medians of --repeat
 fits after a compiling one), and the table says whether the final params agree bit for bit.
 """
+import dataclasses
 import statistics
 import time
 
@@ -18,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 from absl import app, flags
 
-from ae import autoencoder, data, mlp, tanh, train
+from ae import autoencoder, data, losses, mlp, tanh, train
 from bench import flops_per_seed, peers
 from experiments import common
 
@@ -28,17 +31,22 @@ _NETS = flags.DEFINE_list("nets", list(peers.NETS),
                           "peers: bench.peers' net and Adam; default: the default recipe.")
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per tanh and net (median).",
                                lower_bound=1)
+_LAYOUT = flags.DEFINE_enum("layout", "rows", losses.LAYOUTS, "The nets' --layout.")
 flags.register_validator("nets", lambda v: set(v) <= set(peers.NETS),
                          "--nets takes peers and/or default")
 
 TANHS = {"jnp.tanh": jnp.tanh, "ae.tanh": tanh.tanh}
 
 
-def kernel_us(f, width, seeds=128, n=32, calls=200):
-  """Median microseconds of one bias + f on a (seeds, n, width) block."""
+def kernel_us(f, width, layout, seeds=128, n=32, calls=200):
+  """Median microseconds of one bias + f on a (seeds, n, width) block, or (seeds, width, n)
+  in the columns layout."""
   k1, k2 = jax.random.split(jax.random.PRNGKey(0))
-  z, b = jax.random.normal(k1, (seeds, n, width)), jax.random.normal(k2, (seeds, width))
-  g = jax.jit(lambda z, b: f(z + b[:, None, :]))
+  b = jax.random.normal(k2, (seeds, width))
+  if layout == "columns":
+    z, g = jax.random.normal(k1, (seeds, width, n)), jax.jit(lambda z, b: f(z + b[:, :, None]))
+  else:
+    z, g = jax.random.normal(k1, (seeds, n, width)), jax.jit(lambda z, b: f(z + b[:, None, :]))
   g(z, b).block_until_ready()
   times = []
   for _ in range(7):
@@ -54,14 +62,17 @@ def main(argv):
   del argv
   common.use_all_cores()
   seeds, steps = peers._BATCHED.value, peers._STEPS.value  # pylint: disable=protected-access
-  nets = {k: v for k, v in peers.nets(seeds).items() if k in _NETS.value}
+  nets = {k: (dataclasses.replace(m, layout=_LAYOUT.value), c)
+          for k, (m, c) in peers.nets(seeds).items() if k in _NETS.value}
   widths = sorted({w for model, _ in nets.values() for w in model.arch[1:-1] if w > 2})
-  print("bias + tanh, one (128 seeds, 32 samples, width) block, us per call:\n\n"
+  block = "width, 32 samples" if _LAYOUT.value == "columns" else "32 samples, width"
+  print(f"bias + tanh, one (128 seeds, {block}) block, us per call:\n\n"
         "| width | " + " | ".join(TANHS) + " | speed-up |\n|---|---|---|---|")
   for w in widths:
-    us = [kernel_us(f, w) for f in TANHS.values()]
+    us = [kernel_us(f, w, _LAYOUT.value) for f in TANHS.values()]
     print(f"| {w} | {us[0]:.0f} | {us[1]:.0f} | {us[0] / us[1]:.2f} |", flush=True)
-  print(f"\nfont2, {seeds} seeds on {len(jax.devices())} devices, {steps} full-batch steps; "
+  print(f"\nfont2, --layout={_LAYOUT.value}, {seeds} seeds on {len(jax.devices())} devices, "
+        f"{steps} full-batch steps; "
         f"medians of {_REPEAT.value} fits per tanh after a compiling one, interleaved\n\n"
         "| net | tanh | s per seed | GFLOP/s | speed-up | params bit for bit |\n"
         "|---|---|---|---|---|---|")
