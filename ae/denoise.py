@@ -92,7 +92,7 @@ def task(model, cfg):
             "denoise_error": err.mean()}
 
   return Task(lambda key: autoencoder.init(model, key), loss, metrics,
-              group_seeds=model.layout == "columns")
+              group_seeds=model.group_seeds)
 
 
 @functools.partial(jax.jit, static_argnums=0)
