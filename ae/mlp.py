@@ -72,10 +72,14 @@ def split_activation(activation):
   return hidden, latent
 
 
-def _forward(layers, h, acts):
-  """acts: one activation name per layer, None for none (the output layer)."""
+def _forward(layers, h, acts, columns=False):
+  """acts: one activation name per layer, None for none (the output layer). columns: h is
+  stored transposed, (features, samples) (apply_columns)."""
   for layer, a in zip(layers, acts):
-    h = h @ layer["w"] + layer["b"][None, :]  # explicit broadcast over the batch
+    if columns:
+      h = _dense_t(layer["w"], h) + layer["b"][:, None]
+    else:
+      h = h @ layer["w"] + layer["b"][None, :]  # explicit broadcast over the batch
     h = h if a is None else ACTIVATIONS[a](h)
   return h
 
@@ -133,10 +137,7 @@ def apply_columns(params, xt, activation):
   gradient that contracts the rows of both operands, which XLA's CPU backend runs on its
   slow dot emitter), but its sums run in another order: values agree to float rounding,
   not bit for bit (bench/layout.py)."""
-  for layer, a in zip(params, layer_activations(sizes_of(params), activation)):
-    xt = _dense_t(layer["w"], xt) + layer["b"][:, None]
-    xt = xt if a is None else ACTIVATIONS[a](xt)
-  return xt
+  return _forward(params, xt, layer_activations(sizes_of(params), activation), columns=True)
 
 
 def sizes_of(params):
