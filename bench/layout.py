@@ -30,7 +30,7 @@ flags.set_default(peers._STEPS, 1000)  # pylint: disable=protected-access
 
 _NETS = flags.DEFINE_list("nets", list(peers.NETS),
                           "peers: bench.peers' net and Adam; default: the default recipe.")
-_REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per layout and net (median).",
+_REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per variant and net (median).",
                                lower_bound=1)
 flags.register_validator("nets", lambda v: set(v) <= set(peers.NETS),
                          "--nets takes peers and/or default")

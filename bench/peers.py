@@ -6,10 +6,10 @@
 Task: 35-29-23-2-23-29-35, tanh on every hidden layer (the latent one too), linear outputs,
 mean squared error, full batch, constant step 0.005, Glorot init, no weight decay; a pixel
 is on when its output is above 0.5. Tools: this project (seeds batched in one compiled call,
-also with --layout=columns, and one seed at a time); scikit-learn's MLPRegressor (adam with the whole set as the batch,
-and lbfgs); NumPy forward/backward passes with scipy.optimize L-BFGS-B on the flattened
-weights (the original's approach, done right); PyTorch eager and torch.compile when torch is
-importable. Needs the bench extra (pip install -e ".[bench]"); torch is optional.
+also with --layout=columns, and one seed at a time); scikit-learn's MLPRegressor (adam with
+the whole set as the batch, and lbfgs); NumPy forward/backward passes with scipy.optimize
+L-BFGS-B on the flattened weights (the original's approach, done right); PyTorch eager and
+torch.compile when torch is importable. Needs the bench extra (pip install -e ".[bench]"); torch is optional.
 """
 import dataclasses
 import statistics

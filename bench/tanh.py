@@ -23,17 +23,12 @@ from absl import app, flags
 
 from ae import autoencoder, data, losses, mlp, tanh, train
 from bench import flops_per_seed, peers
+from bench import layout as layout_bench
 from experiments import common
 
-flags.set_default(peers._STEPS, 1000)  # pylint: disable=protected-access
-
-_NETS = flags.DEFINE_list("nets", list(peers.NETS),
-                          "peers: bench.peers' net and Adam; default: the default recipe.")
-_REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per tanh and net (median).",
-                               lower_bound=1)
+# --nets, --repeat (fits per variant) and --steps (1000 here) are bench.layout's flags
+_NETS, _REPEAT = layout_bench._NETS, layout_bench._REPEAT  # pylint: disable=protected-access
 _LAYOUT = flags.DEFINE_enum("layout", "rows", losses.LAYOUTS, "The nets' --layout.")
-flags.register_validator("nets", lambda v: set(v) <= set(peers.NETS),
-                         "--nets takes peers and/or default")
 
 TANHS = {"jnp.tanh": jnp.tanh, "ae.tanh": tanh.tanh}
 
@@ -80,7 +75,7 @@ def main(argv):
   for name, (model, cfg) in nets.items():
     # one new Task per tanh: each compiles its own program while the dict holds its tanh
     tasks = {k: autoencoder._task(model) for k in TANHS}  # pylint: disable=protected-access
-    times, fits = {k: [] for k in TANHS}, {}
+    times, fits, before = {k: [] for k in TANHS}, {}, mlp.ACTIVATIONS["tanh"]
     try:
       for i in range(_REPEAT.value + 1):
         for k, t in tasks.items():
@@ -89,7 +84,7 @@ def main(argv):
           if i:
             times[k].append(fits[k].timing["train_seconds"] / seeds)
     finally:
-      mlp.ACTIVATIONS["tanh"] = tanh.tanh
+      mlp.ACTIVATIONS["tanh"] = before
     ref, ours = (jax.tree.leaves(fits[k].params) for k in TANHS)
     same = all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(ref, ours))
     base = statistics.median(times["jnp.tanh"])
