@@ -9,8 +9,10 @@ CPU code generator fuses each multiply-add into one FMA as Eigen does, so the va
 out identical (tests/test_tanh.py: bit for bit against jnp.tanh over 3 million inputs, and
 whole fits).
 
-The derivative is jnp.tanh's own expression, (g + g t)(1 - t), so gradients match too.
-Other platforms (GPU) keep jnp.tanh: their tanh is another routine.
+The derivative is the expression jax.lax's tanh rule uses in the installed jax, so
+gradients match too: (g + g t)(1 - t) up to jax 0.10, g (1 + t)(1 - t) through
+jax.lax.one_minus_square from 0.11. Other platforms (GPU) keep jnp.tanh: their tanh is
+another routine.
 """
 import jax
 import jax.numpy as jnp
@@ -53,4 +55,7 @@ def tanh(x):
 def _tanh_jvp(primals, tangents):
   (x,), (g,) = primals, tangents
   t = tanh(x)
-  return t, (g + g * t) * (1 - t)  # jax.lax's tanh rule, term for term
+  # jax.lax's tanh rule, term for term (tests/test_tanh.py compares the vjps bit for bit)
+  if hasattr(jax.lax, "one_minus_square"):  # jax >= 0.11: g * one_minus_square(ans)
+    return t, g * jax.lax.one_minus_square(t)
+  return t, (g + g * t) * (1 - t)  # jax <= 0.10

@@ -70,7 +70,7 @@ def main(argv):
     for k in tasks:
       t = statistics.median(times[k])
       gap = np.median(np.abs(final[k] - ref) / ref)
-      print(f"| {net} | {k} | {t:.4f} | "
+      print(f"| {net} | {k} | {t:.3g} | "
             f"{flops_per_seed(model.arch, len(x), steps) / t / 1e9:.0f} | {base / t:.2f} | "
             f"{_ratios(sk, times[k])} | "
             f"{int((errors[k].max(1) == 0).sum())}/{seeds} | {gap:.1%} |", flush=True)

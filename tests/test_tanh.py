@@ -28,8 +28,9 @@ def inputs():
 def test_values_and_vjp_are_jnp_tanh_bit_for_bit():
   x = inputs()
   np.testing.assert_array_equal(bits(jax.jit(tanh.tanh)(x)), bits(jax.jit(jnp.tanh)(x)))
-  np.testing.assert_array_equal(bits(jax.jit(tanh.rational_tanh)(x)),
-                                bits(jax.jit(jnp.tanh)(x)))
+  if jax.devices()[0].platform == "cpu":  # a GPU's tanh is another routine (ae.tanh keeps it)
+    np.testing.assert_array_equal(bits(jax.jit(tanh.rational_tanh)(x)),
+                                  bits(jax.jit(jnp.tanh)(x)))
   g = jnp.asarray(np.random.default_rng(1).standard_normal(x.shape).astype(np.float32))
   vjp = lambda f: jax.jit(lambda x, g: jax.vjp(f, x)[1](g)[0])
   np.testing.assert_array_equal(bits(vjp(tanh.tanh)(x, g)), bits(vjp(jnp.tanh)(x, g)))
