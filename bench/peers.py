@@ -10,6 +10,8 @@ also with --layout=columns, and one seed at a time); scikit-learn's MLPRegressor
 the whole set as the batch, and lbfgs); NumPy forward/backward passes with scipy.optimize
 L-BFGS-B on the flattened weights (the original's approach, done right); PyTorch eager and
 torch.compile when torch is importable. Needs the bench extra (pip install -e ".[bench]"); torch is optional.
+The ratio columns give each tool's seconds per seed over this project's --batched_seeds rows,
+rows and columns layouts, on the same font in the same run.
 """
 import dataclasses
 import statistics
@@ -205,22 +207,25 @@ def main(argv):
     tools = {k: v for k, v in tools.items() if "PyTorch" not in k}
   if _TOOLS.value:
     tools = {k: v for k, v in tools.items() if any(t in k for t in _TOOLS.value)}
-  ref = next(iter(tools))
+  # the ratio columns: this project's batched rows (rows and columns layouts), when they run
+  refs = [k for k in tools if k.startswith(f"ae-lab, {_BATCHED.value} seeds batched")] or \
+      [next(iter(tools))]
   print(f"{'-'.join(map(str, ARCH))}, tanh, MSE, full batch, {steps} steps (Adam {ETA}; "
         f"L-BFGS: iterations), {n} seeds per tool unless its name says; fonts run in turn, "
         f"every tool on each font before the next\n")
-  print(f"| tool | font | s per seed | compile s | x slower than '{ref}' | seeds <= 1 px | "
-        "seeds 0 px |")
-  print("|---|---|---|---|---|---|---|")
+  print(f"| tool | font | s per seed | compile s | "
+        f"{' | '.join(f'x slower than {r!r}' for r in refs)} | seeds <= 1 px | seeds 0 px |")
+  print("|---" * (6 + len(refs)) + "|")
   for font in _FONTS.value:
     x = data.load(font).x
-    base = None
+    base = {}
     for name, tool in tools.items():
       out, per_seed, comp = tool(x)
       le1, zero, m = counts(out, x)
-      base = base or per_seed
-      print(f"| {name} | {font} | {per_seed:.4f} | {comp:.1f} | {per_seed / base:.1f} | "
-            f"{le1}/{m} | {zero}/{m} |", flush=True)
+      base.setdefault(name, per_seed)
+      ratios = " | ".join(f"{per_seed / base[r]:.1f}" if r in base else "" for r in refs)
+      print(f"| {name} | {font} | {per_seed:.4f} | {comp:.1f} | {ratios} | {le1}/{m} | "
+            f"{zero}/{m} |", flush=True)
 
 
 if __name__ == "__main__":
