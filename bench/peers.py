@@ -166,6 +166,9 @@ def torch_adam(x, seeds, compiled):
       loss.backward()
       opt.step()
     if compiled:
+      # a fresh compile per seed: each seed's step is a new function, and past dynamo's
+      # recompile limit (8) it would silently fall back to eager
+      torch.compiler.reset()
       step = torch.compile(step)
       t = time.perf_counter()
       step()  # compiles
