@@ -99,47 +99,51 @@ def sklearn(x, seeds, solver):
   return np.stack(outs), statistics.median(times), 0.0
 
 
+SHAPES = list(zip(ARCH[:-1], ARCH[1:]))  # (fan_in, fan_out) of each layer
+
+
+def unflat(v):
+  """Flat NumPy weights, layer by layer (w row-major, then b) -> [(w, b), ...]."""
+  out, at = [], 0
+  for a, b in SHAPES:
+    out.append((v[at:at + a * b].reshape(a, b), v[at + a * b:at + a * b + b]))
+    at += a * b + b
+  return out
+
+
+def numpy_loss_grad(v, x):
+  """The task's MSE and its analytic gradient (flat, as v), forward and backward in NumPy."""
+  layers, hs = unflat(v), [x]
+  for k, (w, b) in enumerate(layers):
+    z = hs[-1] @ w + b
+    hs.append(z if k == len(layers) - 1 else np.tanh(z))
+  diff = hs[-1] - x
+  loss = np.mean(diff ** 2)
+  delta, grads = 2 * diff / diff.size, []
+  for k in range(len(layers) - 1, -1, -1):
+    w, _ = layers[k]
+    grads.append((hs[k].T @ delta, delta.sum(0)))
+    if k:
+      delta = (delta @ w.T) * (1 - hs[k] ** 2)
+  return loss, np.concatenate([np.concatenate([g.ravel(), gb]) for g, gb in grads[::-1]])
+
+
 def numpy_lbfgs(x, seeds):
   """Forward and backward passes in NumPy (float64), L-BFGS-B on the flat weights."""
   import scipy.optimize  # pylint: disable=g-import-not-at-top
-  shapes = list(zip(ARCH[:-1], ARCH[1:]))
-  sizes = [a * b + b for a, b in shapes]
-
-  def unflat(v):
-    out, at = [], 0
-    for (a, b), n in zip(shapes, sizes):
-      out.append((v[at:at + a * b].reshape(a, b), v[at + a * b:at + n]))
-      at += n
-    return out
-
-  def loss_grad(v):
-    layers, hs = unflat(v), [x]
-    for k, (w, b) in enumerate(layers):
-      z = hs[-1] @ w + b
-      hs.append(z if k == len(layers) - 1 else np.tanh(z))
-    diff = hs[-1] - x
-    loss = np.mean(diff ** 2)
-    delta, grads = 2 * diff / diff.size, []
-    for k in range(len(layers) - 1, -1, -1):
-      w, _ = layers[k]
-      grads.append((hs[k].T @ delta, delta.sum(0)))
-      if k:
-        delta = (delta @ w.T) * (1 - hs[k] ** 2)
-    return loss, np.concatenate([np.concatenate([g.ravel(), gb]) for g, gb in grads[::-1]])
-
   outs, times = [], []
   for s in range(seeds):
     rng = np.random.default_rng(s)
     v0 = np.concatenate([np.concatenate([rng.normal(0, np.sqrt(2 / (a + b)), a * b),
-                                         np.zeros(b)]) for a, b in shapes])
+                                         np.zeros(b)]) for a, b in SHAPES])
     t = time.perf_counter()
-    r = scipy.optimize.minimize(loss_grad, v0, jac=True, method="L-BFGS-B",
+    r = scipy.optimize.minimize(numpy_loss_grad, v0, args=(x,), jac=True, method="L-BFGS-B",
                                 options={"maxiter": _STEPS.value, "maxfun": 10**9,
                                          "ftol": 0, "gtol": 0})
     times.append(time.perf_counter() - t)
     h = x
     for k, (w, b) in enumerate(unflat(r.x)):
-      h = h @ w + b if k == len(shapes) - 1 else np.tanh(h @ w + b)
+      h = h @ w + b if k == len(SHAPES) - 1 else np.tanh(h @ w + b)
     outs.append(h)
   return np.stack(outs), statistics.median(times), 0.0
 
