@@ -9,9 +9,9 @@ is on when its output is above 0.5. Tools: this project (seeds batched in one co
 also with --layout=columns, and one seed at a time); scikit-learn's MLPRegressor (adam with
 the whole set as the batch, and lbfgs); NumPy forward/backward passes with scipy.optimize
 L-BFGS-B on the flattened weights (the original's approach, done right); PyTorch eager and
-torch.compile when torch is importable. Needs the bench extra (pip install -e ".[bench]"); torch is optional.
-The ratio columns give each tool's seconds per seed over this project's --batched_seeds rows,
-rows and columns layouts, on the same font in the same run.
+torch.compile when torch is importable. Needs the bench extra (pip install -e ".[bench]");
+torch is optional. The ratio columns give each tool's seconds per seed over this project's
+--batched_seeds rows, rows and columns layouts, on the same font in the same run.
 """
 import dataclasses
 import statistics
@@ -111,12 +111,19 @@ def unflat(v):
   return out
 
 
-def numpy_loss_grad(v, x):
-  """The task's MSE and its analytic gradient (flat, as v), forward and backward in NumPy."""
-  layers, hs = unflat(v), [x]
+def numpy_forward(layers, x):
+  """Every layer's output for inputs x, [x, h1, ..., logits]: tanh but on the last."""
+  hs = [x]
   for k, (w, b) in enumerate(layers):
     z = hs[-1] @ w + b
     hs.append(z if k == len(layers) - 1 else np.tanh(z))
+  return hs
+
+
+def numpy_loss_grad(v, x):
+  """The task's MSE and its analytic gradient (flat, as v), forward and backward in NumPy."""
+  layers = unflat(v)
+  hs = numpy_forward(layers, x)
   diff = hs[-1] - x
   loss = np.mean(diff ** 2)
   delta, grads = 2 * diff / diff.size, []
@@ -141,10 +148,7 @@ def numpy_lbfgs(x, seeds):
                                 options={"maxiter": _STEPS.value, "maxfun": 10**9,
                                          "ftol": 0, "gtol": 0})
     times.append(time.perf_counter() - t)
-    h = x
-    for k, (w, b) in enumerate(unflat(r.x)):
-      h = h @ w + b if k == len(SHAPES) - 1 else np.tanh(h @ w + b)
-    outs.append(h)
+    outs.append(numpy_forward(unflat(r.x), x)[-1])
   return np.stack(outs), statistics.median(times), 0.0
 
 

@@ -14,6 +14,7 @@ from bench import peers, profile
 
 pytestmark = pytest.mark.slow
 
+
 def columns(model):
   return dataclasses.replace(model, layout="columns")
 
@@ -46,7 +47,8 @@ def _forms(task):
 
 @pytest.mark.skipif(jax.devices()[0].platform != "cpu", reason="XLA's CPU product forms")
 def test_columns_leave_no_tn_product_but_the_shared_first_layer():
-  today, ours = _forms(autoencoder.task(peers.MODEL)), _forms(autoencoder.task(columns(peers.MODEL)))
+  today = _forms(autoencoder.task(peers.MODEL))
+  ours = _forms(autoencoder.task(columns(peers.MODEL)))
   assert today.count("TN") >= 5  # every weight gradient behind the first layer
   assert ours.count("TN") <= 1  # the first layer's: one wide product over every seed
   assert len(ours) == len(today)
