@@ -2,13 +2,16 @@
 
   python -m bench.scaling                          # every table and figure (a few minutes)
   python -m bench.scaling --tables=seeds --seed_counts=32,256
+  python -m bench.scaling --layouts=rows,columns   # every row with either --layout, interleaved
 
 Default recipe (Adam, full batch, 1000 steps) unless a table changes one thing. Effective
 GFLOP/s counts the matrix products of the forward and backward passes from the layer sizes:
 6 x samples x sum(fan_in x fan_out) per step and seed (2 forward, 4 backward); it is set
 against the machine's matmul peak, measured here as the best of a few large float32 products.
-Writes bench/out/scaling.png (log-log) and prints Markdown tables.
+Writes bench/out/scaling.png (cost per seed, log-log, and the share of the peak; one line per
+layout) and prints Markdown tables.
 """
+import dataclasses
 import pathlib
 import statistics
 import time
@@ -18,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 from absl import app, flags
 
-from ae import autoencoder, data, train
+from ae import autoencoder, data, losses, train
 from ae.config import TrainConfig
 from bench import flops_per_seed
 from experiments import common
@@ -28,6 +31,10 @@ _SEED_COUNTS = flags.DEFINE_list("seed_counts", ["1", "2", "4", "8", "16", "32",
                                                  "256", "512", "1024"], "Seed counts.")
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Timed repeats per row (median).")
 _ITERATIONS = flags.DEFINE_integer("iterations", 1000, "Steps.")
+_LAYOUTS = flags.DEFINE_list("layouts", ["rows"], "The model's --layout for every row, each "
+                             "in turn (rows, columns); one line each in the figure.")
+flags.register_validator("layouts", lambda v: bool(v) and set(v) <= set(losses.LAYOUTS),
+                         f"--layouts takes one or more of {', '.join(losses.LAYOUTS)}")
 OUT = pathlib.Path(__file__).resolve().parent / "out"
 
 
@@ -57,20 +64,30 @@ def timed(model, x, seeds, steps):
     if r:  # the first fit pays for compilation
       ts.append(fit.timing["train_seconds"])
   _, errors = autoencoder.evaluate(model, fit.params, x)
-  ZERO[(model.arch, len(x), seeds)] = int((np.asarray(errors).max(1) == 0).sum())
+  ZERO[(model.arch, model.layout, len(x), seeds)] = int((np.asarray(errors).max(1) == 0).sum())
   return statistics.median(ts)
 
 
-def table(title, rows, peak):
+def header(title):
   print(f"\n{title}\n")
-  print("| case | seeds | samples | arch | train s | s per seed | GFLOP/s | of peak | "
+  print("| case | layout | seeds | samples | arch | train s | s per seed | GFLOP/s | of peak | "
         "seeds with 0 px |")
-  print("|---|---|---|---|---|---|---|---|---|")
-  for case, seeds, n, arch, t in rows:
-    g = seeds * flops_per_seed(arch, n, _ITERATIONS.value) / t / 1e9
-    print(f"| {case} | {seeds} | {n} | {'-'.join(map(str, arch))} | {t:.3f} | "
-          f"{t / seeds:.5f} | {g:.0f} | {g / peak:.0%} | {ZERO.get((arch, n, seeds))}/{seeds} |",
-          flush=True)
+  print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
+
+
+def show(row, peak):
+  """Prints one table row as soon as it is measured (the whole run takes minutes)."""
+  case, layout, seeds, n, arch, t = row
+  g = gflops(arch, n, seeds, t)
+  print(f"| {case} | {layout} | {seeds} | {n} | {'-'.join(map(str, arch))} | {t:.3f} | "
+        f"{t / seeds:.5f} | {g:.0f} | {g / peak:.0%} | "
+        f"{ZERO.get((arch, layout, n, seeds))}/{seeds} |", flush=True)
+  return row
+
+
+def gflops(arch, n, seeds, seconds):
+  """Effective GFLOP/s of `seeds` fits of --iterations steps on n samples in `seconds`."""
+  return seeds * flops_per_seed(arch, n, _ITERATIONS.value) / seconds / 1e9
 
 
 def main(argv):
@@ -85,48 +102,69 @@ def main(argv):
   figure = {}
   f2 = data.load("font2").x
   base = autoencoder.AEConfig()
+
+  def rows_of(case, model, x, seeds):
+    """One row per --layouts entry, measured one after the other, each printed."""
+    return [show((case, layout, seeds, len(x), model.arch,
+                  timed(dataclasses.replace(model, layout=layout), x, seeds, steps)), peak)
+            for layout in _LAYOUTS.value]
+
   if "seeds" in _TABLES.value:
-    rows = [("font2", s, 32, base.arch, timed(base, f2, s, steps))
-            for s in map(int, _SEED_COUNTS.value)]
-    table("time per seed against the number of seeds (font2, default recipe)", rows, peak)
+    header("time per seed against the number of seeds (font2, default recipe)")
+    rows = [r for s in map(int, _SEED_COUNTS.value) for r in rows_of("font2", base, f2, s)]
     figure["seeds"] = rows
   if "data" in _TABLES.value:
     allfonts = np.concatenate([data.load(f).x for f in ("font1", "font2", "font3")])
-    rows = [("font2", 32, 32, base.arch, timed(base, f2, 32, steps)),
-            ("three fonts", 32, 96, base.arch, timed(base, allfonts, 32, steps))]
     try:
       from sklearn.datasets import load_digits  # pylint: disable=g-import-not-at-top
-      d = (load_digits().images >= 8).reshape(-1, 64).astype(np.float32)
-      m = autoencoder.AEConfig(arch=(64, 64, 32, 2, 32, 64, 64))
-      rows.append(("digits 8x8", 32, len(d), m.arch, timed(m, d, 32, steps)))
+      digits = (load_digits().images >= 8).reshape(-1, 64).astype(np.float32)
     except ImportError:
-      print("(scikit-learn missing: no digits row; pip install -e '.[bench]')")
-    table("time per seed against the data set size (32 seeds)", rows, peak)
+      digits = None
+    header("time per seed against the data set size (32 seeds)")
+    rows = rows_of("font2", base, f2, 32) + rows_of("three fonts", base, allfonts, 32)
+    if digits is not None:
+      rows += rows_of("digits 8x8", autoencoder.AEConfig(arch=(64, 64, 32, 2, 32, 64, 64)),
+                      digits, 32)
+    else:
+      print("\n(scikit-learn missing: no digits row; pip install -e '.[bench]')")
     figure["data"] = rows
   if "width" in _TABLES.value:
-    rows = []
-    for w in (16, 32, 64, 128, 256):
-      m = autoencoder.AEConfig(arch=(35, w, w // 2, 2, w // 2, w, 35))
-      rows.append((f"width {w}", 32, 32, m.arch, timed(m, f2, 32, steps)))
-    table("time per seed against the width (font2, 32 seeds)", rows, peak)
+    header("time per seed against the width (font2, 32 seeds)")
+    rows = [r for w in (16, 32, 64, 128, 256) for r in rows_of(
+        f"width {w}", autoencoder.AEConfig(arch=(35, w, w // 2, 2, w // 2, w, 35)), f2, 32)]
     figure["width"] = rows
   if figure:
     _plot(figure, peak)
 
 
 def _plot(figure, peak):
-  from ae.plotting import plt, save  # pylint: disable=g-import-not-at-top
+  """Cost per seed (log-log) above, the share of the matmul peak below; a line per layout."""
+  # pylint: disable=g-import-not-at-top
+  from matplotlib.ticker import NullFormatter, ScalarFormatter
+  from ae.plotting import plt, save
   OUT.mkdir(exist_ok=True)
-  fig, axes = plt.subplots(1, len(figure), figsize=(5 * len(figure), 4), squeeze=False)
-  for ax, (name, rows) in zip(axes[0], figure.items()):
-    xs = {"seeds": [r[1] for r in rows], "data": [r[2] for r in rows],
-          "width": [r[3][1] for r in rows]}[name]
-    ax.loglog(xs, [r[4] / r[1] for r in rows], "o-")
-    ax.set(xlabel={"seeds": "seeds", "data": "samples", "width": "first hidden width"}[name],
-           ylabel="train seconds per seed", title=f"against the {name}")
-    ax.grid(alpha=.3, which="both")
-  fig.suptitle(f"cost per seed, {_ITERATIONS.value} full-batch Adam steps (matmul peak "
-               f"{peak:.0f} GFLOP/s)")
+  fig, axes = plt.subplots(2, len(figure), figsize=(5 * len(figure), 7), squeeze=False,
+                           sharex="col")
+  for k, (name, rows) in enumerate(figure.items()):
+    top, bottom = axes[0, k], axes[1, k]
+    for layout in _LAYOUTS.value:
+      mine = [r for r in rows if r[1] == layout]
+      xs = [{"seeds": r[2], "data": r[3], "width": r[4][1]}[name] for r in mine]
+      top.loglog(xs, [r[5] / r[2] for r in mine], "o-", label=f"--layout={layout}")
+      bottom.semilogx(xs, [100 * gflops(r[4], r[3], r[2], r[5]) / peak for r in mine], "o-")
+    top.set(ylabel="train seconds per seed", title=f"against the {name}")
+    if name != "seeds":  # few points: a tick at each
+      bottom.set_xticks(sorted(set(xs)))
+    bottom.set(xlabel={"seeds": "seeds", "data": "samples", "width": "first hidden width"}[name],
+               ylabel="% of the matmul peak")
+    bottom.set_ylim(bottom=0)
+    for ax in (top, bottom):
+      ax.grid(alpha=.3, which="both")
+      ax.xaxis.set_major_formatter(ScalarFormatter())  # 1, 10, 100 rather than 10^0 ...
+      ax.xaxis.set_minor_formatter(NullFormatter())
+  axes[0, 0].legend()
+  fig.suptitle(f"cost per seed, {_ITERATIONS.value} full-batch Adam steps; matmul peak "
+               f"{peak:.0f} GFLOP/s ({len(jax.devices())} x {jax.devices()[0].device_kind})")
   save(fig, OUT / "scaling.png")
   print(f"\nfigure: {OUT / 'scaling.png'}")
 
