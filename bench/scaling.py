@@ -1,8 +1,8 @@
 """How the cost of training grows: with the seeds, the data set and the width.
 
-  python -m bench.scaling                          # every table and figure (a few minutes)
+  python -m bench.scaling                          # every table and the figure (~13 min)
   python -m bench.scaling --tables=seeds --seed_counts=32,256
-  python -m bench.scaling --layouts=rows,columns   # every row with either --layout, interleaved
+  python -m bench.scaling --layouts=rows,columns   # each row with both layouts (~25 min)
 
 Default recipe (Adam, full batch, 1000 steps) unless a table changes one thing. Effective
 GFLOP/s counts the matrix products of the forward and backward passes from the layer sizes:
@@ -26,7 +26,11 @@ from ae.config import TrainConfig
 from bench import flops_per_seed
 from experiments import common
 
-_TABLES = flags.DEFINE_list("tables", ["peak", "seeds", "data", "width"], "Which tables.")
+TABLES = ("seeds", "data", "width")
+_TABLES = flags.DEFINE_list("tables", list(TABLES), "Which tables, any of seeds, data, width "
+                            "(the matmul peak is measured either way).")
+flags.register_validator("tables", lambda v: set(v) <= set(TABLES) | {"peak"},
+                         f"--tables takes any of {', '.join(TABLES)}")
 _SEED_COUNTS = flags.DEFINE_list("seed_counts", ["1", "2", "4", "8", "16", "32", "64", "128",
                                                  "256", "512", "1024"], "Seed counts.")
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Timed repeats per row (median).")
