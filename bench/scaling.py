@@ -1,6 +1,6 @@
 """How the cost of training grows: with the seeds, the data set and the width.
 
-  python -m bench.scaling                          # every table and the figure (~13 min)
+  python -m bench.scaling                          # every table and the figure (~14 min)
   python -m bench.scaling --tables=seeds --seed_counts=32,256
   python -m bench.scaling --layouts=rows,columns   # each row with both layouts (~25 min)
 
