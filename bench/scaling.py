@@ -15,6 +15,7 @@ import dataclasses
 import pathlib
 import statistics
 import time
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -55,11 +56,24 @@ def matmul_peak(size=2048, repeat=5):
   return best
 
 
-ZERO = {}  # (model, seeds) -> seeds with 0 wrong pixels in the last timed fit
+class Row(NamedTuple):
+  case: str
+  layout: str
+  seeds: int
+  samples: int
+  arch: tuple
+  seconds: float  # median train seconds of all the seeds together
+  zero: int       # seeds with 0 wrong pixels in the last timed fit
+
+  def gflops(self):
+    """Effective GFLOP/s: --iterations steps of every seed in `seconds`."""
+    return self.seeds * flops_per_seed(self.arch, self.samples, _ITERATIONS.value) / \
+        self.seconds / 1e9
 
 
 def timed(model, x, seeds, steps):
-  """Median train seconds over --repeat fits (compiled once, other seeds each time)."""
+  """(median train seconds over --repeat fits, compiled once, other seeds each time; seeds
+  with 0 wrong pixels in the last fit)."""
   task = autoencoder.task(model)
   ts = []
   for r in range(_REPEAT.value + 1):
@@ -68,8 +82,7 @@ def timed(model, x, seeds, steps):
     if r:  # the first fit pays for compilation
       ts.append(fit.timing["train_seconds"])
   _, errors = autoencoder.evaluate(model, fit.params, x)
-  ZERO[(model.arch, model.layout, len(x), seeds)] = int((np.asarray(errors).max(1) == 0).sum())
-  return statistics.median(ts)
+  return statistics.median(ts), int((np.asarray(errors).max(1) == 0).sum())
 
 
 def header(title):
@@ -81,17 +94,11 @@ def header(title):
 
 def show(row, peak):
   """Prints one table row as soon as it is measured (the whole run takes minutes)."""
-  case, layout, seeds, n, arch, t = row
-  g = gflops(arch, n, seeds, t)
-  print(f"| {case} | {layout} | {seeds} | {n} | {'-'.join(map(str, arch))} | {t:.3f} | "
-        f"{t / seeds:.5f} | {g:.0f} | {g / peak:.0%} | "
-        f"{ZERO.get((arch, layout, n, seeds))}/{seeds} |", flush=True)
+  g = row.gflops()
+  print(f"| {row.case} | {row.layout} | {row.seeds} | {row.samples} | "
+        f"{'-'.join(map(str, row.arch))} | {row.seconds:.3f} | {row.seconds / row.seeds:.5f} | "
+        f"{g:.0f} | {g / peak:.0%} | {row.zero}/{row.seeds} |", flush=True)
   return row
-
-
-def gflops(arch, n, seeds, seconds):
-  """Effective GFLOP/s of `seeds` fits of --iterations steps on n samples in `seconds`."""
-  return seeds * flops_per_seed(arch, n, _ITERATIONS.value) / seconds / 1e9
 
 
 def main(argv):
@@ -109,8 +116,8 @@ def main(argv):
 
   def rows_of(case, model, x, seeds):
     """One row per --layouts entry, measured one after the other, each printed."""
-    return [show((case, layout, seeds, len(x), model.arch,
-                  timed(dataclasses.replace(model, layout=layout), x, seeds, steps)), peak)
+    return [show(Row(case, layout, seeds, len(x), model.arch,
+                     *timed(dataclasses.replace(model, layout=layout), x, seeds, steps)), peak)
             for layout in _LAYOUTS.value]
 
   if "seeds" in _TABLES.value:
@@ -151,14 +158,16 @@ def _plot(figure, peak):
                            sharex="col")
   for k, (name, rows) in enumerate(figure.items()):
     top, bottom = axes[0, k], axes[1, k]
+    x_of = {"seeds": lambda r: r.seeds, "data": lambda r: r.samples,
+            "width": lambda r: r.arch[1]}[name]
     for layout in _LAYOUTS.value:
-      mine = [r for r in rows if r[1] == layout]
-      xs = [{"seeds": r[2], "data": r[3], "width": r[4][1]}[name] for r in mine]
-      top.loglog(xs, [r[5] / r[2] for r in mine], "o-", label=f"--layout={layout}")
-      bottom.semilogx(xs, [100 * gflops(r[4], r[3], r[2], r[5]) / peak for r in mine], "o-")
+      mine = [r for r in rows if r.layout == layout]
+      xs = [x_of(r) for r in mine]
+      top.loglog(xs, [r.seconds / r.seeds for r in mine], "o-", label=f"--layout={layout}")
+      bottom.semilogx(xs, [100 * r.gflops() / peak for r in mine], "o-")
     top.set(ylabel="train seconds per seed", title=f"against the {name}")
     if name != "seeds":  # few points: a tick at each
-      bottom.set_xticks(sorted(set(xs)))
+      bottom.set_xticks(sorted({x_of(r) for r in rows}))
     bottom.set(xlabel={"seeds": "seeds", "data": "samples", "width": "first hidden width"}[name],
                ylabel="% of the matmul peak")
     bottom.set_ylim(bottom=0)
