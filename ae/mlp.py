@@ -77,7 +77,7 @@ def _forward(layers, h, acts, columns=False):
   stored transposed, (features, samples) (apply_columns)."""
   for layer, a in zip(layers, acts):
     if columns:
-      h = _dense_t(layer["w"], h) + layer["b"][:, None]
+      h = dense_t(layer["w"], h) + layer["b"][:, None]
     else:
       h = h @ layer["w"] + layer["b"][None, :]  # explicit broadcast over the batch
     h = h if a is None else ACTIVATIONS[a](h)
@@ -112,14 +112,14 @@ def apply(params, x, activation):
 
 
 @jax.custom_vjp
-def _dense_t(w, ht):
+def dense_t(w, ht):
   """w (in, out), ht (in, n) -> w.T @ ht (out, n). The barrier keeps XLA from folding the
   transpose into the product, which would make it a TN product again."""
   return jax.lax.optimization_barrier(w.T) @ ht
 
 
 def _dense_t_fwd(w, ht):
-  return _dense_t(w, ht), (w, ht)
+  return dense_t(w, ht), (w, ht)
 
 
 def _dense_t_bwd(res, dz):
@@ -128,7 +128,7 @@ def _dense_t_bwd(res, dz):
   return jax.lax.dot_general(ht, dz, (((1,), (1,)), ((), ()))), w @ dz
 
 
-_dense_t.defvjp(_dense_t_fwd, _dense_t_bwd)
+dense_t.defvjp(_dense_t_fwd, _dense_t_bwd)
 
 
 def apply_columns(params, xt, activation):

@@ -1,14 +1,15 @@
 """What caps the training throughput on a CPU: XLA's batched products for per-seed shapes.
 
-  python -m bench.dots                 # about 80 s on 2 cores
+  python -m bench.dots                 # about 100 s on 2 cores
   python -m bench.dots --seeds=64
 
 One device (one core), a group of --seeds seeds (ae/train.py runs each device's seeds in
 groups of 16). Prints, for each layer of the default net, the GFLOP/s of the three batched
 products of a training step (forward, input gradient, weight gradient), then whole
 1000-step trainings of the products alone, with one part of the real step added at a time
-(bias, tanh, BCE, Adam), and the full step, so each part's share can be read off. Medians of
---repeat runs, interleaved. Last, other layouts for the 64x32 layer's products: the seeds as
+(bias, tanh, BCE, Adam), and the full step, so each part's share can be read off; then the
+products alone and the full step again with --layout=columns' products (mlp.dense_t), the
+ceiling of either layout. Medians of --repeat runs, interleaved. Last, other layouts for the 64x32 layer's products: the seeds as
 the innermost (vector) axis, as a multiply-reduce and as an unrolled sum of broadcast
 products; the weight gradient with the layer's input stored transposed.
 """
@@ -21,6 +22,7 @@ import jax.numpy as jnp
 import optax
 from absl import app, flags
 
+from ae import mlp
 from bench import flops_per_seed
 
 _SEEDS = flags.DEFINE_integer("seeds", 16, "Seeds in the vmapped group.")
@@ -79,22 +81,29 @@ LAYOUTS = {"forward, seeds leading (what training uses)":
 PARTS = ("bias", "tanh", "bce", "adam")
 ROWS = {"products only (no bias, linear, MSE, SGD)": (),
         "+ bias": ("bias",), "+ tanh": ("tanh",), "+ BCE instead of MSE": ("bce",),
-        "+ Adam instead of SGD": ("adam",), "full step (bias, tanh, BCE, Adam)": PARTS}
+        "+ Adam instead of SGD": ("adam",), "full step (bias, tanh, BCE, Adam)": PARTS,
+        "columns layout: products only": ("columns",),
+        "columns layout: full step": PARTS + ("columns",)}
 
 
 def training(parts, x):
-  """1000 full-batch steps of the default net for one group of seeds, with only `parts`."""
+  """1000 full-batch steps of the default net for one group of seeds, with only `parts`;
+  "columns": activations stored as (features, samples), as --layout=columns trains."""
   opt = optax.adam(0.01) if "adam" in parts else optax.sgd(0.01)
+  y = x.T if "columns" in parts else x
 
   def loss(ps):
-    h = x
+    h = y
     for i, p in enumerate(ps):
-      h = h @ p["w"] + (p["b"] if "bias" in parts else 0)
+      if "columns" in parts:
+        h = mlp.dense_t(p["w"], h) + (p["b"][:, None] if "bias" in parts else 0)
+      else:
+        h = h @ p["w"] + (p["b"] if "bias" in parts else 0)
       if "tanh" in parts and i not in (2, len(ps) - 1):  # linear latent and output (default)
         h = jnp.tanh(h)
     if "bce" in parts:
-      return optax.sigmoid_binary_cross_entropy(h, x).mean()
-    return jnp.mean((h - x) ** 2)
+      return optax.sigmoid_binary_cross_entropy(h, y).mean()
+    return jnp.mean((h - y) ** 2)
 
   def one(key):
     ps = [{"w": 0.2 * jax.random.normal(k, (a, b)), "b": jnp.zeros(b)}

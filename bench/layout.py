@@ -10,7 +10,9 @@ own dot emitter, at 1-22 GFLOP/s for the peers' net (bench.profile). columns sto
 Each net of bench.peers.nets trains through train.fit_seeds both ways, interleaved. The
 table gives the median seconds per seed, the seeds with 0 wrong pixels, and the median
 relative gap between a seed's two final losses: the sums run in another order, so no seed
-keeps its rows trajectory bit for bit. For the peers' net, scikit-learn's MLPRegressor
+keeps its rows trajectory bit for bit. Nor does rows itself with another seed count: the
+--alone rows fit the first seeds again with rows, fewer at a time, and show the gap that
+alone opens against the batched rows fit. For the peers' net, scikit-learn's MLPRegressor
 (adam, bench.peers' --seeds seeds) runs in the same rounds, when the bench extra is
 installed, for the ratio issue 13 sets (30x): its median over the rounds of
 MLPRegressor's time over ours, with the lowest and highest round.
@@ -32,6 +34,9 @@ _NETS = flags.DEFINE_list("nets", list(peers.NETS),
                           "peers: bench.peers' net and Adam; default: the default recipe.")
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per variant and net (median).",
                                lower_bound=1)
+_ALONE = flags.DEFINE_integer("alone", 16, "Also fit the first this many seeds with rows, in "
+                              "one fit of their own and one seed at a time: how far rows' own "
+                              "numbers move with the seed count (0: skip).", lower_bound=0)
 flags.register_validator("nets", lambda v: set(v) <= set(peers.NETS),
                          "--nets takes peers and/or default")
 
@@ -60,7 +65,7 @@ def main(argv):
         if i:  # the first fit compiles
           times[k].append(fits[k].timing["train_seconds"] / seeds)
       if i and name == "peers" and sklearn:  # its task is the peers' net's
-        sk.append(peers.sklearn(x, n_sk, "adam")[1])
+        sk.append(statistics.median(peers.sklearn(x, range(n_sk), "adam")[1]))
     final, errors = {}, {}
     for k, f in fits.items():
       final[k], errors[k] = map(np.asarray, autoencoder.evaluate(model, f.params, x))
@@ -74,9 +79,27 @@ def main(argv):
             f"{flops_per_seed(model.arch, len(x), steps) / t / 1e9:.0f} | {base / t:.2f} | "
             f"{_ratios(sk, times[k])} | "
             f"{int((errors[k].max(1) == 0).sum())}/{seeds} | {gap:.1%} |", flush=True)
+    for label, alone in _alone_fits(tasks["rows (samples, features)"], x, cfg):
+      loss, err = (np.concatenate([np.asarray(a) for a in v]) for v in zip(
+          *(autoencoder.evaluate(model, f.params, x) for f in alone)))
+      gap = np.median(np.abs(loss - ref[:len(loss)]) / ref[:len(loss)])
+      print(f"| {net} | {label} |  |  |  |  | {int((err.max(1) == 0).sum())}/{len(loss)} | "
+            f"{gap:.1%} |", flush=True)
     if sk:
       print(f"| {net} | scikit-learn MLPRegressor, adam, {n_sk} seed{'s' * (n_sk > 1)} | "
             f"{statistics.median(sk):.4f} |  |  | 1.0 |  |  |", flush=True)
+
+
+def _alone_fits(task, x, cfg):
+  """(label, fits) for the first --alone seeds with rows: in one fit, then one at a time."""
+  k = min(_ALONE.value, cfg.seeds)
+  if not k:
+    return []
+  one = [train.fit_seeds(task, {"x": x}, dataclasses.replace(cfg, seeds=1, seed=cfg.seed + i))
+         for i in range(k)]
+  return [(f"rows, seeds 0-{k - 1} in a fit of {k}",
+           [train.fit_seeds(task, {"x": x}, dataclasses.replace(cfg, seeds=k))]),
+          (f"rows, seeds 0-{k - 1} one at a time", one)]
 
 
 def _ratios(sk, times):

@@ -10,11 +10,17 @@ also with --layout=columns, and one seed at a time); scikit-learn's MLPRegressor
 the whole set as the batch, and lbfgs); NumPy forward/backward passes with scipy.optimize
 L-BFGS-B on the flattened weights (the original's approach, done right); PyTorch eager and
 torch.compile when torch is importable. Needs the bench extra (pip install -e ".[bench]");
-torch is optional. The ratio columns give each tool's seconds per seed over this project's
---batched_seeds rows, rows and columns layouts, on the same font in the same run.
+torch is optional.
+
+Interleaved: each font runs in --rounds rounds, and in every round each tool runs once (a
+batched row: one fit of all its seeds; the others: their share of the --seeds seeds), so
+the machine's drift (up to 2x between minutes here) hits every tool alike. The ratio columns
+give each tool's seconds per seed over this project's --batched_seeds rows (rows and columns
+layouts), round by round: the median over the rounds, then the lowest and highest.
 """
 import dataclasses
 import statistics
+import sys
 import time
 import warnings
 
@@ -31,6 +37,8 @@ _SEEDS = flags.DEFINE_integer("seeds", 8, "Seeds per tool and font.")
 _BATCHED = flags.DEFINE_integer("batched_seeds", 256, "Seeds of this project's batched row.")
 _STEPS = flags.DEFINE_integer("steps", 3000, "Adam steps (L-BFGS: iterations).")
 _TOOLS = flags.DEFINE_list("tools", None, "Only these tools (default: all).")
+_ROUNDS = flags.DEFINE_integer("rounds", 3, "Interleaved rounds per font (at most --seeds): a "
+                               "batched row fits once per round.", lower_bound=1)
 
 ARCH = (35, 29, 23, 2, 23, 29, 35)
 ETA = 0.005
@@ -55,36 +63,35 @@ def nets(seeds):
 NETS = ("peers", "default")  # the names nets() gives
 
 
-def ours_batched(x, seeds, repeat=3, layout="rows"):
-  """Median over `repeat` fits of the same seeds (compiled once): this machine is noisy."""
-  cfg = config(seeds)
-  times, comp = [], 0.0
-  for _ in range(repeat):
-    fit = train.fit_seeds(autoencoder.task(dataclasses.replace(MODEL, layout=layout)),
-                          {"x": x}, cfg)
-    times.append(fit.timing["train_seconds"] / seeds)
-    comp += fit.timing["compile_seconds"]
+# Every tool is tool(x, seeds) -> (outputs, seconds per seed (a list), compile seconds):
+# seeds are the indices of this round's share; a batched row ignores them and fits its own.
+
+
+def ours_batched(x, seeds, layout="rows"):
+  """One fit of seeds 0..seeds-1 in one compiled call (compiled on the first call only)."""
+  fit = train.fit_seeds(autoencoder.task(dataclasses.replace(MODEL, layout=layout)),
+                        {"x": x}, config(seeds))
   out = np.stack([np.asarray(autoencoder.reconstruct(MODEL, train.seed_params(fit.params, i),
                                                      x)) for i in range(seeds)])
-  return out, statistics.median(times), comp
+  return out, [fit.timing["train_seconds"] / seeds], fit.timing["compile_seconds"]
 
 
 def ours_sequential(x, seeds):
   outs, times, comp = [], [], 0.0
-  for s in range(seeds):
+  for s in seeds:
     fit = train.fit_seeds(autoencoder.task(MODEL), {"x": x}, config(seed=s))
     outs.append(np.asarray(autoencoder.reconstruct(MODEL, train.seed_params(fit.params, 0),
                                                    x)))
     times.append(fit.timing["train_seconds"])
     comp += fit.timing["compile_seconds"]
-  return np.stack(outs), statistics.median(times), comp
+  return np.stack(outs), times, comp
 
 
 def sklearn(x, seeds, solver):
   from sklearn.exceptions import ConvergenceWarning  # pylint: disable=g-import-not-at-top
   from sklearn.neural_network import MLPRegressor  # pylint: disable=g-import-not-at-top
   outs, times = [], []
-  for s in range(seeds):
+  for s in seeds:
     kw = dict(solver="adam", batch_size=len(x), learning_rate_init=ETA, shuffle=False) if (
         solver == "adam") else dict(solver="lbfgs", max_fun=10**9)
     m = MLPRegressor(hidden_layer_sizes=ARCH[1:-1], activation="tanh", alpha=0.0,
@@ -96,7 +103,7 @@ def sklearn(x, seeds, solver):
       m.fit(x, x)
     times.append(time.perf_counter() - t)
     outs.append(m.predict(x))
-  return np.stack(outs), statistics.median(times), 0.0
+  return np.stack(outs), times, 0.0
 
 
 SHAPES = list(zip(ARCH[:-1], ARCH[1:]))  # (fan_in, fan_out) of each layer
@@ -139,7 +146,7 @@ def numpy_lbfgs(x, seeds):
   """Forward and backward passes in NumPy (float64), L-BFGS-B on the flat weights."""
   import scipy.optimize  # pylint: disable=g-import-not-at-top
   outs, times = [], []
-  for s in range(seeds):
+  for s in seeds:
     rng = np.random.default_rng(s)
     v0 = np.concatenate([np.concatenate([rng.normal(0, np.sqrt(2 / (a + b)), a * b),
                                          np.zeros(b)]) for a, b in SHAPES])
@@ -149,7 +156,7 @@ def numpy_lbfgs(x, seeds):
                                          "ftol": 0, "gtol": 0})
     times.append(time.perf_counter() - t)
     outs.append(numpy_forward(unflat(r.x), x)[-1])
-  return np.stack(outs), statistics.median(times), 0.0
+  return np.stack(outs), times, 0.0
 
 
 def torch_adam(x, seeds, compiled):
@@ -157,7 +164,7 @@ def torch_adam(x, seeds, compiled):
   torch.set_num_threads(len(jax.devices()))
   xt = torch.tensor(x)
   outs, times, comp = [], [], 0.0
-  for s in range(seeds):
+  for s in seeds:
     torch.manual_seed(s)
     layers = []
     for k, (a, b) in enumerate(zip(ARCH[:-1], ARCH[1:])):
@@ -187,7 +194,7 @@ def torch_adam(x, seeds, compiled):
     times.append(time.perf_counter() - t)
     with torch.no_grad():
       outs.append(net(xt).numpy())
-  return np.stack(outs), statistics.median(times), comp
+  return np.stack(outs), times, comp
 
 
 def counts(out, x):
@@ -198,19 +205,20 @@ def counts(out, x):
 def main(argv):
   del argv
   common.use_all_cores()
-  n, steps = _SEEDS.value, _STEPS.value
-  tools = {
-      f"ae-lab, {_BATCHED.value} seeds batched": lambda x: ours_batched(x, _BATCHED.value),
-      f"ae-lab, {_BATCHED.value} seeds batched, --layout=columns":
-          lambda x: ours_batched(x, _BATCHED.value, layout="columns"),
-      f"ae-lab, {n} seeds batched": lambda x: ours_batched(x, n),
-      "ae-lab, one seed at a time": lambda x: ours_sequential(x, n),
-      "scikit-learn MLPRegressor, adam": lambda x: sklearn(x, n, "adam"),
-      "scikit-learn MLPRegressor, lbfgs": lambda x: sklearn(x, n, "lbfgs"),
-      "NumPy + scipy L-BFGS-B": lambda x: numpy_lbfgs(x, n),
-      "PyTorch eager": lambda x: torch_adam(x, n, False),
-      "PyTorch torch.compile": lambda x: torch_adam(x, n, True),
-  }
+  n, steps, b = _SEEDS.value, _STEPS.value, _BATCHED.value
+  rounds = min(_ROUNDS.value, n)
+  batched = {f"ae-lab, {b} seeds batched": lambda x, _: ours_batched(x, b),
+             f"ae-lab, {b} seeds batched, --layout=columns":
+                 lambda x, _: ours_batched(x, b, layout="columns"),
+             f"ae-lab, {n} seeds batched": lambda x, _: ours_batched(x, n)}
+  tools = dict(batched, **{
+      "ae-lab, one seed at a time": ours_sequential,
+      "scikit-learn MLPRegressor, adam": lambda x, s: sklearn(x, s, "adam"),
+      "scikit-learn MLPRegressor, lbfgs": lambda x, s: sklearn(x, s, "lbfgs"),
+      "NumPy + scipy L-BFGS-B": numpy_lbfgs,
+      "PyTorch eager": lambda x, s: torch_adam(x, s, False),
+      "PyTorch torch.compile": lambda x, s: torch_adam(x, s, True),
+  })
   try:
     import torch  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
   except ImportError:
@@ -219,24 +227,42 @@ def main(argv):
   if _TOOLS.value:
     tools = {k: v for k, v in tools.items() if any(t in k for t in _TOOLS.value)}
   # the ratio columns: this project's batched rows (rows and columns layouts), when they run
-  refs = [k for k in tools if k.startswith(f"ae-lab, {_BATCHED.value} seeds batched")] or \
-      [next(iter(tools))]
+  refs = [k for k in tools if k.startswith(f"ae-lab, {b} seeds batched")] or [next(iter(tools))]
   print(f"{'-'.join(map(str, ARCH))}, tanh, MSE, full batch, {steps} steps (Adam {ETA}; "
-        f"L-BFGS: iterations), {n} seeds per tool unless its name says; fonts run in turn, "
-        f"every tool on each font before the next\n")
+        f"L-BFGS: iterations), {n} seeds per tool unless its name says; each font in {rounds} "
+        f"interleaved rounds (batched rows: one fit per round; the others: {n} seeds split "
+        f"over the rounds); ratios: median over the rounds (lowest-highest)\n")
   print(f"| tool | font | s per seed | compile s | "
         f"{' | '.join(f'x slower than {r!r}' for r in refs)} | seeds <= 1 px | seeds 0 px |")
   print("|---" * (6 + len(refs)) + "|")
+  shares = [list(map(int, p)) for p in np.array_split(np.arange(n), rounds)]
   for font in _FONTS.value:
     x = data.load(font).x
-    base = {}
-    for name, tool in tools.items():
-      out, per_seed, comp = tool(x)
-      le1, zero, m = counts(out, x)
-      base.setdefault(name, per_seed)
-      ratios = " | ".join(f"{per_seed / base[r]:.1f}" if r in base else "" for r in refs)
-      print(f"| {name} | {font} | {per_seed:.4f} | {comp:.1f} | {ratios} | {le1}/{m} | "
-            f"{zero}/{m} |", flush=True)
+    outs = {k: [] for k in tools}
+    times = {k: [] for k in tools}    # every seconds-per-seed measurement
+    by_round = {k: [] for k in tools}  # the median of each round's
+    comp = dict.fromkeys(tools, 0.0)
+    start = time.perf_counter()
+    for r, share in enumerate(shares):
+      for name, tool in tools.items():
+        out, ts, c = tool(x, share)
+        outs[name] = [out] if name in batched else outs[name] + [out]  # batched: same bits
+        times[name] += ts
+        by_round[name].append(statistics.median(ts))
+        comp[name] += c
+      print(f"  {font}: round {r + 1}/{rounds} done, {time.perf_counter() - start:.0f} s",
+            file=sys.stderr, flush=True)
+    for name in tools:
+      le1, zero, m = counts(np.concatenate(outs[name]), x)
+      ratios = " | ".join(_ratio(by_round[name], by_round[r]) for r in refs)
+      print(f"| {name} | {font} | {statistics.median(times[name]):.4f} | {comp[name]:.1f} | "
+            f"{ratios} | {le1}/{m} | {zero}/{m} |", flush=True)
+
+
+def _ratio(mine, ref):
+  """'median (lowest-highest)' of a tool's seconds per seed over ref's, round by round."""
+  r = sorted(a / b for a, b in zip(mine, ref))
+  return f"{statistics.median(r):.1f} ({r[0]:.1f}-{r[-1]:.1f})" if len(r) > 1 else f"{r[0]:.1f}"
 
 
 if __name__ == "__main__":

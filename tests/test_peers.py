@@ -24,3 +24,9 @@ def test_numpy_loss_and_gradient_match_jax():
   # float32 against float64: measured 2e-7 of the largest entry, 2e-5 relative on the rest
   np.testing.assert_allclose(grad, ref_grad, rtol=1e-4, atol=1e-6 * scale)
   assert np.abs(grad).max() > 1e-3  # not a trivially small gradient
+
+
+def test_ratio_is_the_median_of_the_rounds_ratios():
+  # rounds: 2/1, 4/1, 6/2 -> 2, 4, 3
+  assert peers._ratio([2.0, 4.0, 6.0], [1.0, 1.0, 2.0]) == "3.0 (2.0-4.0)"  # pylint: disable=protected-access
+  assert peers._ratio([3.0], [2.0]) == "1.5"  # pylint: disable=protected-access
