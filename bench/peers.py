@@ -28,17 +28,30 @@ import jax
 import numpy as np
 from absl import app, flags
 
-from ae import autoencoder, data, train
+from ae import InputError, autoencoder, data, train
 from ae.config import TrainConfig
 from experiments import common
 
 _FONTS = flags.DEFINE_list("fonts", ["font1", "font2", "font3"], "Data sets.")
-_SEEDS = flags.DEFINE_integer("seeds", 8, "Seeds per tool and font.")
-_BATCHED = flags.DEFINE_integer("batched_seeds", 256, "Seeds of this project's batched row.")
-_STEPS = flags.DEFINE_integer("steps", 3000, "Adam steps (L-BFGS: iterations).")
+_SEEDS = flags.DEFINE_integer("seeds", 8, "Seeds per tool and font.", lower_bound=1)
+_BATCHED = flags.DEFINE_integer("batched_seeds", 256, "Seeds of this project's batched row.",
+                                lower_bound=1)
+_STEPS = flags.DEFINE_integer("steps", 3000, "Adam steps (L-BFGS: iterations).", lower_bound=1)
 _TOOLS = flags.DEFINE_list("tools", None, "Only these tools (default: all).")
 _ROUNDS = flags.DEFINE_integer("rounds", 3, "Interleaved rounds per font (at most --seeds): a "
                                "batched row fits once per round.", lower_bound=1)
+
+
+
+@flags.validator("fonts")
+def _fonts_load(names):
+  for name in names:
+    try:
+      data.load(name)
+    except InputError as e:
+      raise flags.ValidationError(str(e).replace("--dataset", "--fonts")) from None
+  return True
+
 
 ARCH = (35, 29, 23, 2, 23, 29, 35)
 ETA = 0.005
@@ -225,7 +238,11 @@ def main(argv):
     print("(torch is not importable: the PyTorch rows are skipped)")
     tools = {k: v for k, v in tools.items() if "PyTorch" not in k}
   if _TOOLS.value:
+    names = list(tools)
     tools = {k: v for k, v in tools.items() if any(t in k for t in _TOOLS.value)}
+    if not tools:
+      sys.exit(f"bench.peers: error: --tools={','.join(_TOOLS.value)} matches none of: "
+               f"{'; '.join(names)}")
   # the ratio columns: this project's batched rows (rows and columns layouts), when they run
   refs = [k for k in tools if k.startswith(f"ae-lab, {b} seeds batched")] or [next(iter(tools))]
   print(f"{'-'.join(map(str, ARCH))}, tanh, MSE, full batch, {steps} steps (Adam {ETA}; "

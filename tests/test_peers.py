@@ -1,8 +1,15 @@
-"""bench.peers' NumPy peer (the original's approach, done right): its analytic gradient
-against jax.grad of this project's loss for the same task and weights."""
+"""bench.peers: its NumPy peer's analytic gradient against jax.grad of this project's loss,
+its ratio over rounds, its flag checks, and (slow) the command itself."""
+import pathlib
+import re
+import subprocess
+import sys
+
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
+from absl import flags
 
 from ae import data, losses
 from bench import peers
@@ -30,3 +37,28 @@ def test_ratio_is_the_median_of_the_rounds_ratios():
   # rounds: 2/1, 4/1, 6/2 -> 2, 4, 3
   assert peers._ratio([2.0, 4.0, 6.0], [1.0, 1.0, 2.0]) == "3.0 (2.0-4.0)"  # pylint: disable=protected-access
   assert peers._ratio([3.0], [2.0]) == "1.5"  # pylint: disable=protected-access
+
+
+def test_fonts_are_checked_before_any_work():
+  with pytest.raises(flags.ValidationError, match="--fonts='nofont'"):
+    peers._fonts_load(["font2", "nofont"])  # pylint: disable=protected-access
+
+
+@pytest.mark.slow
+def test_command_interleaves_rounds_and_counts_every_seed_once():
+  out = subprocess.run(
+      [sys.executable, "-m", "bench.peers", "--fonts=font2", "--steps=30", "--seeds=3",
+       "--batched_seeds=4", "--rounds=2", "--tools=ae-lab,NumPy"],
+      capture_output=True, text=True, check=True, timeout=600,
+      cwd=pathlib.Path(__file__).resolve().parents[1])  # bench/ runs from a checkout
+  rows = {r.split(" | ")[0].lstrip("| "): r.split(" | ") for r in out.stdout.splitlines()
+          if r.startswith("| ") and "font2" in r}
+  assert list(rows) == ["ae-lab, 4 seeds batched", "ae-lab, 4 seeds batched, --layout=columns",
+                        "ae-lab, 3 seeds batched", "ae-lab, one seed at a time",
+                        "NumPy + scipy L-BFGS-B"]
+  assert out.stderr.count("font2: round") == 2
+  for name, r in rows.items():
+    m = 4 if name.startswith("ae-lab, 4 ") else 3  # the 3 seeds split over 2 rounds: 2 + 1
+    assert r[-1].rstrip(" |").endswith(f"/{m}") and r[-2].endswith(f"/{m}")
+    assert re.fullmatch(r"[\d.]+ \([\d.]+-[\d.]+\)", r[4])  # median (lowest-highest)
+  assert rows["ae-lab, 4 seeds batched"][4] == "1.0 (1.0-1.0)"
