@@ -11,8 +11,8 @@ Each net of bench.peers.nets trains through train.fit_seeds both ways, interleav
 table gives the median seconds per seed, the seeds with 0 wrong pixels, and the median
 relative gap between a seed's two final losses: the sums run in another order, so no seed
 keeps its rows trajectory bit for bit. Nor does rows itself with another seed count: the
---alone rows fit the first seeds again with rows, fewer at a time, and show the gap that
-alone opens against the batched rows fit. For the peers' net, scikit-learn's MLPRegressor
+--alone rows fit the first seeds again with rows, fewer at a time, and show how far that
+alone moves them from the batched rows fit. For the peers' net, scikit-learn's MLPRegressor
 (adam, bench.peers' --seeds seeds) runs in the same rounds, when the bench extra is
 installed, for the ratio issue 13 sets (30x): its median over the rounds of
 MLPRegressor's time over ours, with the lowest and highest round.
