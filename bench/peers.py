@@ -42,7 +42,6 @@ _ROUNDS = flags.DEFINE_integer("rounds", 3, "Interleaved rounds per font (at mos
                                "batched row fits once per round.", lower_bound=1)
 
 
-
 @flags.validator("fonts")
 def _fonts_load(names):
   for name in names:
