@@ -80,8 +80,9 @@ def main(argv):
             f"{_ratios(sk, times[k])} | "
             f"{int((errors[k].max(1) == 0).sum())}/{seeds} | {gap:.1%} |", flush=True)
     for label, alone in _alone_fits(tasks["rows (samples, features)"], x, cfg):
-      loss, err = (np.concatenate([np.asarray(a) for a in v]) for v in zip(
-          *(autoencoder.evaluate(model, f.params, x) for f in alone)))
+      each = [autoencoder.evaluate(model, f.params, x) for f in alone]
+      loss = np.concatenate([np.asarray(l) for l, _ in each])
+      err = np.concatenate([np.asarray(e) for _, e in each])
       gap = np.median(np.abs(loss - ref[:len(loss)]) / ref[:len(loss)])
       print(f"| {net} | {label} |  |  |  |  | {int((err.max(1) == 0).sum())}/{len(loss)} | "
             f"{gap:.1%} |", flush=True)
@@ -103,12 +104,9 @@ def _alone_fits(task, x, cfg):
 
 
 def _ratios(sk, times):
-  """MLPRegressor's seconds per seed over ours, round by round: 'median (lowest-highest)'.
-  Its time per seed moved by up to 2x between rounds on the shared 2-core machine."""
-  if not sk:
-    return ""
-  r = sorted(a / b for a, b in zip(sk, times))
-  return f"{statistics.median(r):.1f} ({r[0]:.1f}-{r[-1]:.1f})"
+  """MLPRegressor's seconds per seed over ours, round by round (peers.ratio), or "" without
+  it. Its time per seed moved by up to 2x between rounds on the shared 2-core machine."""
+  return peers.ratio(sk, times) if sk else ""
 
 
 def _has_sklearn():

@@ -270,12 +270,12 @@ def main(argv):
             file=sys.stderr, flush=True)
     for name in tools:
       le1, zero, m = counts(np.concatenate(outs[name]), x)
-      ratios = " | ".join(_ratio(by_round[name], by_round[r]) for r in refs)
+      ratios = " | ".join(ratio(by_round[name], by_round[r]) for r in refs)
       print(f"| {name} | {font} | {statistics.median(times[name]):.4f} | {comp[name]:.1f} | "
             f"{ratios} | {le1}/{m} | {zero}/{m} |", flush=True)
 
 
-def _ratio(mine, ref):
+def ratio(mine, ref):
   """'median (lowest-highest)' of a tool's seconds per seed over ref's, round by round."""
   r = sorted(a / b for a, b in zip(mine, ref))
   return f"{statistics.median(r):.1f} ({r[0]:.1f}-{r[-1]:.1f})" if len(r) > 1 else f"{r[0]:.1f}"

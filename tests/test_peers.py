@@ -35,8 +35,8 @@ def test_numpy_loss_and_gradient_match_jax():
 
 def test_ratio_is_the_median_of_the_rounds_ratios():
   # rounds: 2/1, 4/1, 6/2 -> 2, 4, 3
-  assert peers._ratio([2.0, 4.0, 6.0], [1.0, 1.0, 2.0]) == "3.0 (2.0-4.0)"  # pylint: disable=protected-access
-  assert peers._ratio([3.0], [2.0]) == "1.5"  # pylint: disable=protected-access
+  assert peers.ratio([2.0, 4.0, 6.0], [1.0, 1.0, 2.0]) == "3.0 (2.0-4.0)"
+  assert peers.ratio([3.0], [2.0]) == "1.5"
 
 
 def test_fonts_are_checked_before_any_work():
