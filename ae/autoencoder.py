@@ -36,10 +36,10 @@ class AEConfig:
                     mlp.INITS)
   init_std: float = field(0.6, "Std of the normal init.", M)
   init_mean: float = field(0.0, "Mean of the normal init.", M)
-  layout: str = field("rows", "How training stores each layer's activations. rows: (samples, "
-                      "features), the numbers of BUILD_NOTES.md bit for bit. columns: (features, "
-                      "samples), up to 1.8x faster on a CPU (python -m bench.layout); the same "
-                      "loss and gradients to float rounding, so long fits drift from rows'.", M,
+  layout: str = field("columns", "How training stores each layer's activations. columns: "
+                      "(features, samples), up to 1.8x faster on a CPU (python -m bench.layout). "
+                      "rows: (samples, features), the layout of runs before 2026-11-28; the same "
+                      "loss and gradients to float rounding, so long fits drift apart.", M,
                       losses.LAYOUTS)
 
   @property

@@ -1,9 +1,10 @@
-"""--layout=columns against --layout=rows: seconds per seed, and how far the numbers move.
+"""--layout=columns (the default) against --layout=rows: seconds per seed, and how far the
+numbers move.
 
   python -m bench.layout                        # both nets, 256 seeds, 1000 steps (~3 min)
   python -m bench.layout --nets=peers --steps=3000
 
-rows (the default) stores a layer's activations as (samples, features): each weight gradient
+rows (the default before 2026-11-28) stores a layer's activations as (samples, features): each weight gradient
 then contracts the rows of both operands (a TN product), which XLA's CPU backend runs on its
 own dot emitter, at 1-22 GFLOP/s for the peers' net (bench.profile). columns stores them as
 (features, samples) and every per-seed product is NN or NT, on YNNPACK (mlp.apply_columns).
@@ -54,7 +55,8 @@ def main(argv):
   sklearn = _has_sklearn()
   for name in _NETS.value:
     model, cfg = peers.nets(seeds)[name]
-    tasks = {"rows (samples, features)": autoencoder.task(model),
+    tasks = {"rows (samples, features)": autoencoder.task(
+                 dataclasses.replace(model, layout="rows")),
              "columns (features, samples)": autoencoder.task(
                  dataclasses.replace(model, layout="columns"))}
     times = {k: [] for k in tasks}

@@ -6,7 +6,7 @@
 Task: 35-29-23-2-23-29-35, tanh on every hidden layer (the latent one too), linear outputs,
 mean squared error, full batch, constant step 0.005, Glorot init, no weight decay; a pixel
 is on when its output is above 0.5. Tools: this project (seeds batched in one compiled call,
-also with --layout=columns, and one seed at a time); scikit-learn's MLPRegressor (adam with
+also with --layout=rows, and one seed at a time); scikit-learn's MLPRegressor (adam with
 the whole set as the batch, and lbfgs); NumPy forward/backward passes with scipy.optimize
 L-BFGS-B on the flattened weights (the original's approach, done right); PyTorch eager and
 torch.compile when torch is importable. Needs the bench extra (pip install -e ".[bench]");
@@ -79,7 +79,7 @@ NETS = ("peers", "default")  # the names nets() gives
 # seeds are the indices of this round's share; a batched row ignores them and fits its own.
 
 
-def ours_batched(x, seeds, layout="rows"):
+def ours_batched(x, seeds, layout=MODEL.layout):
   """One fit of seeds 0..seeds-1 in one compiled call (compiled on the first call only)."""
   fit = train.fit_seeds(autoencoder.task(dataclasses.replace(MODEL, layout=layout)),
                         {"x": x}, config(seeds))
@@ -220,8 +220,8 @@ def main(argv):
   n, steps, b = _SEEDS.value, _STEPS.value, _BATCHED.value
   rounds = min(_ROUNDS.value, n)
   batched = {f"ae-lab, {b} seeds batched": lambda x, _: ours_batched(x, b),
-             f"ae-lab, {b} seeds batched, --layout=columns":
-                 lambda x, _: ours_batched(x, b, layout="columns"),
+             f"ae-lab, {b} seeds batched, --layout=rows":
+                 lambda x, _: ours_batched(x, b, layout="rows"),
              f"ae-lab, {n} seeds batched": lambda x, _: ours_batched(x, n)}
   tools = dict(batched, **{
       "ae-lab, one seed at a time": ours_sequential,

@@ -3,7 +3,7 @@
   python -m bench.profile                    # the peers' net, 256 seeds, 300 steps (~20 s)
   python -m bench.profile --recipe=default   # the default net (~35 s)
   python -m bench.profile --batched_seeds=64 --steps=1000 --top=10
-  python -m bench.profile --layout=columns   # the columns layout (mlp.apply_columns)
+  python -m bench.profile --layout=rows      # the rows layout (columns is the default)
 
 Trains once to compile, then once under jax.profiler with a Perfetto trace, and adds up the
 trace's kernel events (every core's thread). Seeds and steps are bench.peers' flags
@@ -33,7 +33,8 @@ flags.set_default(peers._STEPS, 300)  # pylint: disable=protected-access
 _RECIPE = flags.DEFINE_enum("recipe", "peers", peers.NETS,
                             "peers: bench.peers' net and Adam; default: the default recipe.")
 _TOP = flags.DEFINE_integer("top", 25, "Kernels listed one by one.")
-_LAYOUT = flags.DEFINE_enum("layout", "rows", losses.LAYOUTS, "The model's --layout.")
+_LAYOUT = flags.DEFINE_enum("layout", autoencoder.AEConfig().layout, losses.LAYOUTS,
+                            "The model's --layout.")
 
 _LINE = re.compile(r"^\s*(?:ROOT )?%(\S+) = (\w+)\[([\d,]*)\]\S* (\w[\w-]*)\((.*)$")
 

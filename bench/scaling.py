@@ -36,8 +36,9 @@ _SEED_COUNTS = flags.DEFINE_list("seed_counts", ["1", "2", "4", "8", "16", "32",
                                                  "256", "512", "1024"], "Seed counts.")
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Timed repeats per row (median).")
 _ITERATIONS = flags.DEFINE_integer("iterations", 1000, "Steps.")
-_LAYOUTS = flags.DEFINE_list("layouts", ["rows"], "The model's --layout for every row, each "
-                             "in turn (rows, columns); one line each in the figure.")
+_LAYOUTS = flags.DEFINE_list("layouts", [autoencoder.AEConfig().layout], "The model's --layout "
+                             "for every row, each in turn (rows, columns); one line each in "
+                             "the figure.")
 flags.register_validator("layouts", lambda v: bool(v) and set(v) <= set(losses.LAYOUTS),
                          f"--layouts takes one or more of {', '.join(losses.LAYOUTS)}")
 OUT = pathlib.Path(__file__).resolve().parent / "out"

@@ -2,13 +2,12 @@
 
   python -m bench.tanh                        # both nets, 256 seeds, 1000 steps (~4 min)
   python -m bench.tanh --nets=default --repeat=5
-  python -m bench.tanh --layout=columns       # the blocks and the nets in --layout=columns
+  python -m bench.tanh --layout=rows          # the blocks and the nets in --layout=rows
 
 XLA's CPU tanh calls a compiled Eigen routine; ae/tanh.py writes that routine's arithmetic
 as XLA operations, which XLA inlines into the bias + tanh fusions. First the kernel alone:
-bias + tanh on each hidden layer's (seeds, samples, width) block of one device (128 seeds;
-(seeds, width, samples) with --layout=columns),
-medians of 7 timings of 200 calls. Then each net of bench.peers.nets trains through
+bias + tanh on each hidden layer's block of one device (128 seeds; (seeds, width, samples)
+in the columns layout, (seeds, samples, width) with --layout=rows), medians of 7 timings of 200 calls. Then each net of bench.peers.nets trains through
 train.fit_seeds with mlp.ACTIVATIONS["tanh"] set to either, interleaved (medians of --repeat
 fits after a compiling one), and the table says whether the final params agree bit for bit.
 """
@@ -28,7 +27,8 @@ from experiments import common
 
 # --nets, --repeat (fits per variant) and --steps (1000 here) are bench.layout's flags
 _NETS, _REPEAT = layout_bench._NETS, layout_bench._REPEAT  # pylint: disable=protected-access
-_LAYOUT = flags.DEFINE_enum("layout", "rows", losses.LAYOUTS, "The nets' --layout.")
+_LAYOUT = flags.DEFINE_enum("layout", autoencoder.AEConfig().layout, losses.LAYOUTS,
+                            "The nets' --layout.")
 
 TANHS = {"jnp.tanh": jnp.tanh, "ae.tanh": tanh.tanh}
 

@@ -53,7 +53,7 @@ def test_command_interleaves_rounds_and_counts_every_seed_once():
       cwd=pathlib.Path(__file__).resolve().parents[1])  # bench/ runs from a checkout
   rows = {r.split(" | ")[0].lstrip("| "): r.split(" | ") for r in out.stdout.splitlines()
           if r.startswith("| ") and "font2" in r}
-  assert list(rows) == ["ae-lab, 4 seeds batched", "ae-lab, 4 seeds batched, --layout=columns",
+  assert list(rows) == ["ae-lab, 4 seeds batched", "ae-lab, 4 seeds batched, --layout=rows",
                         "ae-lab, 3 seeds batched", "ae-lab, one seed at a time",
                         "NumPy + scipy L-BFGS-B"]
   assert out.stderr.count("font2: round") == 2

@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ae import autoencoder, data, mlp, tanh, train
+from ae import autoencoder, data, losses, mlp, tanh, train
 from ae.config import TrainConfig
 
 
@@ -58,13 +58,14 @@ def _fit(model, monkeypatch, f, steps=60):
   return train.fit_seeds(task, {"x": data.load("font2").x}, cfg)
 
 
-@pytest.mark.slow  # about 10 s: four fits compile
-def test_training_is_bit_for_bit_the_same(monkeypatch):
+@pytest.mark.slow  # about 20 s: eight fits compile
+@pytest.mark.parametrize("layout", losses.LAYOUTS)
+def test_training_is_bit_for_bit_the_same(monkeypatch, layout):
   """Both nets the benches time (tanh hidden layers, and the peers' tanh latent), 4 seeds
-  on 2 devices: params and loss history equal to training with jnp.tanh."""
-  for model in (autoencoder.AEConfig(),
+  on 2 devices, either layout: params and loss history equal to training with jnp.tanh."""
+  for model in (autoencoder.AEConfig(layout=layout),
                 autoencoder.AEConfig(arch=(35, 29, 23, 2, 23, 29, 35), activation="tanh",
-                                     latent_activation="tanh", loss="mse_tanh")):
+                                     latent_activation="tanh", loss="mse_tanh", layout=layout)):
     ours, ref = _fit(model, monkeypatch, tanh.tanh), _fit(model, monkeypatch, jnp.tanh)
     for a, b in zip(jax.tree.leaves(ours.params), jax.tree.leaves(ref.params)):
       np.testing.assert_array_equal(bits(a), bits(b))

@@ -151,7 +151,7 @@ def test_seeds_in_groups_give_the_numbers_of_one_vmap(monkeypatch):
   assert train.group_size(40, 1000) is None  # 40 seeds of 1000 parameters fit in cache
   assert train.group_size(40, 1000, always=True) == 16  # Task.group_seeds
   assert autoencoder.task(autoencoder.AEConfig(layout="columns")).group_seeds
-  assert not autoencoder.task(autoencoder.AEConfig()).group_seeds
+  assert not autoencoder.task(autoencoder.AEConfig(layout="rows")).group_seeds
 
 
 @pytest.mark.slow
