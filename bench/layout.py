@@ -4,19 +4,19 @@ numbers move.
   python -m bench.layout                        # both nets, 256 seeds, 1000 steps (~3 min)
   python -m bench.layout --nets=peers --steps=3000
 
-rows (the default before 2026-11-28) stores a layer's activations as (samples, features): each weight gradient
-then contracts the rows of both operands (a TN product), which XLA's CPU backend runs on its
-own dot emitter, at 1-22 GFLOP/s for the peers' net (bench.profile). columns stores them as
-(features, samples) and every per-seed product is NN or NT, on YNNPACK (mlp.apply_columns).
-Each net of bench.peers.nets trains through train.fit_seeds both ways, interleaved. The
-table gives the median seconds per seed, the seeds with 0 wrong pixels, and the median
-relative gap between a seed's two final losses: the sums run in another order, so no seed
-keeps its rows trajectory bit for bit. Nor does rows itself with another seed count: the
---alone rows fit the first seeds again with rows, fewer at a time, and show how far that
-alone moves them from the batched rows fit. For the peers' net, scikit-learn's MLPRegressor
-(adam, bench.peers' --seeds seeds) runs in the same rounds, when the bench extra is
-installed, for the ratio issue 13 sets (30x): its median over the rounds of
-MLPRegressor's time over ours, with the lowest and highest round.
+rows (the default before 2026-11-28) stores a layer's activations as (samples, features): each
+weight gradient then contracts the rows of both operands (a TN product), which XLA's CPU
+backend runs on its own dot emitter, at 1-22 GFLOP/s for the peers' net (bench.profile).
+columns stores them as (features, samples) and every per-seed product is NN or NT, on YNNPACK
+(mlp.apply_columns). Each net of bench.peers.nets trains through train.fit_seeds both ways,
+interleaved. The table gives the median seconds per seed, the seeds with 0 wrong pixels, and
+the median relative gap between a seed's two final losses: the sums run in another order, so no
+seed keeps its rows trajectory bit for bit. Nor does rows itself with another seed count: the
+--alone rows fit the first seeds again with rows, fewer at a time, and show how far that alone
+moves them from the batched rows fit. For the peers' net, scikit-learn's MLPRegressor (adam,
+bench.peers' --seeds seeds) runs in the same rounds, when the bench extra is installed, for the
+ratio issue 13 sets (30x): its median over the rounds of MLPRegressor's time over ours, with
+the lowest and highest round.
 """
 import dataclasses
 import statistics

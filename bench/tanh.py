@@ -4,12 +4,13 @@
   python -m bench.tanh --nets=default --repeat=5
   python -m bench.tanh --layout=rows          # the blocks and the nets in --layout=rows
 
-XLA's CPU tanh calls a compiled Eigen routine; ae/tanh.py writes that routine's arithmetic
-as XLA operations, which XLA inlines into the bias + tanh fusions. First the kernel alone:
-bias + tanh on each hidden layer's block of one device (128 seeds; (seeds, width, samples)
-in the columns layout, (seeds, samples, width) with --layout=rows), medians of 7 timings of 200 calls. Then each net of bench.peers.nets trains through
-train.fit_seeds with mlp.ACTIVATIONS["tanh"] set to either, interleaved (medians of --repeat
-fits after a compiling one), and the table says whether the final params agree bit for bit.
+XLA's CPU tanh calls a compiled Eigen routine; ae/tanh.py writes that routine's arithmetic as
+XLA operations, which XLA inlines into the bias + tanh fusions. First the kernel alone: bias +
+tanh on each hidden layer's block of one device (128 seeds; (seeds, width, samples) in the
+columns layout, (seeds, samples, width) with --layout=rows), medians of 7 timings of 200 calls.
+Then each net of bench.peers.nets trains through train.fit_seeds with mlp.ACTIVATIONS["tanh"]
+set to either, interleaved (medians of --repeat fits after a compiling one), and the table says
+whether the final params agree bit for bit.
 """
 import dataclasses
 import statistics
