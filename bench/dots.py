@@ -3,15 +3,15 @@
   python -m bench.dots                 # about 100 s on 2 cores
   python -m bench.dots --seeds=64
 
-One device (one core), a group of --seeds seeds (ae/train.py runs each device's seeds in
-groups of 16). Prints, for each layer of the default net, the GFLOP/s of the three batched
-products of a training step (forward, input gradient, weight gradient), then whole
-1000-step trainings of the products alone, with one part of the real step added at a time
-(bias, tanh, BCE, Adam), and the full step, so each part's share can be read off; then the
-products alone and the full step again with --layout=columns' products (mlp.dense_t), the
-ceiling of either layout. Medians of --repeat runs, interleaved. Last, other layouts for the 64x32 layer's products: the seeds as
-the innermost (vector) axis, as a multiply-reduce and as an unrolled sum of broadcast
-products; the weight gradient with the layer's input stored transposed.
+One device (one core), a group of --seeds seeds (ae/train.py runs each device's seeds in groups
+of 16). Prints, for each layer of the default net, the GFLOP/s of the three batched products of
+a training step (forward, input gradient, weight gradient), then whole 1000-step trainings of
+the products alone, with one part of the real step added at a time (bias, tanh, BCE, Adam), and
+the full step, so each part's share can be read off; then the products alone and the full step
+again with --layout=columns' products (mlp.dense_t), the ceiling of either layout. Medians of
+--repeat runs, interleaved. Last, other layouts for the 64x32 layer's products: the seeds as
+the innermost (vector) axis, as a multiply-reduce and as an unrolled sum of broadcast products;
+the weight gradient with the layer's input stored transposed.
 """
 import functools
 import statistics
