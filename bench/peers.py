@@ -1,4 +1,4 @@
-"""The same task for every tool people use instead, timed in one process, interleaved.
+"""The same task for every tool people use instead, timed side by side, interleaved.
 
   python -m bench.peers                          # fonts 1-3, 8 seeds, 3000 Adam steps
   python -m bench.peers --batched_seeds=256 --fonts=font2
@@ -10,7 +10,9 @@ also with --layout=rows, and one seed at a time); scikit-learn's MLPRegressor (a
 the whole set as the batch, and lbfgs); NumPy forward/backward passes with scipy.optimize
 L-BFGS-B on the flattened weights (the original's approach, done right); PyTorch eager and
 torch.compile when torch is importable. Needs the bench extra (pip install -e ".[bench]");
-torch is optional.
+torch is optional. MLPRegressor (adam) runs a second time in one process per core, each
+fitting the same seeds at once: a fit of it uses one core, this project's batched rows use
+every core, so that row's ratio is the one per core.
 
 Interleaved: each font runs in --rounds rounds, and in every round each tool runs once (a
 batched row: one fit of all its seeds; the others: their share of the --seeds seeds), so
@@ -99,7 +101,8 @@ def ours_sequential(x, seeds):
   return np.stack(outs), times, comp
 
 
-def sklearn(x, seeds, solver):
+def sklearn(x, seeds, solver, steps=None):
+  """steps: default --steps (a worker process passes it: its flags are not parsed)."""
   from sklearn.exceptions import ConvergenceWarning  # pylint: disable=g-import-not-at-top
   from sklearn.neural_network import MLPRegressor  # pylint: disable=g-import-not-at-top
   outs, times = [], []
@@ -107,7 +110,7 @@ def sklearn(x, seeds, solver):
     kw = dict(solver="adam", batch_size=len(x), learning_rate_init=ETA, shuffle=False) if (
         solver == "adam") else dict(solver="lbfgs", max_fun=10**9)
     m = MLPRegressor(hidden_layer_sizes=ARCH[1:-1], activation="tanh", alpha=0.0,
-                     max_iter=_STEPS.value, tol=0.0, n_iter_no_change=10**9, random_state=s,
+                     max_iter=steps or _STEPS.value, tol=0.0, n_iter_no_change=10**9, random_state=s,
                      **kw)
     t = time.perf_counter()
     with warnings.catch_warnings():
@@ -154,7 +157,7 @@ def numpy_loss_grad(v, x):
   return loss, np.concatenate([np.concatenate([g.ravel(), gb]) for g, gb in grads[::-1]])
 
 
-def numpy_lbfgs(x, seeds):
+def numpy_lbfgs(x, seeds, steps=None):
   """Forward and backward passes in NumPy (float64), L-BFGS-B on the flat weights."""
   import scipy.optimize  # pylint: disable=g-import-not-at-top
   outs, times = [], []
@@ -164,11 +167,58 @@ def numpy_lbfgs(x, seeds):
                                          np.zeros(b)]) for a, b in SHAPES])
     t = time.perf_counter()
     r = scipy.optimize.minimize(numpy_loss_grad, v0, args=(x,), jac=True, method="L-BFGS-B",
-                                options={"maxiter": _STEPS.value, "maxfun": 10**9,
+                                options={"maxiter": steps or _STEPS.value, "maxfun": 10**9,
                                          "ftol": 0, "gtol": 0})
     times.append(time.perf_counter() - t)
     outs.append(numpy_forward(unflat(r.x), x)[-1])
   return np.stack(outs), times, 0.0
+
+
+# One process per core for the peers that use one core: MLPRegressor and the NumPy peer run
+# their small products on one thread (OpenBLAS does not split them; one thread measured the
+# same), while this project's batched rows use every core. A row of these gives the
+# machine's throughput with that many fits at once, the fair ratio per core.
+_IN_PROCESS = {"adam": lambda x, s, n: sklearn(x, s, "adam", n),
+               "numpy": lambda x, s, n: numpy_lbfgs(x, s, n)}
+
+
+def _child_ready(barrier):
+  import scipy.optimize  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
+  try:  # imported here, not in the first timed fit; one BLAS thread per process
+    import sklearn.neural_network  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
+    import threadpoolctl  # pylint: disable=g-import-not-at-top
+    threadpoolctl.threadpool_limits(1)
+  except ImportError:  # the NumPy peer needs neither
+    pass
+  barrier.wait()  # no child takes a fit before every child has started
+
+
+def _fit_in_child(kind, x, seeds, steps):
+  return _IN_PROCESS[kind](x, seeds, steps)[0]
+
+
+class Processes:
+  """n worker processes that each fit the same seeds at once; a call returns a tool's
+  (outputs, [wall seconds over all n x seeds fits], 0)."""
+
+  def __init__(self, n):
+    import multiprocessing  # pylint: disable=g-import-not-at-top
+    ctx = multiprocessing.get_context("spawn")  # not fork: this process runs XLA's threads
+    self.n = n
+    self.pool = ctx.Pool(n, _child_ready, (ctx.Barrier(n),))
+    self.pool.map(int, range(n), chunksize=1)  # returns once every child is ready
+
+  def __call__(self, kind, x, seeds, steps):
+    t = time.perf_counter()
+    outs = self.pool.starmap(_fit_in_child, [(kind, x, list(seeds), steps)] * self.n,
+                             chunksize=1)
+    wall = time.perf_counter() - t
+    assert all(np.array_equal(o, outs[0]) for o in outs), "the same seeds, other outputs"
+    return outs[0], [wall / (self.n * len(seeds))], 0.0
+
+  def close(self):
+    self.pool.close()
+    self.pool.join()
 
 
 def torch_adam(x, seeds, compiled):
@@ -219,6 +269,12 @@ def main(argv):
   common.use_all_cores()
   n, steps, b = _SEEDS.value, _STEPS.value, _BATCHED.value
   rounds = min(_ROUNDS.value, n)
+  cores, pool = len(jax.devices()), []  # one device per core (common.use_all_cores)
+
+  def procs():  # started on first use, when that row runs
+    if not pool:
+      pool.append(Processes(cores))
+    return pool[0]
   batched = {f"ae-lab, {b} seeds batched": lambda x, _: ours_batched(x, b),
              f"ae-lab, {b} seeds batched, --layout=rows":
                  lambda x, _: ours_batched(x, b, layout="rows"),
@@ -226,6 +282,8 @@ def main(argv):
   tools = dict(batched, **{
       "ae-lab, one seed at a time": ours_sequential,
       "scikit-learn MLPRegressor, adam": lambda x, s: sklearn(x, s, "adam"),
+      f"scikit-learn MLPRegressor, adam, {cores} processes at once":
+          lambda x, s: procs()("adam", x, s, steps),
       "scikit-learn MLPRegressor, lbfgs": lambda x, s: sklearn(x, s, "lbfgs"),
       "NumPy + scipy L-BFGS-B": numpy_lbfgs,
       "PyTorch eager": lambda x, s: torch_adam(x, s, False),
@@ -273,6 +331,8 @@ def main(argv):
       ratios = " | ".join(ratio(by_round[name], by_round[r]) for r in refs)
       print(f"| {name} | {font} | {statistics.median(times[name]):.4f} | {comp[name]:.1f} | "
             f"{ratios} | {le1}/{m} | {zero}/{m} |", flush=True)
+  if pool:
+    pool[0].close()
 
 
 def ratio(mine, ref):

@@ -62,3 +62,16 @@ def test_command_interleaves_rounds_and_counts_every_seed_once():
     assert r[-1].rstrip(" |").endswith(f"/{m}") and r[-2].endswith(f"/{m}")
     assert re.fullmatch(r"[\d.]+ \([\d.]+-[\d.]+\)", r[4])  # median (lowest-highest)
   assert rows["ae-lab, 4 seeds batched"][4] == "1.0 (1.0-1.0)"
+
+
+@pytest.mark.slow
+def test_processes_give_the_serial_outputs_and_time_every_fit():
+  x = data.load("font2").x.astype(np.float64)
+  procs = peers.Processes(2)
+  try:
+    out, times, comp = procs("numpy", x, [0, 1], 5)
+  finally:
+    procs.close()
+  ref, _, _ = peers.numpy_lbfgs(x, [0, 1], 5)
+  np.testing.assert_array_equal(out, ref)
+  assert out.shape == (2,) + x.shape and len(times) == 1 and times[0] > 0 and comp == 0.0
