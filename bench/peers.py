@@ -110,8 +110,8 @@ def sklearn(x, seeds, solver, steps=None):
     kw = dict(solver="adam", batch_size=len(x), learning_rate_init=ETA, shuffle=False) if (
         solver == "adam") else dict(solver="lbfgs", max_fun=10**9)
     m = MLPRegressor(hidden_layer_sizes=ARCH[1:-1], activation="tanh", alpha=0.0,
-                     max_iter=steps or _STEPS.value, tol=0.0, n_iter_no_change=10**9, random_state=s,
-                     **kw)
+                     max_iter=steps or _STEPS.value, tol=0.0, n_iter_no_change=10**9,
+                     random_state=s, **kw)
     t = time.perf_counter()
     with warnings.catch_warnings():
       warnings.simplefilter("ignore", ConvergenceWarning)
@@ -199,16 +199,17 @@ def _fit_in_child(kind, x, seeds, steps):
 
 class Processes:
   """n worker processes that each fit the same seeds at once; a call returns a tool's
-  (outputs, [wall seconds over all n x seeds fits], 0)."""
+  (outputs, [wall seconds over all n x seeds fits], 0). They start on the first call."""
 
   def __init__(self, n):
-    import multiprocessing  # pylint: disable=g-import-not-at-top
-    ctx = multiprocessing.get_context("spawn")  # not fork: this process runs XLA's threads
-    self.n = n
-    self.pool = ctx.Pool(n, _child_ready, (ctx.Barrier(n),))
-    self.pool.map(int, range(n), chunksize=1)  # returns once every child is ready
+    self.n, self.pool = n, None
 
   def __call__(self, kind, x, seeds, steps):
+    if self.pool is None:
+      import multiprocessing  # pylint: disable=g-import-not-at-top
+      ctx = multiprocessing.get_context("spawn")  # not fork: this process runs XLA's threads
+      self.pool = ctx.Pool(self.n, _child_ready, (ctx.Barrier(self.n),))
+      self.pool.map(int, range(self.n), chunksize=1)  # returns once every child is ready
     t = time.perf_counter()
     outs = self.pool.starmap(_fit_in_child, [(kind, x, list(seeds), steps)] * self.n,
                              chunksize=1)
@@ -217,8 +218,9 @@ class Processes:
     return outs[0], [wall / (self.n * len(seeds))], 0.0
 
   def close(self):
-    self.pool.close()
-    self.pool.join()
+    if self.pool is not None:
+      self.pool.close()
+      self.pool.join()
 
 
 def torch_adam(x, seeds, compiled):
@@ -269,12 +271,8 @@ def main(argv):
   common.use_all_cores()
   n, steps, b = _SEEDS.value, _STEPS.value, _BATCHED.value
   rounds = min(_ROUNDS.value, n)
-  cores, pool = len(jax.devices()), []  # one device per core (common.use_all_cores)
-
-  def procs():  # started on first use, when that row runs
-    if not pool:
-      pool.append(Processes(cores))
-    return pool[0]
+  cores = len(jax.devices())  # one device per core (common.use_all_cores)
+  procs = Processes(cores)
   batched = {f"ae-lab, {b} seeds batched": lambda x, _: ours_batched(x, b),
              f"ae-lab, {b} seeds batched, --layout=rows":
                  lambda x, _: ours_batched(x, b, layout="rows"),
@@ -283,7 +281,7 @@ def main(argv):
       "ae-lab, one seed at a time": ours_sequential,
       "scikit-learn MLPRegressor, adam": lambda x, s: sklearn(x, s, "adam"),
       f"scikit-learn MLPRegressor, adam, {cores} processes at once":
-          lambda x, s: procs()("adam", x, s, steps),
+          lambda x, s: procs("adam", x, s, steps),
       "scikit-learn MLPRegressor, lbfgs": lambda x, s: sklearn(x, s, "lbfgs"),
       "NumPy + scipy L-BFGS-B": numpy_lbfgs,
       "PyTorch eager": lambda x, s: torch_adam(x, s, False),
@@ -331,8 +329,7 @@ def main(argv):
       ratios = " | ".join(ratio(by_round[name], by_round[r]) for r in refs)
       print(f"| {name} | {font} | {statistics.median(times[name]):.4f} | {comp[name]:.1f} | "
             f"{ratios} | {le1}/{m} | {zero}/{m} |", flush=True)
-  if pool:
-    pool[0].close()
+  procs.close()
 
 
 def ratio(mine, ref):
