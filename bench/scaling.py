@@ -33,7 +33,7 @@ TABLES = ("seeds", "data", "width")
 _TABLES = flags.DEFINE_list("tables", list(TABLES), "Which tables, any of seeds, data, width "
                             "(the matmul peak is measured either way; peak: only that).")
 flags.register_validator("tables", lambda v: set(v) <= set(TABLES) | {"peak"},
-                         f"--tables takes any of {', '.join(TABLES)}")
+                         f"--tables takes any of {', '.join(TABLES)}, or peak")
 _SEED_COUNTS = flags.DEFINE_list("seed_counts", ["1", "2", "4", "8", "16", "32", "64", "128",
                                                  "256", "512", "1024"], "Seed counts.")
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Timed repeats per row (median).")
