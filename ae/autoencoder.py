@@ -1,9 +1,15 @@
 """The MLP autoencoder on binary images, as a Task for the training core, and its evaluation.
 
-  model = AEConfig()                           # the measured default (linear 2-D latent)
-  fit = train.fit_seeds(task(model), {"x": x}, TrainConfig(), n_seeds=8)
-  loss, errors = evaluate(model, fit.params, x) # per seed: final loss, wrong pixels per glyph
-  z = encode(model, one_seed_params, x); img = decode(model, one_seed_params, z)
+  >>> from ae import data, train
+  >>> x = data.load("font2").x[:4]
+  >>> model = AEConfig()                         # the measured default (linear 2-D latent)
+  >>> fit = train.fit_seeds(task(model), {"x": x}, train.TrainConfig(seeds=2, iterations=50))
+  >>> loss, errors = evaluate(model, fit.params, x)  # per seed: loss, wrong pixels per glyph
+  >>> errors.shape
+  (2, 4)
+  >>> p = train.seed_params(fit.params, 0)       # one seed's params
+  >>> decode(model, p, encode(model, p, x)).shape
+  (4, 35)
 
 Every function takes the AEConfig, so the activations and the output squashing always match
 the model that was trained.
@@ -16,8 +22,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ae import InputError, losses, mlp
-from ae.config import check_choices, check_finite, field
-from ae.program import Task
+from ae.fields import check_choices, check_finite, field
+from ae.task import Task, param_count
 
 M = "model"
 
@@ -38,8 +44,8 @@ class AEConfig:
   init_mean: float = field(0.0, "Mean of the normal init.", M)
   layout: str = field("columns", "How training stores each layer's activations. columns: "
                       "(features, samples), up to 1.8x faster on a CPU (python -m bench.layout). "
-                      "rows: (samples, features), the layout of runs before 2026-11-28; the same "
-                      "loss and gradients to float rounding, so long fits drift apart.", M,
+                      "rows: (samples, features), the layout of earlier runs; the same loss and "
+                      "gradients to float rounding, so long fits drift apart.", M,
                       losses.LAYOUTS)
 
   @property
@@ -59,7 +65,8 @@ class AEConfig:
 
   @property
   def n_params(self):
-    return sum(a * b + b for a, b in zip(self.arch[:-1], self.arch[1:]))
+    """Parameters per seed (task.param_count of this model's task)."""
+    return param_count(task(self))
 
   def check(self, width=None):
     check_finite(self)
@@ -92,7 +99,7 @@ def init(cfg, key):
   return mlp.init(key, cfg.arch, cfg.init, cfg.init_std, cfg.init_mean)
 
 
-MODEL_HYPER = ("init_std", "init_mean")  # fields that may vary per run in one program
+RUN_FIELDS = ("init_std", "init_mean")  # AEConfig fields that may differ per run in one program
 
 
 @functools.lru_cache(maxsize=64)
@@ -100,7 +107,7 @@ def task_factory(cfg):
   """hyper -> Task: the task with init_std / init_mean taken from the run's hyper values
   (train.fit_runs batches such runs into one compiled program)."""
   def make(hyper):
-    fields = {k: v for k, v in hyper.items() if k in MODEL_HYPER}
+    fields = {k: v for k, v in hyper.items() if k in RUN_FIELDS}
     return _task(dataclasses.replace(cfg, **fields)) if fields else task(cfg)
   return make
 

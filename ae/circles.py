@@ -1,8 +1,14 @@
 """How circular a decoded shape is: circle fits, quality measures, and latent paths (NumPy).
 
 A shape is a flat vector of m points, x and y interleaved (as the circles set stores them).
-  q = quality(shapes)          # radius, circularity, centre and offset of each shape
-  z = path(codes_in_order, 41) # points evenly spaced along the polyline through the codes
+
+  >>> t = np.linspace(0, 2 * np.pi, 21)
+  >>> shapes = np.stack([np.stack([r * np.cos(t), r * np.sin(t)], -1).ravel() for r in (.2, .5)])
+  >>> q = quality(shapes)   # radius, circularity, centre and offset of each shape
+  >>> np.round(q["radius"], 3).tolist(), bool(q["circularity"].max() < 1e-6)
+  ([0.2, 0.5], True)
+  >>> path(np.array([[0., 0.], [1., 0.], [1., 1.]]), 5).tolist()   # evenly along the codes
+  [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0], [1.0, 0.5], [1.0, 1.0]]
 """
 import numpy as np
 

@@ -4,31 +4,9 @@ Each field carries its flag's help text and group in its metadata; the entry poi
 flag per field, named as the field (experiments/cli.py), so a default lives here only.
 """
 import dataclasses
-import math
 
 from ae import InputError, optim, solvers
-
-
-def field(default, help, group, choices=None, kind=None):  # pylint: disable=redefined-builtin
-  """A config field with its flag's help text, --help group, allowed values and, for a tuple,
-  how its flag is written (kind "ints": 1,2,3; "points": x,y;x,y)."""
-  return dataclasses.field(default=default, metadata={"help": help, "group": group,
-                                                      "choices": choices, "kind": kind})
-
-
-def check_finite(cfg):
-  """Every float field (when set) is a finite number."""
-  for f in dataclasses.fields(cfg):
-    v = getattr(cfg, f.name)
-    if isinstance(v, float) and not math.isfinite(v):
-      raise InputError(f"--{f.name} must be a finite number, got {v}")
-
-
-def check_choices(cfg):
-  for f in dataclasses.fields(cfg):
-    choices, v = f.metadata.get("choices"), getattr(cfg, f.name)
-    if choices is not None and v is not None and v not in choices:
-      raise InputError(f"--{f.name} must be one of {', '.join(choices)}, got {v!r}")
+from ae.fields import check_choices, check_finite, field
 
 
 O, S = "optimiser", "solver"
@@ -73,6 +51,12 @@ class TrainConfig:
                                                                 self.solver_backend)
 
   @property
+  def host_solver(self):
+    """True when the solver runs on the host (scipy), between compiled chunks: the one
+    answer every driver and estimate asks for."""
+    return self.solver is not None and solvers.on_host(self.solver, self.solver_backend)
+
+  @property
   def adaptive(self):
     """(k, a, b) of the adaptive eta rule, or None."""
     return (self.adaptive_k, self.adaptive_a, self.adaptive_b) if self.adaptive_eta else None
@@ -101,21 +85,21 @@ class TrainConfig:
     if self.optimizer == "none" and self.solver is None:
       raise InputError("--optimizer=none trains with the solver alone: set --solver")
     if self.optimizer != "none":
-      self.optimizer_for()  # validates eta, schedule and the adaptive rule
+      optim.check(self.optimizer, self.eta, self.schedule, self.adaptive)
     if self.solver is None:
       if self.minimize_every:
         raise InputError("--minimize_every needs a --solver to run")
       return
-    backend = self.backend
+    host = self.host_solver  # validates the (solver, backend) pair
     if self.optimizer != "none" and self.minimize_every < 1:
       raise InputError(f"--solver={self.solver} never runs: add --minimize_every=k (after "
                        f"every k optimizer steps) or --optimizer=none (the solver alone)")
     if self.minimize_every < 0 or self.solver_steps < 1 or self.solver_tol < 0:
       raise InputError("--minimize_every must be >= 0, --solver_steps >= 1, --solver_tol >= 0")
-    if self.solver_seconds is not None and (backend != "scipy" or self.solver_seconds <= 0):
+    if self.solver_seconds is not None and (not host or self.solver_seconds <= 0):
       raise InputError("--solver_seconds caps scipy solver calls: use it with "
                        "--solver_backend=scipy (or --solver=powell) and a positive number")
-    if solvers.on_host(self.solver, backend) and self.batch_size:
+    if host and self.batch_size:
       raise InputError("the scipy solver backend trains full batch: drop --batch_size")
 
   def inert(self):

@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from ae import InputError, cheader, glyphfiles
-from ae.config import field
+from ae.fields import check_finite, field
 
 BUILTIN = ("font1", "font2", "font3")
 D = "data"
@@ -227,7 +227,6 @@ class CirclesConfig:
     return lo, hi
 
   def check(self):
-    from ae.config import check_finite  # pylint: disable=g-import-not-at-top
     check_finite(self)
     if not 0 <= self.radius_min < self.radius_max:
       raise InputError(f"--radius_min must be >= 0 and below --radius_max, got "

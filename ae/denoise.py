@@ -16,8 +16,8 @@ import numpy as np
 
 from ae import InputError, autoencoder, losses, mlp
 from ae import noise as nz  # not "noise": NoiseConfig has a field of that name
-from ae.config import check_choices, field
-from ae.program import Task
+from ae.fields import check_choices, field
+from ae.task import Task
 
 N = "noise"
 
@@ -104,18 +104,6 @@ def _wrong(model, params, noisy, clean):
   return jax.vmap(one)(params)
 
 
-def nearest_glyph(noisy, x, chunk=4096):
-  """The training glyph nearest to each noisy copy by Hamming distance (the first on ties)."""
-  x = np.asarray(x) > 0.5
-  out = []
-  for i in range(0, len(noisy), chunk):
-    b = np.asarray(noisy[i:i + chunk]) > 0.5
-    same = b.astype(np.float32) @ x.T.astype(np.float32) + (~b).astype(np.float32) @ (
-        ~x).T.astype(np.float32)  # pixels in agreement
-    out.append(np.argmax(same, axis=1))
-  return np.concatenate(out)
-
-
 @functools.partial(jax.jit, static_argnums=(3, 4))
 def _noisy(key, x, level, model, kind):
   return nz.apply(key, x, level, model, kind)
@@ -138,7 +126,7 @@ def evaluate(model, cfg, params, x, key):
   for i, level in enumerate(cfg.levels()):
     noisy, clean = noisy_copies(cfg, jax.random.fold_in(key, i), x, level)
     wrong = np.asarray(_wrong(model, params, jnp.asarray(noisy), jnp.asarray(clean)))
-    near = np.asarray(x)[nearest_glyph(noisy, x)]
+    near = np.asarray(x)[losses.nearest(noisy, x)[0]]
     out.append({
         "k" if cfg.noise_model == "k" else "p": level,
         "restore_rate": (wrong == 0).mean(axis=1),

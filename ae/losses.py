@@ -8,6 +8,7 @@
 A pixel is "on" when its output is above 0.5, for every pixel loss.
 """
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from ae import mlp, tanh
@@ -49,3 +50,19 @@ def pixel_errors(params, x, y, activation, loss):
   """(n,) wrong pixels per glyph after thresholding the output at 0.5."""
   out = reconstruct(mlp.apply(params, x, activation), loss)
   return jnp.sum((out > 0.5) != (y > 0.5), axis=-1)
+
+
+def nearest(rows, x, chunk=4096):
+  """The training glyph nearest to each row by Hamming distance after thresholding both at
+  0.5 (the first on ties): (index (m,), wrong pixels (m,)), NumPy, `chunk` rows at a time."""
+  x = np.asarray(x) > 0.5
+  on, off = x.T.astype(np.float32), (~x).T.astype(np.float32)
+  idx, dist = [], []
+  for i in range(0, len(rows), chunk):
+    b = np.asarray(rows[i:i + chunk]) > 0.5
+    same = b.astype(np.float32) @ on + (~b).astype(np.float32) @ off  # pixels in agreement
+    idx.append(np.argmax(same, axis=1))
+    dist.append(x.shape[1] - same.max(1))
+  if not idx:
+    return np.zeros(0, int), np.zeros(0, int)
+  return np.concatenate(idx), np.concatenate(dist).astype(int)

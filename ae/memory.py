@@ -4,7 +4,7 @@ import os
 
 import jax
 
-from ae import InputError, solvers
+from ae import InputError
 
 
 def memory_bytes(cfg, n_params, n_samples, floats_per_sample):
@@ -12,7 +12,7 @@ def memory_bytes(cfg, n_params, n_samples, floats_per_sample):
   gradient and optimizer moments, a dense BFGS inverse Hessian (n_params^2, a few copies),
   and the activations of a full batch, forward and backward."""
   per_seed = 8 * n_params + 3 * n_samples * floats_per_sample
-  if cfg.solver == "bfgs" and not solvers.on_host(cfg.solver, cfg.backend):
+  if cfg.solver == "bfgs" and not cfg.host_solver:
     per_seed += 3 * n_params ** 2
   elif cfg.solver is not None:
     per_seed += 30 * n_params  # L-BFGS history, CG directions, line-search copies

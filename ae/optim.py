@@ -86,16 +86,26 @@ def make(name, eta, steps, schedule_name="constant", adaptive=None, momentum=0.9
 
   adaptive: None, or (k, a, b) for the adaptive eta rule, which replaces the schedule.
   """
+  check(name, eta, schedule_name, adaptive)
+  d = direction(name, momentum)
+  if adaptive is not None:
+    return optax.chain(d, adaptive_eta(eta, *adaptive))
+  return optax.chain(d, optax.scale_by_learning_rate(schedule(schedule_name, eta, steps)))
+
+
+def check(name, eta, schedule_name="constant", adaptive=None):
+  """InputError unless make() accepts these settings (builds nothing)."""
+  if name not in OPTIMIZERS:
+    raise InputError(f"--optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
+  if adaptive is None and schedule_name not in SCHEDULES:
+    raise InputError(f"--schedule must be one of {', '.join(SCHEDULES)}, got {schedule_name!r}")
   if isinstance(eta, (int, float)) and not (math.isfinite(eta) and eta > 0):
     raise InputError(f"--eta must be a positive finite number, got {eta}")
-  d = direction(name, momentum)
   if adaptive is not None:
     k, a, b = adaptive
     if not (k >= 1 and 0 < b < 1 and (a is None or a >= 0)):
       raise InputError(f"--adaptive_eta needs --adaptive_k >= 1, --adaptive_a >= 0 and "
                        f"0 < --adaptive_b < 1; got {k}, {a}, {b}")
-    return optax.chain(d, adaptive_eta(eta, k, a, b))
-  return optax.chain(d, optax.scale_by_learning_rate(schedule(schedule_name, eta, steps)))
 
 
 def current_eta(opt_state):

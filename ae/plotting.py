@@ -101,7 +101,6 @@ def reconstructions(path, x, out, shape, labels, title, limit=64):
   rg = max(3, h // 2)  # room for each glyph's label above its tiles
   mosaic = np.concatenate([np.ones((rg, 3 * cols * (w + 1) - 1, 3)),
                            tiles(triples, shape, 3 * cols, colors=colors, row_gap=rg)])
-  rows = -(-len(idx) // cols)
   scale = 0.22 * 5 / max(w, 5)  # inches per pixel column
   fig, ax = plt.subplots(figsize=(min(16, scale * mosaic.shape[1] + .5),
                                   scale * mosaic.shape[0] + .6))

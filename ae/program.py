@@ -7,31 +7,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from typing import Callable, NamedTuple
 from jax.flatten_util import ravel_pytree
 
 from ae import InputError, optim, schedule, solvers
+from ae.task import Task
 
 _EVAL = 0x7FFFFFFF  # fold_in tag of the fixed key the logged loss is evaluated with
-
-
-class Task(NamedTuple):
-  """What the core trains. Pure functions; nothing else is known about the model or the data.
-
-  init(key) -> params (a pytree).
-  loss(params, batch, key) -> scalar: what the optimizer and the solvers minimise. batch is
-    `data` (or a minibatch of its leading axis); key is fresh at every step (noise, samples).
-  metrics(params, data) -> {name: scalar}: evaluated at log points only (optional).
-  uses_step: loss is called as loss(params, batch, key, step), for losses that change over
-    training (a KL warm-up); the logged loss and a solver call see the step they run at.
-  group_seeds: on a CPU, run a device's seeds in groups of train.GROUP whenever it has more,
-    however small their state (train.group_size); a speed hint, measured per loss.
-  """
-  init: Callable
-  loss: Callable
-  metrics: Callable = None
-  uses_step: bool = False
-  group_seeds: bool = False
 
 
 def step_keys(key, t):
@@ -39,18 +20,19 @@ def step_keys(key, t):
   return jax.random.split(jax.random.fold_in(key, t), 3)
 
 
-CORE_HYPER = ("eta",)  # per-run values the core itself applies (to the optimizer)
+RUN_FIELDS = ("eta",)  # TrainConfig fields that may differ per run in one program (hyper)
 
 
 class Program:
   """The per-seed pure functions, built from a task and a config (static) once per fit.
 
   task: a Task, or a function hyper -> Task, for values batched across runs (hyper: a dict
-  of per-run scalars in the state; "eta" is applied to the optimizer here, the rest is the
-  task's to use, e.g. the init's std).
+  of per-run scalars in the state; RUN_FIELDS are applied to the optimizer here, the rest is
+  the task's to use, e.g. the init's std).
+  its: the schedule's solver iterations per call (schedule.solver_iterations; None: no calls).
   """
 
-  def __init__(self, task, cfg):
+  def __init__(self, task, cfg, its):
     self.make = task if not isinstance(task, Task) else (lambda hyper: task)
     self.task, self.cfg = self.make({}), cfg
     shapes = jax.eval_shape(self.task.init, jax.random.PRNGKey(0))
@@ -60,15 +42,17 @@ class Program:
     self.size, self.dtype = flat.shape, flat.dtype
     self.shapes = shapes
     self.opt = cfg.optimizer_for()
-    self.its = its = schedule.solver_iterations(schedule.build(cfg))  # None: no solver calls
-    self.host = its is not None and solvers.on_host(cfg.solver, cfg.backend)
+    self.its = its
+    self.host = its is not None and cfg.host_solver
     self.solve = None
     if its is not None and not self.host:
       self.solve = solvers.make(self.objective, cfg.solver, cfg.backend, its, cfg.solver_tol)
 
   def opt_for(self, hyper):
     """The optimizer with this run's eta (the same state structure for every eta)."""
-    return self.cfg.optimizer_for(hyper.get("eta")) if self.opt is not None else None
+    if self.opt is None or "eta" not in hyper:
+      return self.opt
+    return self.cfg.optimizer_for(hyper["eta"])
 
   def unravel_host(self, flat):
     """NumPy (seeds, size) -> the params pytree with a seed axis (no device work)."""
@@ -166,10 +150,11 @@ class Program:
 def fit(task, data, cfg, key):
   """One seed, the whole schedule in one pure function (jit and vmap it freely).
   Returns (params, history) with history rows at the schedule's log steps."""
-  prog = Program(task, cfg)
+  plan = schedule.build(cfg)
+  prog = Program(task, cfg, schedule.solver_iterations(plan))
   if prog.host:
     raise InputError("the scipy solver backend runs on the host: use train.fit_seeds")
-  entries = jnp.asarray(schedule.entries(schedule.build(cfg), cfg.log_every))
+  entries = jnp.asarray(schedule.entries(plan, cfg.log_every))
   data = jax.tree.map(jnp.asarray, data)
   state, history = prog.run(prog.placeholder(key, {}), data, entries, entries.shape[0])
   history["solver_iterations"] = jnp.cumsum(history["solver_iterations"]).astype(jnp.int32)

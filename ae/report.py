@@ -1,8 +1,11 @@
 """The metrics.json contract, built in one place for every experiment and benchmark.
 
-  metrics = report.build(seeds, final_loss, start_loss, timing,
-                         per_seed=report.pixel_per_seed(errors), score=report.pixel_score(errors),
-                         summary_fn=lambda ok: report.pixel_summary(errors, ok), labels=chars)
+  >>> errors = np.array([[0, 1], [2, 0]])      # wrong pixels: 2 seeds x 2 glyphs
+  >>> m = build([0, 1], [0.1, 0.2], [1.0, 1.0], {"compile_seconds": 1, "train_seconds": 2},
+  ...           per_seed=pixel_per_seed(errors), score=pixel_score(errors),
+  ...           summary_fn=lambda ok: pixel_summary(errors, ok), labels="AB")
+  >>> m["summary"]["best_seed"], m["summary"]["seeds_le1"], m["per_seed"][1]["max_pixel_error"]
+  (0, 1, 2)
 
 gives {"summary": {...}, "per_seed": [...]}: per seed at least seed, final_loss, diverged; a
 summary with seeds, diverged_seeds, best_seed, median_seed (both among the seeds that did not

@@ -28,9 +28,11 @@ def check_new(run_dir):
 class Building:
   """A run directory built aside and renamed into place when complete:
 
-    with runs.Building(run_dir) as b:
-      write into b.tmp (b.tmp / "figures" exists)
-    b.path  # the finished run
+    >>> import tempfile
+    >>> with Building(pathlib.Path(tempfile.mkdtemp()) / "run") as b:  # b.tmp/figures exists
+    ...   save_json(b.tmp / "metrics.json", {"summary": {}})
+    >>> sorted(p.name for p in b.path.iterdir())   # b.path: the finished run
+    ['figures', 'metrics.json']
 
   A failure or an exception of any kind (Ctrl-C included) removes the temporary directory:
   a run directory is complete or absent.

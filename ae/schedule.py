@@ -63,11 +63,6 @@ def log_steps(entries_):
   return [int(t1) for _, _, t1 in entries_]
 
 
-def after_solver(entries_):
-  """Bools per history row: True right after a solver call."""
-  return [int(k) == SOLVE for k, _, _ in entries_]
-
-
 def solver_iterations(segments):
   """The iterations of every solver call (one value per schedule), or None without calls."""
   its = {s.iterations for s in segments if isinstance(s, Solve)}

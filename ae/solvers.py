@@ -1,8 +1,13 @@
 """One adapter over full minimisers: jaxopt, optax, optimistix (all JAX) and scipy.optimize.
 
-  solve = make(fun, "bfgs", backend="optimistix", steps=200)
-  x, info = jax.jit(solve)(x0, *args)        # JAX backends: jit, vmap and scan work
-  x, info = minimize(fun, x0, args, "powell", "scipy", steps=10**6, seconds=60)   # host
+  >>> fun = lambda x, a: jnp.sum((x - a) ** 2)
+  >>> solve = make(fun, "bfgs", backend="optimistix", steps=20)
+  >>> x, info = jax.jit(solve)(jnp.zeros(3), jnp.ones(3))   # JAX backends: jit, vmap, scan
+  >>> bool(jnp.allclose(x, 1.0, atol=1e-4))
+  True
+  >>> x, info = minimize(fun, np.zeros(3, "f4"), (np.ones(3, "f4"),), "powell", "scipy", steps=1000)
+  >>> bool(np.allclose(x, 1.0, atol=1e-3)), info["evaluations"] > 0   # on the host
+  (True, True)
 
 `fun(x, *args)` returns a scalar; x is any pytree. `steps` caps the iterations, `tol` stops
 earlier (0: never early). info has value (fun at x), iterations, and for scipy evaluations and

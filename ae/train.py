@@ -1,8 +1,14 @@
 """The training core: any Task, any schedule, many seeds in one compiled program.
 
-  task = Task(init, loss, metrics)          # pure functions; see Task
-  fit = fit_seeds(task, data, TrainConfig(seeds=32))
-  fit.params, fit.history, fit.steps, fit.timing, fit.interrupted
+  >>> task = Task(init=lambda key: {"w": jax.random.normal(key, (3,))},   # pure functions
+  ...             loss=lambda p, batch, key: jnp.mean((batch["x"] @ p["w"] - 1) ** 2))
+  >>> fit = fit_seeds(task, {"x": np.eye(3)}, TrainConfig(seeds=8, iterations=100))
+  >>> fit.params["w"].shape, fit.history["loss"].shape, fit.steps   # rows at log points
+  ((8, 3), (8, 3), [0, 50, 100])
+  >>> bool((fit.history["loss"][:, -1] < fit.history["loss"][:, 0]).all()), fit.interrupted
+  (True, False)
+  >>> sorted(fit.timing)
+  ['compile_seconds', 'train_seconds']
 
 The schedule (ae/schedule.py) is a list of entries (optimizer steps t0..t1, or a solver call);
 one compiled, seed-vmapped function runs any slice of it, and the host calls it in chunks of
@@ -18,9 +24,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ae import schedule, solvers
+from ae import InputError, schedule, solvers
 from ae.config import TrainConfig  # noqa: F401  (the core API, in one import)
-from ae.program import Program, Task, fit, step_keys  # noqa: F401
+from ae.program import Program, fit, step_keys  # noqa: F401
+from ae.task import Task, param_count, task_of  # noqa: F401
 
 CHUNK = 64         # entries one compiled call can run (fixed: one compile for any chunk)
 TARGET_SECONDS = 0.5  # wall time aimed at per chunk (progress and Ctrl-C between chunks)
@@ -37,11 +44,6 @@ class Fit(NamedTuple):
 def seed_params(params, i):
   """Seed i's params (NumPy) out of params with a leading seed axis."""
   return jax.tree.map(lambda a: np.asarray(a[i]), params)
-
-
-def seed_keys(seed, n_seeds):
-  """Seed i trains from PRNGKey(seed + i): a seed's numbers do not depend on n_seeds."""
-  return jax.vmap(jax.random.PRNGKey)(seed + jnp.arange(n_seeds))
 
 
 GROUP = 16  # on a CPU, seeds run in groups this size (lax.map): their state stays in cache
@@ -116,17 +118,20 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   data_per_run (every leaf then has a leading run axis). All runs share one compiled
   program: values that change only numbers, not shapes or static settings, batch this way."""
   data = jax.tree.map(jnp.asarray, data)
+  cfg = dataclasses.replace(cfg, seeds=len(seeds))  # cfg.seeds is ignored: `seeds` rules
   cfg.check(jax.tree.leaves(data)[0].shape[1 if data_per_run else 0])
+  if not seeds or not all(0 <= s < 2**31 for s in seeds):
+    raise InputError(f"every seed must be in 0..2**31 - 1, got {list(seeds)[:4]}")
   plan = schedule.build(cfg)
   entries = schedule.entries(plan, cfg.log_every)
   n = len(seeds)
   hyper = {k: jnp.asarray(v, jnp.float32) for k, v in (hyper or {}).items()}
   its = schedule.solver_iterations(plan)
-  device_solver = its is not None and not solvers.on_host(cfg.solver, cfg.backend)
+  device_solver = its is not None and not cfg.host_solver
   # optimistix's BFGS rejects shard_map's sharded abstract values: with a device solver the
   # seeds stay in one vmap, which XLA splits over the devices by itself
   group = None if device_solver else group_size(-(-len(seeds) // len(jax.devices())),
-                                                param_count(task), _task_of(task).group_seeds)
+                                                param_count(task), task_of(task).group_seeds)
   keys, shardings = shard_seeds(jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds)), group)
   hyper, data = _pad_runs(hyper, keys.shape[0] - n, shardings), (
       _pad_runs(data, keys.shape[0] - n, shardings) if data_per_run else data)
@@ -179,17 +184,6 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
              {"compile_seconds": compile_seconds, "train_seconds": train_seconds}, interrupted)
 
 
-def _task_of(task):
-  """A Task, or the one a function hyper -> Task makes with no hyper values."""
-  return task if isinstance(task, Task) else task({})
-
-
-def param_count(task):
-  """Parameters per seed of a Task (or a function hyper -> Task), from shapes alone."""
-  shapes = jax.eval_shape(_task_of(task).init, jax.random.PRNGKey(0))
-  return sum(int(np.prod(s.shape)) for s in jax.tree.leaves(shapes))
-
-
 def _grouped(fn, group, data_per_run):
   """vmap of fn(state, data, entries, n) over the seed axis, run `group` seeds at a time
   (lax.map over groups): on a CPU a group's state stays in cache for a whole chunk of
@@ -231,7 +225,7 @@ def _compiled(task, cfg, its, keys, hyper, data, data_per_run, shardings, group=
   cache_key = (task, static, its, _avals(keys), _avals(hyper), _avals(data), data_per_run,
                tuple(sorted(shardings.items())), group)
   if cache_key not in _CACHE:
-    prog = Program(task, cfg)
+    prog = Program(task, cfg, its)
     vplace = jax.vmap(prog.placeholder)
     place = _jit(vplace, shardings, "ss").lower(keys, hyper).compile()
     state = jax.eval_shape(vplace, keys, hyper)

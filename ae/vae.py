@@ -1,9 +1,12 @@
 """A variational autoencoder, all of it pure: encoder (mean and log-variance heads), the
 reparameterised sample, decoder, and the negative ELBO as a Task for the training core.
 
-  cfg = VAEConfig()                               # 2-D latent, Bernoulli likelihood
-  task(cfg, d)                                    # loss(params, batch, key, step)
-  mu, logvar = encode(cfg, params, x); z = sample(key, mu, logvar); logits = decode(...)
+  >>> cfg = resolve(VAEConfig(), binary=True)     # 2-D latent, Bernoulli likelihood
+  >>> params = task(cfg, 35).init(jax.random.PRNGKey(0))   # loss(params, batch, key, step)
+  >>> mu, logvar = encode(cfg, params, jnp.zeros((4, 35)))
+  >>> z = sample(jax.random.PRNGKey(1), mu, logvar)
+  >>> decode(cfg, params, z).shape               # logits
+  (4, 35)
 
 The likelihood is Bernoulli with logits for binary glyphs, or Gaussian (fixed --sigma, or a
 learned one) for continuous data such as circles. --beta weighs the KL term; --kl_warmup ramps
@@ -17,8 +20,8 @@ import jax
 import jax.numpy as jnp
 
 from ae import InputError, mlp
-from ae.config import check_choices, check_finite, field
-from ae.program import Task
+from ae.fields import check_choices, check_finite, field
+from ae.task import Task, param_count
 
 V = "model"
 
@@ -52,9 +55,8 @@ class VAEConfig:
         "sigma": "it only applies to a gaussian likelihood"}
 
   def n_params(self, d):
-    dense = lambda sizes: sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    k, h = self.latent_dim, self.hidden
-    return dense((d,) + h) + 2 * (h[-1] * k + k) + dense((k,) + h[::-1] + (d,)) + 1
+    """Parameters per seed on d-dimensional data (task.param_count of its task)."""
+    return param_count(task(self, d))
 
 
 def resolve(cfg, binary):
@@ -185,12 +187,3 @@ def posterior(cfg, params, x):
 def decode_all(cfg, params, z):
   """Every seed's decoder output at the latent points z (n, k): (seeds, n, d)."""
   return jax.vmap(lambda p: decode(cfg, p, z))(params)
-
-
-def hamming_to_nearest(binary, x):
-  """(m,) Hamming distance of each 0/1 row of `binary` to its nearest row of x."""
-  import numpy as np  # pylint: disable=g-import-not-at-top
-  b, x = np.asarray(binary, bool), np.asarray(x) > 0.5
-  same = b.astype(np.float32) @ x.T.astype(np.float32) + (~b).astype(np.float32) @ (
-      ~x).T.astype(np.float32)
-  return (x.shape[1] - same.max(1)).astype(int)

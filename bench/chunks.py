@@ -13,7 +13,7 @@ from absl import app, flags
 
 from ae import autoencoder, data, train
 from ae.config import TrainConfig
-from experiments import common
+from experiments import startup
 
 _SEEDS = flags.DEFINE_integer("seeds", 32, "Seeds per fit.")
 _ROUNDS = flags.DEFINE_integer("rounds", 7, "Rounds (each runs both ways).")
@@ -21,7 +21,7 @@ _ROUNDS = flags.DEFINE_integer("rounds", 7, "Rounds (each runs both ways).")
 
 def main(argv):
   del argv
-  common.use_all_cores()
+  startup.use_all_cores()
   g = data.load("font2")
   task = autoencoder.task(autoencoder.AEConfig())
   cfg = TrainConfig(seeds=_SEEDS.value)

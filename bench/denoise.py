@@ -14,7 +14,7 @@ import numpy as np
 from absl import app, flags
 
 from ae import denoise, train
-from experiments import common
+from experiments import startup
 from experiments import denoise as exp
 
 _VARIANTS = flags.DEFINE_list("variants", None, "Variant names (default: all).")
@@ -35,7 +35,7 @@ VARIANTS = {
 
 def main(argv):
   del argv
-  common.use_all_cores()
+  startup.use_all_cores()
   names = _VARIANTS.value or list(VARIANTS)
   levels = D.noise.levels()
   print(f"{_SEEDS.value} seeds each (0..{_SEEDS.value - 1}); {D.noise.eval_copies} noisy copies "
@@ -45,10 +45,9 @@ def main(argv):
   for name in names:
     cfg = VARIANTS[name]
     cfg = r_(cfg, train=r_(cfg.train, seeds=_SEEDS.value))
-    glyphs = exp.check(cfg)
-    task, data = exp.task_and_data(cfg, glyphs)
-    fit = train.fit_seeds(task, data, cfg.train)
-    ev = denoise.evaluate(cfg.model, cfg.noise, fit.params, glyphs.x,
+    job = exp.prepare(cfg)
+    fit = train.fit_seeds(job.task, job.data, cfg.train)
+    ev = denoise.evaluate(cfg.model, cfg.noise, fit.params, job.saved[0]["x"],
                           jax.random.PRNGKey(exp.EVAL_KEY))
     cells = [f"{np.median(e['restore_rate']):.3f} ({e['nearest_glyph_restore_rate']:.3f})"
              for e in ev[1:]]

@@ -8,7 +8,7 @@ rows (the default before 2026-11-28) stores a layer's activations as (samples, f
 weight gradient then contracts the rows of both operands (a TN product), which XLA's CPU
 backend runs on its own dot emitter, at 1-22 GFLOP/s for the peers' net (bench.profile).
 columns stores them as (features, samples) and every per-seed product is NN or NT, on YNNPACK
-(mlp.apply_columns). Each net of bench.peers.nets trains through train.fit_seeds both ways,
+(mlp.apply_columns). Each net of bench.nets.nets trains through train.fit_seeds both ways,
 interleaved. The table gives the median seconds per seed, the seeds with 0 wrong pixels, and
 the median relative gap between a seed's two final losses: the sums run in another order, so no
 seed keeps its rows trajectory bit for bit. Nor does rows itself with another seed count: the
@@ -26,27 +26,20 @@ import numpy as np
 from absl import app, flags
 
 from ae import autoencoder, data, train
-from bench import flops_per_seed, peers
-from experiments import common
+from bench import flops_per_seed, nets, peers
+from experiments import startup
 
-flags.set_default(peers._STEPS, 1000)  # pylint: disable=protected-access
-
-_NETS = flags.DEFINE_list("nets", list(peers.NETS),
-                          "peers: bench.peers' net and Adam; default: the default recipe.")
-_REPEAT = flags.DEFINE_integer("repeat", 3, "Timed fits per variant and net (median).",
-                               lower_bound=1)
+_NETS, _REPEAT = nets.define_net_flags(steps=1000)
 _ALONE = flags.DEFINE_integer("alone", 16, "Also fit the first this many seeds with rows, in "
                               "one fit of their own and one seed at a time: how far rows' own "
                               "numbers move with the seed count (0: skip).", lower_bound=0)
-flags.register_validator("nets", lambda v: set(v) <= set(peers.NETS),
-                         "--nets takes peers and/or default")
 
 
 def main(argv):
   del argv
-  common.use_all_cores()
-  seeds, steps = peers._BATCHED.value, peers._STEPS.value  # pylint: disable=protected-access
-  n_sk = peers._SEEDS.value  # pylint: disable=protected-access
+  startup.use_all_cores()
+  seeds, steps = nets.BATCHED.value, nets.STEPS.value
+  n_sk = nets.SEEDS.value
   x = data.load("font2").x
   print(f"font2, {seeds} seeds on {len(jax.devices())} devices, {steps} full-batch Adam steps;"
         f" medians of {_REPEAT.value} fits per layout after a compiling one, interleaved\n")
@@ -54,7 +47,7 @@ def main(argv):
         "seeds 0 px | final loss gap |\n|---|---|---|---|---|---|---|---|")
   sklearn = _has_sklearn()
   for name in _NETS.value:
-    model, cfg = peers.nets(seeds)[name]
+    model, cfg = nets.nets(seeds)[name]
     tasks = {"rows (samples, features)": autoencoder.task(
                  dataclasses.replace(model, layout="rows")),
              "columns (features, samples)": autoencoder.task(

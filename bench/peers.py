@@ -31,14 +31,10 @@ import numpy as np
 from absl import app, flags
 
 from ae import InputError, autoencoder, data, train
-from ae.config import TrainConfig
-from experiments import common
+from bench.nets import ARCH, BATCHED, ETA, MODEL, SEEDS, STEPS, config, nets  # noqa: F401
+from experiments import startup
 
 _FONTS = flags.DEFINE_list("fonts", ["font1", "font2", "font3"], "Data sets.")
-_SEEDS = flags.DEFINE_integer("seeds", 8, "Seeds per tool and font.", lower_bound=1)
-_BATCHED = flags.DEFINE_integer("batched_seeds", 256, "Seeds of this project's batched row.",
-                                lower_bound=1)
-_STEPS = flags.DEFINE_integer("steps", 3000, "Adam steps (L-BFGS: iterations).", lower_bound=1)
 _TOOLS = flags.DEFINE_list("tools", None, "Only these tools (default: all).")
 _ROUNDS = flags.DEFINE_integer("rounds", 3, "Interleaved rounds per font (at most --seeds): a "
                                "batched row fits once per round.", lower_bound=1)
@@ -54,27 +50,6 @@ def _fonts_load(names):
   return True
 
 
-ARCH = (35, 29, 23, 2, 23, 29, 35)
-ETA = 0.005
-MODEL = autoencoder.AEConfig(arch=ARCH, activation="tanh", latent_activation="tanh",
-                             loss="mse", init="glorot")
-
-
-def config(seeds=1, seed=0):
-  """This project's side of the task: --steps full-batch Adam steps at ETA, logged once."""
-  return TrainConfig(optimizer="adam", schedule="constant", eta=ETA, iterations=_STEPS.value,
-                     log_every=_STEPS.value, seeds=seeds, seed=seed)
-
-
-def nets(seeds):
-  """name -> (model, TrainConfig) for --steps full-batch steps: "peers", this task's net and
-  Adam (config), and "default", the default recipe (bench.profile and bench.layout)."""
-  return {"peers": (MODEL, config(seeds)),
-          "default": (autoencoder.AEConfig(), TrainConfig(
-              iterations=_STEPS.value, log_every=_STEPS.value, seeds=seeds))}
-
-
-NETS = ("peers", "default")  # the names nets() gives
 
 
 # Every tool is tool(x, seeds) -> (outputs, seconds per seed (a list), compile seconds):
@@ -110,7 +85,7 @@ def sklearn(x, seeds, solver, steps=None):
     kw = dict(solver="adam", batch_size=len(x), learning_rate_init=ETA, shuffle=False) if (
         solver == "adam") else dict(solver="lbfgs", max_fun=10**9)
     m = MLPRegressor(hidden_layer_sizes=ARCH[1:-1], activation="tanh", alpha=0.0,
-                     max_iter=steps or _STEPS.value, tol=0.0, n_iter_no_change=10**9,
+                     max_iter=steps or STEPS.value, tol=0.0, n_iter_no_change=10**9,
                      random_state=s, **kw)
     t = time.perf_counter()
     with warnings.catch_warnings():
@@ -167,7 +142,7 @@ def numpy_lbfgs(x, seeds, steps=None):
                                          np.zeros(b)]) for a, b in SHAPES])
     t = time.perf_counter()
     r = scipy.optimize.minimize(numpy_loss_grad, v0, args=(x,), jac=True, method="L-BFGS-B",
-                                options={"maxiter": steps or _STEPS.value, "maxfun": 10**9,
+                                options={"maxiter": steps or STEPS.value, "maxfun": 10**9,
                                          "ftol": 0, "gtol": 0})
     times.append(time.perf_counter() - t)
     outs.append(numpy_forward(unflat(r.x), x)[-1])
@@ -253,7 +228,7 @@ def torch_adam(x, seeds, compiled):
       step()  # compiles
       comp += time.perf_counter() - t
     t = time.perf_counter()
-    for _ in range(_STEPS.value - (1 if compiled else 0)):
+    for _ in range(STEPS.value - (1 if compiled else 0)):
       step()
     times.append(time.perf_counter() - t)
     with torch.no_grad():
@@ -268,10 +243,10 @@ def counts(out, x):
 
 def main(argv):
   del argv
-  common.use_all_cores()
-  n, steps, b = _SEEDS.value, _STEPS.value, _BATCHED.value
+  startup.use_all_cores()
+  n, steps, b = SEEDS.value, STEPS.value, BATCHED.value
   rounds = min(_ROUNDS.value, n)
-  cores = len(jax.devices())  # one device per core (common.use_all_cores)
+  cores = len(jax.devices())  # one device per core (startup.use_all_cores)
   procs = Processes(cores)
   batched = {f"ae-lab, {b} seeds batched": lambda x, _: ours_batched(x, b),
              f"ae-lab, {b} seeds batched, --layout=rows":

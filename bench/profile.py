@@ -6,7 +6,7 @@
   python -m bench.profile --layout=rows      # the rows layout (columns is the default)
 
 Trains once to compile, then once under jax.profiler with a Perfetto trace, and adds up the
-trace's kernel events (every core's thread). Seeds and steps are bench.peers' flags
+trace's kernel events (every core's thread). Seeds and steps are bench.nets' flags
 (--batched_seeds, --steps; 300 steps here by default). Prints the time by kind of kernel
 (products on YNNPACK or on XLA's own dot emitter, loop fusions, copies) and the costliest
 kernels, each with its output shape, what it computes (from the HLO metadata) and, for
@@ -25,12 +25,12 @@ import jax
 from absl import app, flags
 
 from ae import autoencoder, data, losses, train
-from bench import peers
-from experiments import common
+from bench import nets
+from experiments import startup
 
-flags.set_default(peers._STEPS, 300)  # pylint: disable=protected-access
+flags.set_default(nets.STEPS, 300)
 
-_RECIPE = flags.DEFINE_enum("recipe", "peers", peers.NETS,
+_RECIPE = flags.DEFINE_enum("recipe", "peers", nets.NETS,
                             "peers: bench.peers' net and Adam; default: the default recipe.")
 _TOP = flags.DEFINE_integer("top", 25, "Kernels listed one by one.")
 _LAYOUT = flags.DEFINE_enum("layout", autoencoder.AEConfig().layout, losses.LAYOUTS,
@@ -99,7 +99,7 @@ def kind(name):
 
 def profiled_fit():
   """(model, fit, trace events, the compiled loop's HLO text) of a fit after a compiling one."""
-  model, cfg = peers.nets(peers._BATCHED.value)[_RECIPE.value]  # pylint: disable=protected-access
+  model, cfg = nets.nets(nets.BATCHED.value)[_RECIPE.value]
   model = dataclasses.replace(model, layout=_LAYOUT.value)
   task, x = autoencoder.task(model), data.load("font2").x
   train.fit_seeds(task, {"x": x}, cfg)  # compiles
@@ -109,13 +109,13 @@ def profiled_fit():
     path = glob.glob(f"{d}/**/perfetto_trace.json.gz", recursive=True)[0]
     events = json.load(gzip.open(path))
   events = events["traceEvents"] if isinstance(events, dict) else events
-  run = list(train._CACHE.values())[-1][2]  # pylint: disable=protected-access
+  run = list(train._CACHE.values())[-1][2]
   return model, fit, events, run.as_text()
 
 
 def main(argv):
   del argv
-  common.use_all_cores()
+  startup.use_all_cores()
   model, fit, events, text = profiled_fit()
   hlo = hlo_kernels(text)
   total, calls = collections.Counter(), collections.Counter()
@@ -124,7 +124,7 @@ def main(argv):
       total[e["name"]] += e.get("dur", 0.0)
       calls[e["name"]] += 1
   kernel_us = sum(total.values())
-  steps, seeds = peers._STEPS.value, peers._BATCHED.value  # pylint: disable=protected-access
+  steps, seeds = nets.STEPS.value, nets.BATCHED.value
   per = steps * seeds
   print(f"{'-'.join(map(str, model.arch))}, {seeds} seeds on {len(jax.devices())} devices, "
         f"{steps} steps: train {fit.timing['train_seconds']:.2f} s under the profiler; "

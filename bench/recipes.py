@@ -14,7 +14,7 @@ from absl import app, flags
 from ae import autoencoder, data, report, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
-from experiments import common
+from experiments import startup
 
 _VARIANTS = flags.DEFINE_list("variants", None, "Variant names to run (default: all).")
 _SEED = flags.DEFINE_integer("seed", 0, "First seed.")
@@ -47,7 +47,7 @@ VARIANTS = {  # name: (model, training)
 
 def main(argv):
   del argv
-  common.use_all_cores()
+  startup.use_all_cores()
   names = _VARIANTS.value or list(VARIANTS)
   seed, n = _SEED.value, _SEEDS.value
   print(f"seeds {seed}..{seed + n - 1}\n")

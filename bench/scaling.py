@@ -27,7 +27,7 @@ from absl import app, flags
 from ae import autoencoder, data, losses, train
 from ae.config import TrainConfig
 from bench import flops_per_seed
-from experiments import common
+from experiments import startup
 
 TABLES = ("seeds", "data", "width")
 _TABLES = flags.DEFINE_list("tables", list(TABLES), "Which tables, any of seeds, data, width "
@@ -113,7 +113,7 @@ def show(row, peak):
 
 def main(argv):
   del argv
-  common.use_all_cores()
+  startup.use_all_cores()
   steps = _ITERATIONS.value
   peaks = matmul_peak()
   peak = max(peaks.values())

@@ -19,7 +19,7 @@ from absl import app, flags
 from ae import autoencoder, data, report, solvers, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
-from experiments import common
+from experiments import startup
 
 _ONLY = flags.DEFINE_list("only", None, "backend:method pairs to run (default: all).")
 _ITER = flags.DEFINE_integer("iterations", 200, "Solver iterations.")
@@ -55,7 +55,7 @@ def row(backend, method, cfg, g):
 
 def main(argv):
   del argv
-  common.use_all_cores()
+  startup.use_all_cores()
   g = data.load("font2")
   n, seed = _SEEDS.value, _SEED.value
   base = TrainConfig(optimizer="none", log_every=1, seed=seed, seeds=n)

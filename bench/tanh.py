@@ -8,7 +8,7 @@ XLA's CPU tanh calls a compiled Eigen routine; ae/tanh.py writes that routine's 
 XLA operations, which XLA inlines into the bias + tanh fusions. First the kernel alone: bias +
 tanh on each hidden layer's block of one device (128 seeds; (seeds, width, samples) in the
 columns layout, (seeds, samples, width) with --layout=rows), medians of 7 timings of 200 calls.
-Then each net of bench.peers.nets trains through train.fit_seeds with mlp.ACTIVATIONS["tanh"]
+Then each net of bench.nets.nets trains through train.fit_seeds with mlp.ACTIVATIONS["tanh"]
 set to either, interleaved (medians of --repeat fits after a compiling one), and the table says
 whether the final params agree bit for bit.
 """
@@ -22,12 +22,10 @@ import numpy as np
 from absl import app, flags
 
 from ae import autoencoder, data, losses, mlp, tanh, train
-from bench import flops_per_seed, peers
-from bench import layout as layout_bench
-from experiments import common
+from bench import flops_per_seed, nets
+from experiments import startup
 
-# --nets, --repeat (fits per variant) and --steps (1000 here) are bench.layout's flags
-_NETS, _REPEAT = layout_bench._NETS, layout_bench._REPEAT  # pylint: disable=protected-access
+_NETS, _REPEAT = nets.define_net_flags(steps=1000)
 _LAYOUT = flags.DEFINE_enum("layout", autoencoder.AEConfig().layout, losses.LAYOUTS,
                             "The nets' --layout.")
 
@@ -56,11 +54,11 @@ def kernel_us(f, width, layout, seeds=128, n=32, calls=200):
 
 def main(argv):
   del argv
-  common.use_all_cores()
-  seeds, steps = peers._BATCHED.value, peers._STEPS.value  # pylint: disable=protected-access
-  nets = {k: (dataclasses.replace(m, layout=_LAYOUT.value), c)
-          for k, (m, c) in peers.nets(seeds).items() if k in _NETS.value}
-  widths = sorted({w for model, _ in nets.values() for w in model.arch[1:-1] if w > 2})
+  startup.use_all_cores()
+  seeds, steps = nets.BATCHED.value, nets.STEPS.value
+  chosen = {k: (dataclasses.replace(m, layout=_LAYOUT.value), c)
+            for k, (m, c) in nets.nets(seeds).items() if k in _NETS.value}
+  widths = sorted({w for model, _ in chosen.values() for w in model.arch[1:-1] if w > 2})
   block = "width, 32 samples" if _LAYOUT.value == "columns" else "32 samples, width"
   print(f"bias + tanh, one (128 seeds, {block}) block, us per call:\n\n"
         "| width | " + " | ".join(TANHS) + " | speed-up |\n|---|---|---|---|")
@@ -73,9 +71,9 @@ def main(argv):
         "| net | tanh | s per seed | GFLOP/s | speed-up | params bit for bit |\n"
         "|---|---|---|---|---|---|")
   x = data.load("font2").x
-  for name, (model, cfg) in nets.items():
+  for name, (model, cfg) in chosen.items():
     # one new Task per tanh: each compiles its own program while the dict holds its tanh
-    tasks = {k: autoencoder._task(model) for k in TANHS}  # pylint: disable=protected-access
+    tasks = {k: autoencoder._task(model) for k in TANHS}
     times, fits, before = {k: [] for k in TANHS}, {}, mlp.ACTIVATIONS["tanh"]
     try:
       for i in range(_REPEAT.value + 1):

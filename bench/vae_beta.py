@@ -12,7 +12,7 @@ import numpy as np
 from absl import app, flags
 
 from ae import train, vae
-from experiments import common
+from experiments import startup
 from experiments import vae as exp
 from experiments import vae_report
 
@@ -23,7 +23,7 @@ _DATASET = flags.DEFINE_string("dataset", "font2", "Data.")
 
 def main(argv):
   del argv
-  common.use_all_cores()
+  startup.use_all_cores()
   base = exp.Config()
   base = dataclasses.replace(base, data=dataclasses.replace(base.data, dataset=_DATASET.value),
                              train=dataclasses.replace(base.train, seeds=_SEEDS.value))

@@ -17,11 +17,12 @@ import dataclasses
 import jax
 import numpy as np
 
-from ae import InputError, autoencoder, circles, data, memory, runs, train
+from ae import InputError, autoencoder, circles, data, train
 from ae.autoencoder import AEConfig
-from ae.config import TrainConfig, field
+from ae.config import TrainConfig
 from ae.data import CirclesConfig
-from experiments import circles_report, common
+from ae.fields import field
+from experiments import circles_report, common, skeleton
 
 NAME = "circles"
 E = "experiment"
@@ -44,7 +45,8 @@ def make_data(config):
   return x, radii, centres, keep
 
 
-def check(config):
+def prepare(config):
+  """The run as a skeleton.Job; InputError before any work."""
   config.data.check()
   if not 3 <= config.path_points <= 1000 or not 2 <= config.grid <= 20:
     raise InputError("--path_points must be in 3..1000 and --grid in 2..20")
@@ -52,9 +54,22 @@ def check(config):
   if config.model.latent_dim != 2:
     raise InputError(f"circles draws a 2-D latent space; --arch has {config.model.latent_dim}")
   x, radii, centres, keep = make_data(config)
-  config.train.check(int(keep.sum()))
-  memory.check_memory(config.train, config.model.n_params, len(x), sum(config.model.arch))
-  return x, radii, centres, keep
+
+  def evaluate(fit):
+    gens = [generation(config, train.seed_params(fit.params, i), x, radii, keep)
+            for i in range(config.train.seeds)]
+    return circles_report.metrics(config, x, keep, fit, gens), gens
+
+  held = "" if config.data.holdout is None else f", radii {config.data.holdout} held out"
+  return skeleton.Job(
+      NAME, config, f"{int(keep.sum())} circles of {config.data.points} points{held}",
+      config.model.arch, autoencoder.task(config.model), {"x": x[keep]},
+      ({"x": x, "radii": radii, "centres": centres, "train": keep},
+       [f"{r:.4f}" for r in radii], {"name": "circles", "shape": [config.data.points, 2]}),
+      sum(config.model.arch), evaluate,
+      lambda run_dir, fit, metrics, gens: circles_report.figures(
+          run_dir, config, x, radii, keep, fit, gens, metrics),
+      lambda metrics, path: circles_report.print_summary(config, metrics, path))
 
 
 def generation(config, p, x, radii, keep):
@@ -86,26 +101,7 @@ def generation(config, p, x, radii, keep):
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds autoencoders on the circles and writes the run directory."""
-  x, radii, centres, keep = check(config)
-  with runs.Building(run_dir) as b:
-    held = "" if config.data.holdout is None else f", radii {config.data.holdout} held out"
-    common.header(NAME, f"{int(keep.sum())} circles of {config.data.points} points{held}",
-                  config.train, config.model.arch)
-    fit = train.fit_seeds(autoencoder.task(config.model), {"x": x[keep]}, config.train,
-                          progress, should_stop)
-    gens = [generation(config, train.seed_params(fit.params, i), x, radii, keep)
-            for i in range(config.train.seeds)]
-    metrics = circles_report.metrics(config, x, keep, fit, gens)
-    runs.write_run(b.tmp, NAME, config, {"x": x, "radii": radii, "centres": centres,
-                                        "train": keep}, [f"{r:.4f}" for r in radii],
-                   {"name": "circles", "shape": [config.data.points, 2]})
-    runs.save_params(b.tmp / "params.npz", fit.params)
-    runs.save_history(b.tmp / "history.npz", fit.steps, fit.history, config.train.seed)
-    if not fit.interrupted:
-      circles_report.figures(b.tmp, config, x, radii, keep, fit, gens, metrics)
-    runs.save_json(b.tmp / "metrics.json", metrics)
-  circles_report.print_summary(config, metrics, b.path)
-  return metrics
+  return skeleton.run(prepare(config), run_dir, progress, should_stop)
 
 
 if __name__ == "__main__":

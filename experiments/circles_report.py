@@ -3,7 +3,7 @@
 import numpy as np
 
 from ae import autoencoder, circles, plotting, plotting_shapes, report, train
-from experiments import common
+from experiments import skeleton
 
 GEN_KEYS = ("path_circularity_max", "path_radius_monotonic", "path_radius_range",
             "path_radius_max_step", "holdout_radius_error", "holdout_circularity_max",
@@ -117,4 +117,4 @@ def print_summary(config, metrics, run_dir):
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
   if s.get("interrupted"):
     rows.append(("interrupted", "yes: the run holds the steps done before the signal"))
-  common.print_table(rows, metrics, run_dir)
+  skeleton.print_table(rows, metrics, run_dir)

@@ -1,5 +1,5 @@
-"""What every experiment's entry point shares: the app runner, output flags, devices, errors,
-Ctrl-C and progress. Only entry points import this module (never ae/).
+"""What every experiment's entry point shares: the app runner, output flags, errors, Ctrl-C
+and progress. Only the experiments' entry points import this module (never ae/ or bench/).
 
   if __name__ == "__main__":
     common.app("latent2d", __doc__, Config(), run)
@@ -12,11 +12,12 @@ import signal
 import sys
 
 from absl import app as absl_app
-from absl import flags, logging
+from absl import flags
 
-from ae import InputError, schedule
+from ae import InputError
 from experiments import cli
 from experiments.progress import Progress
+from experiments.startup import use_all_cores, use_compile_cache
 
 OUT_DIR = flags.DEFINE_string("out_dir", "runs", "Runs go to <out_dir>/<experiment>/<run_name>/.")
 RUN_NAME = flags.DEFINE_string("run_name", None, "Run directory name (default: the start time and process id).")
@@ -25,28 +26,6 @@ CACHE_DIR = flags.DEFINE_string(
                               "ae-lab", "jax"),
     "JAX's persistent compilation cache: a repeated run compiles from it; 'none' turns it off.")
 OUTPUT_FLAGS = (("out_dir", "output"), ("run_name", "output"), ("cache_dir", "output"))
-
-
-def use_all_cores():
-  """Exposes each CPU core as a jax device so seeds shard across cores (see train.shard_seeds).
-  Must run before jax touches a backend; harmless on GPU."""
-  import jax  # pylint: disable=g-import-not-at-top
-  logging.set_verbosity(logging.WARNING)  # no "Unable to initialize backend 'tpu'" chatter
-  jax.config.update("jax_num_cpu_devices", max(1, len(os.sched_getaffinity(0))))
-
-
-def use_compile_cache(path):
-  """JAX's persistent compilation cache in `path` ('none': off). Compiles of 0.2 s and more
-  are kept, so a repeated command skips most of its XLA compilation."""
-  import jax  # pylint: disable=g-import-not-at-top
-  if not path or path.lower() == "none":
-    return
-  try:
-    os.makedirs(path, exist_ok=True)
-  except OSError:
-    return  # an unwritable cache only costs speed: run without it
-  jax.config.update("jax_compilation_cache_dir", path)
-  jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
 
 
 def run_dir(experiment):
@@ -72,19 +51,6 @@ def make_run_dir(out_dir, experiment, name=None):
   if not os.access(probe, os.W_OK | os.X_OK):
     raise InputError(f"--out_dir={out_dir}: {probe} is not writable")
   return out / experiment / name
-
-
-def header(experiment, what, train_cfg, arch):
-  """The run's first line (stderr): the data (`what`), the seeds and what the schedule really
-  runs; a warning when dense BFGS will be slow."""
-  n = train_cfg.seeds
-  print(f"{experiment}: {what}, {n} seed{'s' * (n > 1)}, arch "
-        f"{'-'.join(map(str, arch))}; {schedule.describe(train_cfg)}", file=sys.stderr)
-  n_params = sum(a * b + b for a, b in zip(arch[:-1], arch[1:]))
-  if train_cfg.solver == "bfgs" and n_params > 2000:
-    print(f"  note: BFGS keeps a dense {n_params} x {n_params} inverse Hessian; expect about "
-          f"{n_params ** 2 / 5e5:.0f} ms per iteration per seed on 2 cores (--solver=lbfgs is "
-          "the cheap quasi-Newton method)", file=sys.stderr)
 
 
 def fail(experiment, message, status=2):
@@ -180,20 +146,3 @@ def app(experiment, doc, default, run, extra_flags=(), body=None, presets=False)
       sys.exit(130)
 
   absl_app.run(main, flags_parser=parse)
-
-
-def print_table(rows, metrics, run_dir):
-  """The summary table on stdout (label, value rows), then print_footer."""
-  w = max(len(k) for k, _ in rows)
-  for k, v in rows:
-    print(f"{k:<{w}}  {v}")
-  print_footer(metrics, run_dir)
-
-
-def print_footer(metrics, run_dir):
-  """The end of every summary: the diverged seeds on stderr, the run directory last."""
-  for p in metrics["per_seed"]:
-    if p["diverged"]:
-      print(f"seed {p['seed']} diverged (its loss ended non-finite or above where it "
-            "started)", file=sys.stderr)
-  print(f"run dir: {run_dir}")

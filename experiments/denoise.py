@@ -16,12 +16,12 @@ import dataclasses
 import jax
 import numpy as np
 
-from ae import InputError, autoencoder, denoise, memory, runs, train
+from ae import InputError, autoencoder, denoise
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
 from ae.denoise import NoiseConfig
-from experiments import common, denoise_report
+from experiments import common, denoise_report, skeleton
 
 NAME = "denoise"
 EVAL_KEY = 1234  # every run, seed and setting is judged on the same noisy copies
@@ -35,16 +35,29 @@ class Config:
   train: TrainConfig = TrainConfig(eta=0.01, iterations=5000, log_every=250, seeds=8)
 
 
-def check(config):
+def prepare(config):
+  """The run as a skeleton.Job; InputError before any work."""
   glyphs = config.data.load()
   config.model.check(glyphs.x.shape[1])
   config.noise.check(glyphs.x.shape[1])
-  config.train.check(len(glyphs))
   if config.model.loss not in ("bce", "mse_sigmoid", "mse_tanh"):
     raise InputError("denoise restores binary glyphs: --loss must be bce, mse_sigmoid or "
                      "mse_tanh")
-  memory.check_memory(config.train, config.model.n_params, len(glyphs), sum(config.model.arch))
-  return glyphs
+  task, data = task_and_data(config, glyphs)
+
+  def evaluate(fit):
+    levels = denoise.evaluate(config.model, config.noise, fit.params, glyphs.x,
+                              jax.random.PRNGKey(EVAL_KEY))
+    return denoise_report.metrics(config, glyphs, fit, levels), None
+
+  how = "one fixed noisy copy" if config.noise.fixed_noise else "fresh noise"
+  return skeleton.Job(
+      NAME, config, f"{glyphs.title}, {len(glyphs)} glyphs, {how} {config.noise.noise} "
+      f"{config.noise.noise_model}={config.noise.train_noise}", config.model.arch, task, data,
+      glyphs.saved(), sum(config.model.arch), evaluate,
+      lambda run_dir, fit, metrics, extra: denoise_report.figures(run_dir, config, glyphs, fit,
+                                                                  metrics),
+      lambda metrics, path: denoise_report.print_summary(config, glyphs, metrics, path))
 
 
 def task_and_data(config, glyphs):
@@ -61,25 +74,7 @@ def task_and_data(config, glyphs):
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds denoisers, evaluates them and writes the run directory."""
-  glyphs = check(config)
-  task, data = task_and_data(config, glyphs)
-  with runs.Building(run_dir) as b:
-    how = "one fixed noisy copy" if config.noise.fixed_noise else "fresh noise"
-    common.header(NAME, f"{glyphs.title}, {len(glyphs)} glyphs, {how} "
-                        f"{config.noise.noise} {config.noise.noise_model}="
-                        f"{config.noise.train_noise}", config.train, config.model.arch)
-    fit = train.fit_seeds(task, data, config.train, progress, should_stop)
-    levels = denoise.evaluate(config.model, config.noise, fit.params, glyphs.x,
-                              jax.random.PRNGKey(EVAL_KEY))
-    metrics = denoise_report.metrics(config, glyphs, fit, levels)
-    runs.write_run(b.tmp, NAME, config, *glyphs.saved())
-    runs.save_params(b.tmp / "params.npz", fit.params)
-    runs.save_history(b.tmp / "history.npz", fit.steps, fit.history, config.train.seed)
-    if not fit.interrupted:
-      denoise_report.figures(b.tmp, config, glyphs, fit, metrics)
-    runs.save_json(b.tmp / "metrics.json", metrics)
-  denoise_report.print_summary(config, glyphs, metrics, b.path)
-  return metrics
+  return skeleton.run(prepare(config), run_dir, progress, should_stop)
 
 
 if __name__ == "__main__":

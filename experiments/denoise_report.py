@@ -5,7 +5,7 @@ import numpy as np
 
 from ae import autoencoder, denoise, plotting, report, train
 from ae.plotting import plt, save
-from experiments import common
+from experiments import skeleton
 
 BASELINES = ("noisy_input_error", "noisy_input_restore_rate", "nearest_glyph_restore_rate",
              "nearest_glyph_error")
@@ -180,4 +180,4 @@ def print_summary(config, glyphs, metrics, run_dir):
         f"diverged: {', '.join(map(str, s['diverged_seeds'])) or 'none'}; compile / train "
         f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s"
         + ("; interrupted" if s.get("interrupted") else ""))
-  common.print_footer(metrics, run_dir)
+  skeleton.print_footer(metrics, run_dir)

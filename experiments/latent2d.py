@@ -9,11 +9,12 @@ import dataclasses
 
 from absl import flags
 
-from ae import InputError, autoencoder, memory, runs, train
+from ae import InputError, autoencoder, runs, train
 from ae.autoencoder import AEConfig
-from ae.config import TrainConfig, field
+from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
-from experiments import cli, common, latent2d_report
+from ae.fields import field
+from experiments import cli, common, latent2d_report, skeleton
 
 NAME = "latent2d"
 
@@ -29,41 +30,37 @@ class Config:
                     "experiment")
 
 
-def check(config, glyphs=None):
-  """Validates everything and returns the glyphs; InputError before any work."""
+def prepare(config, glyphs=None, loaded_from=None):
+  """The run as a skeleton.Job (glyphs: a loaded run's data); InputError before any work."""
   if not 2 <= config.grid <= 40:
     raise InputError(f"--grid must be in 2..40, got {config.grid}")
   glyphs = glyphs or config.data.load()
   config.model.check(glyphs.x.shape[1])
-  config.train.check(len(glyphs))
   if config.model.latent_dim != 2:
     raise InputError(f"latent2d needs a 2-D latent layer; --arch="
                      f"{','.join(map(str, config.model.arch))} has {config.model.latent_dim}")
   if config.decode is not None and any(len(p) != 2 for p in config.decode):
     raise InputError("--decode takes 2-D latent points, 'x,y;x,y'")
-  memory.check_memory(config.train, config.model.n_params, len(glyphs), sum(config.model.arch))
-  return glyphs
+
+  def evaluate(fit):
+    return latent2d_report.metrics(config, glyphs, fit.params, fit.timing, fit.history,
+                                   fit.interrupted), None
+
+  def figures(run_dir, fit, metrics, extra):
+    del extra
+    latent2d_report.figures(run_dir, config, glyphs, fit.params, metrics, fit.history,
+                            fit.steps)
+
+  return skeleton.Job(
+      NAME, config, f"{glyphs.title}, {len(glyphs)} glyphs", config.model.arch,
+      autoencoder.task(config.model), {"x": glyphs.x}, glyphs.saved(), sum(config.model.arch),
+      evaluate, figures, lambda metrics, path: latent2d_report.print_summary(
+          config, glyphs, metrics, path, loaded_from=loaded_from))
 
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds autoencoders and writes the run directory; returns metrics."""
-  glyphs = check(config)
-  with runs.Building(run_dir) as b:
-    common.header(NAME, f"{glyphs.title}, {len(glyphs)} glyphs", config.train,
-                  config.model.arch)
-    fit = train.fit_seeds(autoencoder.task(config.model), {"x": glyphs.x}, config.train,
-                          progress, should_stop)
-    metrics = latent2d_report.metrics(config, glyphs, fit.params, fit.timing, fit.history,
-                                      fit.interrupted)
-    runs.write_run(b.tmp, NAME, config, *glyphs.saved())
-    runs.save_params(b.tmp / "params.npz", fit.params)
-    runs.save_history(b.tmp / "history.npz", fit.steps, fit.history, config.train.seed)
-    if not fit.interrupted:  # interrupted: stop quickly; --load draws them from the run
-      latent2d_report.figures(b.tmp, config, glyphs, fit.params, metrics, fit.history,
-                              fit.steps)
-    runs.save_json(b.tmp / "metrics.json", metrics)
-  latent2d_report.print_summary(config, glyphs, metrics, b.path)
-  return metrics
+  return skeleton.run(prepare(config), run_dir, progress, should_stop)
 
 
 def load(run_dir):
@@ -76,19 +73,11 @@ def rerun(load_dir, run_dir, decode=None, grid=None):
   """--load: figures and decoded points from a saved run, into a new run directory."""
   config, glyphs, params, (steps, history) = load(load_dir)
   config = dataclasses.replace(config, decode=decode or config.decode, grid=grid or config.grid)
-  check(config, glyphs)
+  job = prepare(config, glyphs, loaded_from=load_dir)
+  skeleton.check(job)
   autoencoder.check_params(config.model, params, f"{load_dir}/params.npz")
-  with runs.Building(run_dir) as b:
-    metrics = latent2d_report.metrics(config, glyphs, params, None, history)
-    metrics["loaded_from"] = str(load_dir)
-    runs.write_run(b.tmp, NAME, config, *glyphs.saved(), loaded_from=load_dir)
-    runs.save_params(b.tmp / "params.npz", params)
-    if history is not None:
-      runs.save_history(b.tmp / "history.npz", steps, history, config.train.seed)
-    latent2d_report.figures(b.tmp, config, glyphs, params, metrics, history, steps)
-    runs.save_json(b.tmp / "metrics.json", metrics)
-  latent2d_report.print_summary(config, glyphs, metrics, b.path, loaded_from=load_dir)
-  return metrics
+  return skeleton.rewrite(job, run_dir, train.Fit(params, history, steps, None, False),
+                          load_dir)
 
 
 def _main(config, stop):

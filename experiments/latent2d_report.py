@@ -4,9 +4,9 @@ import sys
 import jax
 import numpy as np
 
-from ae import autoencoder, plotting, report, train
+from ae import autoencoder, losses, plotting, report, train
 from ae.data import display
-from experiments import common
+from experiments import skeleton
 
 
 def metrics(config, glyphs, params, timing, history=None, interrupted=False):
@@ -55,9 +55,8 @@ def default_points(config, glyphs, p, z, k=6, limit=2000):
 def decode_points(config, glyphs, params_one, pts):
   """Decoded points (n, d) as 0/1 and their nearest training glyph: [(index, pixels, px)]."""
   new = np.asarray(autoencoder.decode(config.model, params_one, np.asarray(pts))) > .5
-  x = glyphs.x > .5
-  ham = np.stack([(p[None] != x).sum(-1) for p in new])
-  return new, [(int(j), glyphs.x[j], int(ham[k, j])) for k, j in enumerate(ham.argmin(1))]
+  idx, ham = losses.nearest(new, glyphs.x)
+  return new, [(int(j), glyphs.x[j], int(h)) for j, h in zip(idx, ham)]
 
 
 def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
@@ -132,4 +131,4 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
     near = display(entry["nearest"])
     rows.append((f"decoded ({z})", f"a copy of {near}" if entry["copy"] else
                  f"new: {entry['hamming']} px from {near}"))
-  common.print_table(rows, metrics, run_dir)
+  skeleton.print_table(rows, metrics, run_dir)

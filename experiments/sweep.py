@@ -15,10 +15,13 @@ import dataclasses
 import sys
 import time
 
+import jax
 import numpy as np
 
-from ae import autoencoder, report, runs, train
-from ae.config import field
+from ae import autoencoder, program, report, runs, train
+from ae.autoencoder import AEConfig
+from ae.config import TrainConfig
+from ae.fields import field
 from experiments import common, sweep_report, sweep_studies
 from experiments.sweep_studies import STUDIES
 
@@ -73,28 +76,37 @@ def plan(config):
   return out
 
 
+def _per_run(v):
+  """{field: value} of a Value's fields that may differ per run in one compiled program
+  (program.RUN_FIELDS of the training, autoencoder.RUN_FIELDS of the model), where they
+  apply (a field its config calls inert, e.g. eta without an optimizer, stays static)."""
+  out = {}
+  for cfg, names in ((v.train, program.RUN_FIELDS), (v.model, autoencoder.RUN_FIELDS)):
+    inert = cfg.inert()
+    out.update({f: getattr(cfg, f) for f in names if f not in inert})
+  return out
+
+
 def _group_key(v):
-  m = dataclasses.replace(v.model, init_std=0.6, init_mean=0.0) if v.model.init == "normal" \
-      else v.model
-  t = dataclasses.replace(v.train, eta=0.01) if v.train.optimizer != "none" else v.train
+  """Values with equal keys share one compiled program: the per-run fields set to their
+  defaults, the data by its shape."""
+  per_run = _per_run(v)
+  t = dataclasses.replace(v.train, **{f: getattr(TrainConfig(), f) for f in per_run
+                                       if f in program.RUN_FIELDS})
+  m = dataclasses.replace(v.model, **{f: getattr(AEConfig(), f) for f in per_run
+                                       if f in autoencoder.RUN_FIELDS})
   return v.data.load().x.shape, m, t
 
 
 def run_group(vals, seeds, progress, should_stop):
-  """One compiled program for values that differ only in eta, init std/mean or data."""
+  """One compiled program for values that differ only in per-run fields or data."""
   _, model, cfg = _group_key(vals[0])
   xs = [v.data.load().x for v in vals]
   same = all(v.data == vals[0].data for v in vals)
   run_seeds = [s for _ in vals for s in seeds]
-  hyper = {}
-  if cfg.optimizer != "none":
-    hyper["eta"] = [v.train.eta for v in vals for _ in seeds]
-  if model.init == "normal":
-    hyper["init_std"] = [v.model.init_std for v in vals for _ in seeds]
-    hyper["init_mean"] = [v.model.init_mean for v in vals for _ in seeds]
+  hyper = {f: [_per_run(v)[f] for v in vals for _ in seeds] for f in _per_run(vals[0])}
   data = {"x": xs[0]} if same else {"x": np.stack([x for x in xs for _ in seeds])}
-  return train.fit_runs(autoencoder.task_factory(model), data,
-                        dataclasses.replace(cfg, seeds=len(run_seeds)), run_seeds, hyper,
+  return train.fit_runs(autoencoder.task_factory(model), data, cfg, run_seeds, hyper,
                         data_per_run=not same, progress=progress, should_stop=should_stop)
 
 
@@ -113,7 +125,7 @@ def run_study(values, seeds, progress=None, should_stop=None):
     for k, i in enumerate(idx):
       v, sl = values[i], slice(k * n, (k + 1) * n)
       p = {name: a[sl] for name, a in fit.history.items()}
-      prm = [{"w": layer["w"][sl], "b": layer["b"][sl]} for layer in fit.params]
+      prm = jax.tree.map(lambda a, sl=sl: a[sl], fit.params)
       g = v.data.load()
       final, errors = autoencoder.evaluate(v.model, prm, g.x)
       m = report.build(seeds, np.asarray(final), p["loss"][:, 0], {

@@ -15,11 +15,13 @@ import dataclasses
 import jax
 import numpy as np
 
-from ae import InputError, data, memory, runs, train, vae
-from ae.config import TrainConfig, field
+from ae import InputError, autoencoder, data, train, vae
+from ae.autoencoder import AEConfig
+from ae.config import TrainConfig
 from ae.data import CirclesConfig, DataConfig
+from ae.fields import field
 from ae.vae import VAEConfig
-from experiments import common, vae_report
+from experiments import common, skeleton, vae_report
 
 NAME = "vae"
 E = "experiment"
@@ -59,10 +61,10 @@ def load(config):
   return Data(g.x, g.shown, g.shape, g.title, True)
 
 
-def check(config):
+def prepare(config):
+  """The run as a skeleton.Job (the likelihood made concrete); InputError before any work."""
   config.model.check()
   d = load(config)
-  config.train.check(len(d.x))
   if not 2 <= config.grid <= 40 or not 1 <= config.prior_samples <= 100_000:
     raise InputError("--grid must be in 2..40 and --prior_samples in 1..100000")
   if config.interpolate is not None:
@@ -74,36 +76,41 @@ def check(config):
   if config.compare_ae and (not d.binary or config.model.latent_dim != 2):
     raise InputError("--compare_ae compares 2-D latent spaces of glyphs: use a font or a "
                      "glyph file and --latent_dim=2")
-  memory.check_memory(config.train, config.model.n_params(d.x.shape[1]), len(d.x),
-                      2 * sum(config.model.hidden) + d.x.shape[1])
-  return d
+  cfg = vae.resolve(config.model, d.binary)
+  config = dataclasses.replace(config, model=cfg)
+  n = d.x.shape[1]
+
+  def evaluate(fit):
+    ev = vae_report.evaluate(config, d, fit.params, jax.random.PRNGKey(EVAL_KEY))
+    if config.compare_ae and not fit.interrupted:
+      model, params = plain_autoencoder(config, d)
+      ev["ae"] = vae_report.plain_autoencoder(config, d, model, params)
+    return vae_report.metrics(config, d, fit, ev), ev
+
+  return skeleton.Job(
+      NAME, config, f"{d.name}, {len(d.x)} samples, {cfg.likelihood} likelihood, latent "
+      f"{cfg.latent_dim}-D, beta {cfg.beta:g}", (n,) + cfg.hidden + (cfg.latent_dim,) +
+      cfg.hidden[::-1] + (n,), vae.task(cfg, n), {"x": d.x},
+      ({"x": d.x}, d.labels, {"name": d.name, "shape": list(d.shape)}),
+      2 * sum(cfg.hidden) + n, evaluate,
+      lambda run_dir, fit, metrics, ev: vae_report.figures(run_dir, config, d, fit, ev, metrics),
+      lambda metrics, path: vae_report.print_summary(config, d, metrics, path))
+
+
+def plain_autoencoder(config, d):
+  """(model, params) of latent2d's default recipe trained on the same data and seeds, with
+  the VAE's hidden widths and a 2-D latent layer."""
+  n, h = d.x.shape[1], config.model.hidden
+  model = AEConfig(arch=(n,) + h + (2,) + h[::-1] + (n,))
+  t = config.train
+  fit = train.fit_seeds(autoencoder.task(model), {"x": d.x}, TrainConfig(seed=t.seed,
+                                                                         seeds=t.seeds))
+  return model, fit.params
 
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds VAEs, evaluates them and writes the run directory."""
-  d = check(config)
-  cfg = vae.resolve(config.model, d.binary)
-  config = dataclasses.replace(config, model=cfg)
-  with runs.Building(run_dir) as b:
-    common.header(NAME, f"{d.name}, {len(d.x)} samples, {cfg.likelihood} likelihood, "
-                        f"latent {cfg.latent_dim}-D, beta {cfg.beta:g}", config.train,
-                  (d.x.shape[1],) + cfg.hidden + (cfg.latent_dim,) + cfg.hidden[::-1] +
-                  (d.x.shape[1],))
-    fit = train.fit_seeds(vae.task(cfg, d.x.shape[1]), {"x": d.x}, config.train, progress,
-                          should_stop)
-    ev = vae_report.evaluate(config, d, fit.params, jax.random.PRNGKey(EVAL_KEY))
-    if config.compare_ae and not fit.interrupted:
-      ev["ae"] = vae_report.plain_autoencoder(config, d, ev)
-    metrics = vae_report.metrics(config, d, fit, ev)
-    runs.write_run(b.tmp, NAME, config, {"x": d.x}, d.labels,
-                   {"name": d.name, "shape": list(d.shape)})
-    runs.save_params(b.tmp / "params.npz", fit.params)
-    runs.save_history(b.tmp / "history.npz", fit.steps, fit.history, config.train.seed)
-    if not fit.interrupted:
-      vae_report.figures(b.tmp, config, d, fit, ev, metrics)
-    runs.save_json(b.tmp / "metrics.json", metrics)
-  vae_report.print_summary(config, d, metrics, b.path)
-  return metrics
+  return skeleton.run(prepare(config), run_dir, progress, should_stop)
 
 
 if __name__ == "__main__":

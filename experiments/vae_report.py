@@ -5,11 +5,9 @@ import jax.numpy as jnp
 import numpy as np
 from matplotlib.patches import Ellipse
 
-from ae import autoencoder, circles, plotting, plotting_shapes, report, train, vae
-from ae.autoencoder import AEConfig
-from ae.config import TrainConfig
+from ae import autoencoder, circles, losses, plotting, plotting_shapes, report, train, vae
 from ae.plotting import plt, save
-from experiments import common
+from experiments import skeleton
 
 NEAR = 3  # a decoding within 3 px of some training glyph counts as glyph-like
 
@@ -27,14 +25,19 @@ def evaluate(config, d, params, key):
         "grid_out": np.asarray(vae.decode_all(cfg, params, jnp.asarray(grid_z)))}
   if d.binary:
     ev["errors"] = ((out > 0) != (d.x > .5)).sum(-1)
-    ev["prior_ham"] = np.stack([vae.hamming_to_nearest(o > 0, d.x) for o in ev["prior_out"]])
-    ev["grid_ham"] = np.stack([vae.hamming_to_nearest(o > 0, d.x) for o in ev["grid_out"]])
+    ev["prior_ham"] = np.stack([_hamming(o > 0, d.x) for o in ev["prior_out"]])
+    ev["grid_ham"] = np.stack([_hamming(o > 0, d.x) for o in ev["grid_out"]])
     ev["coverage"] = (ev["grid_ham"] <= NEAR).mean(1)
   else:
     ev["rmse"] = np.sqrt(((out - d.x) ** 2).mean(axis=(1, 2)))
     ev["coverage"] = np.array([_circle_like(o, d.x).mean() for o in ev["grid_out"]])
     ev["prior_circle_like"] = np.array([_circle_like(o, d.x).mean() for o in ev["prior_out"]])
   return ev
+
+
+def _hamming(binary, x):
+  """Wrong pixels of each row of `binary` against its nearest training glyph."""
+  return losses.nearest(binary, x)[1]
 
 
 def _circle_like(shapes, x):
@@ -44,23 +47,18 @@ def _circle_like(shapes, x):
       q["radius"] <= r.max() + .05)
 
 
-def plain_autoencoder(config, d, ev):
-  """latent2d's default recipe on the same data and seeds: its reconstruction errors, and the
-  coverage of a grid over the box its codes span (the region one would sample new glyphs
-  from), at the VAE's grid resolution."""
-  n = d.x.shape[1]
-  model = AEConfig(arch=(n,) + config.model.hidden + (2,) + config.model.hidden[::-1] + (n,))
-  t = config.train
-  fit = train.fit_seeds(autoencoder.task(model), {"x": d.x},
-                        TrainConfig(seed=t.seed, seeds=t.seeds))
-  _, errors = autoencoder.evaluate(model, fit.params, d.x)
+def plain_autoencoder(config, d, model, params):
+  """The plain autoencoder (experiments/vae.py trains it) against the VAE: its reconstruction
+  errors, and the coverage of a grid over the box its codes span (the region one would sample
+  new glyphs from), at the VAE's grid resolution."""
+  _, errors = autoencoder.evaluate(model, params, d.x)
   g, cover, grids, boxes = config.grid, [], [], []
-  for s in range(t.seeds):
-    p = train.seed_params(fit.params, s)
+  for s in range(config.train.seeds):
+    p = train.seed_params(params, s)
     z = np.asarray(autoencoder.encode(model, p, d.x))
     zz, lo, hi = autoencoder.latent_grid(z, g)
     out = np.asarray(autoencoder.decode(model, p, zz))
-    cover.append((vae.hamming_to_nearest(out > .5, d.x) <= NEAR).mean())
+    cover.append((_hamming(out > .5, d.x) <= NEAR).mean())
     grids.append(out)
     boxes.append((lo, hi))
   return {"errors": np.asarray(errors), "coverage": np.array(cover), "grid_out": grids,
@@ -225,7 +223,7 @@ def interpolation(path, config, d, fit, ev, i, who, steps=10):
   z = (1 - t) * mu[a] + t * mu[b]
   out = np.asarray(vae.decode(config.model, train.seed_params(fit.params, i), jnp.asarray(z)))
   out = 1 / (1 + np.exp(-out))
-  ham = vae.hamming_to_nearest(out > .5, d.x)
+  ham = _hamming(out > .5, d.x)
   fig, ax = plt.subplots(figsize=(steps * 0.8, 1.6))
   ax.imshow(plotting.tiles(out, d.shape, steps, colors=_tinted(out, ham)),
             interpolation="nearest")
@@ -239,7 +237,7 @@ def compare(path, config, d, ev, i, who):
   g, ae = config.grid, ev["ae"]
   fig, axes = plt.subplots(1, 2, figsize=(13, 6.8 * d.shape[0] / d.shape[1]))
   lo, hi = ae["box"][i]
-  ham_ae = vae.hamming_to_nearest(ae["grid_out"][i] > .5, d.x)
+  ham_ae = _hamming(ae["grid_out"][i] > .5, d.x)
   _mosaic_axes(axes[0], ae["grid_out"][i], d, g, ham_ae, (lo[0], hi[0], lo[1], hi[1]),
                f"plain autoencoder: grid over its codes' box, "
                f"{100 * ae['coverage'][i]:.0f}% glyph-like")
@@ -275,4 +273,4 @@ def print_summary(config, d, metrics, run_dir):
              ("prior samples that are circles", f(s["prior_circle_like_fraction"], ".1%"))]
   rows += [("diverged", ", ".join(map(str, s["diverged_seeds"])) or "none"),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
-  common.print_table(rows, metrics, run_dir)
+  skeleton.print_table(rows, metrics, run_dir)

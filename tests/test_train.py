@@ -220,7 +220,8 @@ def test_schedule_segments_and_entries():
                  schedule.Solve(8, 7), schedule.Steps(8, 10)]
   e = schedule.entries(seg, cfg.log_every)
   assert schedule.log_steps(e) == [0, 3, 4, 4, 7, 8, 8, 10]
-  assert schedule.after_solver(e) == [False, False, False, True, False, False, True, False]
+  assert [int(k) == schedule.SOLVE for k in e[:, 0]] == [False, False, False, True, False,
+                                                          False, True, False]
   assert schedule.build(TrainConfig(optimizer="none", solver="cg", iterations=9)) == [
       schedule.Solve(0, 9)]
   assert schedule.build(TrainConfig(iterations=5)) == [schedule.Steps(0, 5)]

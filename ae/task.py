@@ -1,0 +1,39 @@
+"""What the training core trains: a Task of pure functions, and its size.
+
+A leaf module: models and experiments build Tasks without importing the engine.
+"""
+from typing import Callable, NamedTuple
+
+import jax
+import numpy as np
+
+
+class Task(NamedTuple):
+  """What the core trains. Pure functions; nothing else is known about the model or the data.
+
+  init(key) -> params (a pytree).
+  loss(params, batch, key) -> scalar: what the optimizer and the solvers minimise. batch is
+    `data` (or a minibatch of its leading axis); key is fresh at every step (noise, samples).
+  metrics(params, data) -> {name: scalar}: evaluated at log points only (optional).
+  uses_step: loss is called as loss(params, batch, key, step), for losses that change over
+    training (a KL warm-up); the logged loss and a solver call see the step they run at.
+  group_seeds: on a CPU, run a device's seeds in groups of train.GROUP whenever it has more,
+    however small their state (train.group_size); a speed hint, measured per loss.
+  """
+  init: Callable
+  loss: Callable
+  metrics: Callable = None
+  uses_step: bool = False
+  group_seeds: bool = False
+
+
+def task_of(task):
+  """A Task, or the one a function hyper -> Task makes with no hyper values."""
+  return task if isinstance(task, Task) else task({})
+
+
+def param_count(task):
+  """Parameters per seed of a Task (or a function hyper -> Task), from shapes alone: the one
+  count every config, header and memory estimate uses."""
+  shapes = jax.eval_shape(task_of(task).init, jax.random.PRNGKey(0))
+  return sum(int(np.prod(s.shape)) for s in jax.tree.leaves(shapes))

@@ -1,0 +1,104 @@
+"""The sequence every training experiment runs, written once.
+
+  job = experiment.prepare(config)      # validates everything: InputError before any work
+  metrics = skeleton.run(job, run_dir)  # header, fit, metrics, run directory, figures, summary
+
+An experiment supplies a Job: its config, task and data, and what it computes and draws from a
+fit. Everything else (the training core, the memory check, the run directory built aside, the
+files every run holds, figures skipped when interrupted, the summary's footer) lives here.
+"""
+import sys
+from typing import Any, Callable, NamedTuple
+
+import jax
+
+from ae import memory, runs, schedule, train
+
+
+class Job(NamedTuple):
+  """One experiment's run, as the skeleton needs it."""
+  name: str            # the experiment: config.json's "experiment", the header's first word
+  config: Any          # the experiment's frozen config as it runs (with .train)
+  what: str            # the header's description of the data
+  arch: tuple          # layer sizes, input to output, for the header
+  task: Any            # the train.Task (or hyper -> Task)
+  data: dict           # what the task trains on (train.fit_seeds' data)
+  saved: tuple         # (arrays, labels, meta): the exact data, for runs.write_run
+  floats_per_sample: int  # activations per sample, for the memory estimate
+  evaluate: Callable   # fit -> (metrics dict, extra): extra is what the figures need
+  figures: Callable    # (run_dir, fit, metrics, extra) -> None: files under run_dir/figures
+  summary: Callable    # (metrics, run_dir) -> None: the table on stdout (ends with footer)
+
+
+def check(job):
+  """The checks every job shares: the training config against its data, and memory."""
+  n = len(jax.tree.leaves(job.data)[0])
+  job.config.train.check(n)
+  memory.check_memory(job.config.train, train.param_count(job.task), n, job.floats_per_sample)
+
+
+def run(job, run_dir, progress=None, should_stop=None):
+  """Trains job.config.train.seeds seeds of the job's task and writes the run directory
+  (complete or absent); returns the metrics."""
+  check(job)
+  with runs.Building(run_dir) as b:
+    header(job)
+    fit = train.fit_seeds(job.task, job.data, job.config.train, progress, should_stop)
+    metrics = _write(job, b.tmp, fit)
+  job.summary(metrics, b.path)
+  return metrics
+
+
+def rewrite(job, run_dir, fit, loaded_from):
+  """--load: a new run directory from a saved run's params and history (a train.Fit with
+  timing None, history None when the run had none); the loaded run is only read."""
+  with runs.Building(run_dir) as b:
+    metrics = _write(job, b.tmp, fit, loaded_from)
+  job.summary(metrics, b.path)
+  return metrics
+
+
+def _write(job, tmp, fit, loaded_from=None):
+  """Everything a run directory holds, from a fit; figures unless it was interrupted (an
+  interrupted run stops quickly; --load draws them from the saved run)."""
+  metrics, extra = job.evaluate(fit)
+  if loaded_from is not None:
+    metrics["loaded_from"] = str(loaded_from)
+  runs.write_run(tmp, job.name, job.config, *job.saved, loaded_from=loaded_from)
+  runs.save_params(tmp / "params.npz", fit.params)
+  if fit.history is not None:
+    runs.save_history(tmp / "history.npz", fit.steps, fit.history, job.config.train.seed)
+  if not fit.interrupted:
+    job.figures(tmp, fit, metrics, extra)
+  runs.save_json(tmp / "metrics.json", metrics)
+  return metrics
+
+
+def header(job):
+  """The run's first line (stderr): the data, the seeds and what the schedule really runs;
+  a warning when dense BFGS will be slow."""
+  t = job.config.train
+  print(f"{job.name}: {job.what}, {t.seeds} seed{'s' * (t.seeds > 1)}, arch "
+        f"{'-'.join(map(str, job.arch))}; {schedule.describe(t)}", file=sys.stderr)
+  n_params = train.param_count(job.task)
+  if t.solver == "bfgs" and n_params > 2000:
+    print(f"  note: BFGS keeps a dense {n_params} x {n_params} inverse Hessian; expect about "
+          f"{n_params ** 2 / 5e5:.0f} ms per iteration per seed on 2 cores (--solver=lbfgs is "
+          "the cheap quasi-Newton method)", file=sys.stderr)
+
+
+def print_table(rows, metrics, run_dir):
+  """The summary table on stdout (label, value rows), then print_footer."""
+  w = max(len(k) for k, _ in rows)
+  for k, v in rows:
+    print(f"{k:<{w}}  {v}")
+  print_footer(metrics, run_dir)
+
+
+def print_footer(metrics, run_dir):
+  """The end of every summary: the diverged seeds on stderr, the run directory last."""
+  for p in metrics["per_seed"]:
+    if p["diverged"]:
+      print(f"seed {p['seed']} diverged (its loss ended non-finite or above where it "
+            "started)", file=sys.stderr)
+  print(f"run dir: {run_dir}")

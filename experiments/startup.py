@@ -1,0 +1,29 @@
+"""Process start-up for any program on the library: every CPU core as a jax device, and JAX's
+persistent compilation cache. Entry points (experiments, benchmarks) call these before jax
+touches a backend; ae/ never changes jax.config itself.
+"""
+import os
+
+from absl import logging
+
+
+def use_all_cores():
+  """Exposes each CPU core as a jax device so seeds shard across cores (see train.shard_seeds).
+  Must run before jax touches a backend; harmless on GPU."""
+  import jax  # pylint: disable=g-import-not-at-top
+  logging.set_verbosity(logging.WARNING)  # no "Unable to initialize backend 'tpu'" chatter
+  jax.config.update("jax_num_cpu_devices", max(1, len(os.sched_getaffinity(0))))
+
+
+def use_compile_cache(path):
+  """JAX's persistent compilation cache in `path` ('none': off). Compiles of 0.2 s and more
+  are kept, so a repeated command skips most of its XLA compilation."""
+  import jax  # pylint: disable=g-import-not-at-top
+  if not path or path.lower() == "none":
+    return
+  try:
+    os.makedirs(path, exist_ok=True)
+  except OSError:
+    return  # an unwritable cache only costs speed: run without it
+  jax.config.update("jax_compilation_cache_dir", path)
+  jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
