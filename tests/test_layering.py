@@ -1,0 +1,46 @@
+"""Dependencies point down: data and models load without the engine, the library without
+absl.flags, and a benchmark without an experiment's entry-point module."""
+import ast
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ENGINE = ("ae.config", "ae.program", "ae.train", "ae.solvers", "ae.optim", "ae.schedule")
+
+
+def _loaded(module):
+  """The modules a fresh interpreter holds after importing `module`."""
+  out = subprocess.run([sys.executable, "-c", f"import sys, {module}; print(*sys.modules)"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+  return set(out.stdout.split())
+
+
+def test_data_loads_without_jax_optax_or_the_engine():
+  loaded = _loaded("ae.data")
+  assert not loaded & {"jax", "optax", *ENGINE}, sorted(loaded & {"jax", "optax", *ENGINE})
+
+
+def test_models_load_without_the_engine():
+  for model in ("ae.autoencoder", "ae.vae", "ae.denoise"):
+    loaded = _loaded(model)
+    assert not loaded & set(ENGINE), (model, sorted(loaded & set(ENGINE)))
+
+
+def _imports(path):
+  tree = ast.parse(path.read_text())
+  for node in ast.walk(tree):
+    if isinstance(node, ast.Import):
+      yield from (a.name for a in node.names)
+    elif isinstance(node, ast.ImportFrom):
+      yield from ([f"{node.module}.{a.name}" for a in node.names] + [node.module])
+
+
+def test_no_upward_imports():
+  for path in sorted((ROOT / "ae").glob("*.py")):
+    bad = [m for m in _imports(path) if m.startswith(("absl.flags", "experiments", "bench"))]
+    assert not bad, (path.name, bad)
+  for path in sorted((ROOT / "bench").glob("*.py")):
+    bad = [m for m in _imports(path) if m.startswith("experiments.common")
+           or m == "experiments.common"]
+    assert not bad, (path.name, bad)
