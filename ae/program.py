@@ -102,7 +102,12 @@ class Program:
     out["solver_iterations"] = jnp.maximum(jnp.asarray(iterations, jnp.int32), 0)
     metrics = self.make(hyper).metrics
     if metrics is not None:
-      out.update(metrics(self.unravel(flat), data))
+      values = metrics(self.unravel(flat), data)
+      shaped = {k: jnp.shape(v) for k, v in values.items() if jnp.shape(v) != ()}
+      if shaped:
+        name, shape = next(iter(shaped.items()))
+        raise InputError(f"Task.metrics must return scalars: {name!r} has shape {shape}")
+      out.update(values)
     return out
 
   def steps(self, state, data, t0, t1):

@@ -47,6 +47,9 @@ class Building:
     try:
       parent.mkdir(parents=True, exist_ok=True)
       self.tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=parent))
+      umask = os.umask(0)
+      os.umask(umask)
+      os.chmod(self.tmp, 0o777 & ~umask)  # mkdtemp's 0700 would survive the rename
     except OSError as e:
       raise InputError(f"cannot create a run directory in {parent}: {e.strerror}") from None
     (self.tmp / "figures").mkdir()

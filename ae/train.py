@@ -153,7 +153,7 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
       state, r, stopped = host(state, data, data_per_run, entries[i], n, progress and
                                functools.partial(progress, i, len(entries),
                                                  int(entries[i, 1]), None), should_stop)
-      rows.append(jax.tree.map(lambda a: a[:, None], r))
+      rows.append(jax.tree.map(lambda a: a[:n, None], r))
       i += 1
       if stopped:  # the solver call itself was cut short
         interrupted = True
@@ -168,14 +168,15 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
     chunk[:j - i] = entries[i:j]
     tc = time.perf_counter()
     state, r = run(state, data, chunk, np.int32(j - i))
-    rows.append(jax.tree.map(lambda a, m=j - i: a[:, :m], jax.device_get(r)))
+    # the real runs only: padding seeds never reach the progress bar or the history
+    rows.append(jax.tree.map(lambda a, m=j - i: a[:n, :m], jax.device_get(r)))
     per_entry = (time.perf_counter() - tc) / (j - i)
     i = j
     if progress is not None:
       progress(i, len(entries), int(entries[i - 1, 2]), rows[-1])
   train_seconds = time.perf_counter() - t0
 
-  history = {name: np.concatenate([np.asarray(r[name])[:n] for r in rows], axis=1)
+  history = {name: np.concatenate([np.asarray(r[name]) for r in rows], axis=1)
              for name in rows[0]} if rows else {}
   if history:
     history["solver_iterations"] = np.cumsum(history["solver_iterations"], 1).astype(np.int32)

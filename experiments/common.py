@@ -8,6 +8,7 @@ import datetime
 import importlib.resources
 import os
 import pathlib
+import re
 import signal
 import sys
 
@@ -89,13 +90,33 @@ def train_run(experiment, run, config, stop):
 
 
 def preset_path(name):
-  """The installed file of a preset (experiments/presets/<name>.flags)."""
-  path = importlib.resources.files("experiments").joinpath("presets", f"{name}.flags")
-  if not path.is_file():
-    names = sorted(p.name[:-6] for p in importlib.resources.files("experiments").joinpath(
-        "presets").iterdir() if p.name.endswith(".flags"))
-    raise InputError(f"--preset must be one of {', '.join(names)}, got {name!r}")
-  return str(path)
+  """The installed file of a preset (experiments/presets/<name>.flags): a name from the
+  shipped list, never a path (a file of one's own is --flagfile)."""
+  folder = importlib.resources.files("experiments").joinpath("presets")
+  names = sorted(p.name[:-6] for p in folder.iterdir() if p.name.endswith(".flags"))
+  if name not in names:
+    raise InputError(f"--preset must be one of {', '.join(names)}, got {name!r} (a flag file "
+                     "of your own is --flagfile=PATH)")
+  return str(folder.joinpath(f"{name}.flags"))
+
+
+def expand_presets(argv):
+  """--preset=NAME, in every form absl accepts for a flag (--preset=N, -preset=N, --preset N,
+  -preset N), as --flagfile=<the installed file>; arguments after '--' are left alone."""
+  out, rest = [argv[0]], iter(argv[1:])
+  for a in rest:
+    if a == "--":
+      out += [a, *rest]
+      break
+    m = re.fullmatch(r"--?preset(?:=(.*))?", a, re.S)
+    if m is None:
+      out.append(a)
+      continue
+    name = m.group(1) if m.group(1) is not None else next(rest, None)
+    if name is None:
+      raise InputError("--preset needs a name, e.g. --preset=params1")
+    out.append(f"--flagfile={preset_path(name)}")
+  return out
 
 
 def app(experiment, doc, default, run, extra_flags=(), body=None, presets=False):
@@ -113,10 +134,15 @@ def app(experiment, doc, default, run, extra_flags=(), body=None, presets=False)
   def parse(argv):
     if presets:  # --preset=NAME is --flagfile=<the installed file>
       try:
-        argv = [f"--flagfile={preset_path(a.split('=', 1)[1])}" if a.startswith("--preset=")
-                else a for a in argv]
+        argv = expand_presets(argv)
       except InputError as e:
         fail(experiment, e)
+    if "--helpfull" in argv[1:]:  # absl's own, every module's flags; exit 0 like --help
+      try:
+        print(flags.FLAGS.get_help())
+      except BrokenPipeError:
+        pass
+      sys.exit(0)
     if any(a in ("--help", "-h", "-?", "--helpshort") for a in argv[1:]):
       try:
         print(cli.grouped_help(doc, default, extra))

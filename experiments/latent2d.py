@@ -81,8 +81,11 @@ def rerun(load_dir, run_dir, decode=None, grid=None):
 
 
 def _main(config, stop):
-  if not _LOAD.value:
+  if _LOAD.value is None:
     return common.train_run(NAME, run, config, stop)
+  if not _LOAD.value.strip():
+    raise InputError("--load is empty: give the run directory to re-draw, e.g. "
+                     "--load=runs/latent2d/<run>")
   given = cli.present() - {"load", "decode", "grid", "out_dir", "run_name", "preset"}
   if given:
     raise InputError(f"--{sorted(given)[0]} cannot apply with --load, which re-draws a "

@@ -133,6 +133,8 @@ def _cli(tmp_path, *args):
 @pytest.mark.parametrize("args,message", [
     (["--eta=abc"], "--eta"),              # absl's own parse error, as one line
     (["--optimizer=none", "--solver=cg", "--eta=0.1"], "--eta has no effect"),
+    (["--load="], "--load is empty"),
+    (["--preset", "../x"], "--preset must be one of"),
     pytest.param(["--arch=35,x,35"], "integers", marks=pytest.mark.slow),
     pytest.param(["--solver=bfgs", "--minimize_every=2", "--solver_backend=optax"],
                  "not in optax", marks=pytest.mark.slow),
@@ -146,6 +148,12 @@ def test_cli_bad_input_one_line_exit_2(tmp_path, args, message):
   assert r.returncode == 2, r.stderr
   assert len(lines) == 1 and message in lines[0], r.stderr
   assert "Traceback" not in r.stderr and not out.exists()
+
+
+def test_helpfull_lists_every_flag_and_exits_0(tmp_path):
+  r = _cli(tmp_path, "--helpfull")
+  assert r.returncode == 0, r.stderr
+  assert "--load" in r.stdout and "--flagfile" in r.stdout
 
 
 @pytest.mark.slow

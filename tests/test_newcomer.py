@@ -1,0 +1,66 @@
+"""What a newcomer and a hostile user hit (issues 30 and 33), each made on the fly: numbers on
+screen from the real seeds only, presets in every flag form, --helpfull, shared-readable runs."""
+import os
+import stat
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from ae import InputError, runs, train
+from ae.config import TrainConfig
+from experiments import common
+
+X = np.eye(4, dtype=np.float32)
+
+
+def _task(metrics=None):
+  return train.Task(init=lambda key: {"w": jax.random.normal(key, (4,))},
+                    loss=lambda p, batch, key: jnp.mean((batch["x"] @ p["w"] - 1) ** 2),
+                    metrics=metrics)
+
+
+def test_progress_sees_the_real_seeds_only():
+  """1 seed on 2 devices is padded to 2: the bar's rows must still hold 1 seed, the one the
+  history keeps (a median over the padding showed other numbers than the summary)."""
+  assert len(jax.devices()) == 2  # tests/conftest.py
+  seen = []
+  fit = train.fit_seeds(_task(), {"x": X}, TrainConfig(seeds=1, iterations=60, log_every=20),
+                        progress=lambda done, total, step, rows, **kw: seen.append(rows))
+  rows = [r for r in seen if r is not None]
+  assert rows and all(r["loss"].shape[0] == 1 for r in rows)
+  assert rows[-1]["loss"][0, -1] == fit.history["loss"][0, -1]
+
+
+def test_a_metric_must_be_a_scalar():
+  task = _task(metrics=lambda p, data: {"per_glyph": data["x"] @ p["w"]})
+  with pytest.raises(InputError, match="must return scalars: 'per_glyph' has shape"):
+    train.fit_seeds(task, {"x": X}, TrainConfig(seeds=1, iterations=4, log_every=2))
+
+
+def test_a_run_directory_follows_the_umask(tmp_path):
+  old = os.umask(0o022)
+  try:
+    with runs.Building(tmp_path / "r") as b:
+      runs.save_json(b.tmp / "metrics.json", {})
+  finally:
+    os.umask(old)
+  assert stat.S_IMODE((tmp_path / "r").stat().st_mode) == 0o755  # not mkdtemp's 0700
+
+
+@pytest.mark.parametrize("argv", [["p", "--preset=params1"], ["p", "-preset=params1"],
+                                  ["p", "--preset", "params1"], ["p", "-preset", "params1"]])
+def test_a_preset_applies_in_every_form_absl_accepts(argv):
+  out = common.expand_presets(argv + ["--seeds=2"])
+  assert out == ["p", f"--flagfile={common.preset_path('params1')}", "--seeds=2"]
+  assert out[1].endswith(os.path.join("presets", "params1.flags"))
+
+
+@pytest.mark.parametrize("name", ["../../x", "/abs/x", "params1.flags", ""])
+def test_a_preset_is_a_shipped_name_not_a_path(name):
+  with pytest.raises(InputError, match="--preset must be one of params1, params2"):
+    common.expand_presets(["p", f"--preset={name}"])
+  assert common.expand_presets(["p", "--", "--preset=x"]) == ["p", "--", "--preset=x"]
+  with pytest.raises(InputError, match="--preset needs a name"):
+    common.expand_presets(["p", "--preset"])
