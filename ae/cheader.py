@@ -41,7 +41,10 @@ def label(note):
   'U+0000 (nul)' -> 'nul' (an invisible character keeps its name); else None."""
   m = _UNICODE_LABEL.search(note)
   if m:
-    ch = chr(int(m.group(1), 16))
+    code = int(m.group(1), 16)
+    if code > 0x10FFFF:  # past Unicode: no character, keep the comment's own words
+      return m.group(2) or f"U+{m.group(1).upper()}"
+    ch = chr(code)
     return ch if ch.isprintable() else (m.group(2) or f"U+{m.group(1).upper()}")
   m = _COURSE_LABEL.search(note)
   return _NAMES.get(m.group(1), m.group(1)) if m else None

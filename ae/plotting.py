@@ -8,6 +8,10 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
+# Labels come from data files (a header's comments, an .npz's labels): text, never TeX, so a
+# '$' or a backslash in one draws as itself instead of failing after training.
+matplotlib.rcParams["text.parse_math"] = False
+matplotlib.rcParams["text.usetex"] = False
 import matplotlib.patheffects as pe  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402

@@ -64,3 +64,22 @@ def test_a_preset_is_a_shipped_name_not_a_path(name):
   assert common.expand_presets(["p", "--", "--preset=x"]) == ["p", "--", "--preset=x"]
   with pytest.raises(InputError, match="--preset needs a name"):
     common.expand_presets(["p", "--preset"])
+
+
+def test_labels_are_drawn_as_text_never_tex(tmp_path):
+  """Labels from a header's comments or an .npz: '$' and backslashes failed the figures after
+  training when matplotlib read them as TeX."""
+  from ae import plotting  # pylint: disable=g-import-not-at-top
+  z = np.random.default_rng(0).normal(size=(3, 2))
+  labels = ["$\\frac{$", "$\\foo$", "$x$"]
+  plotting.latent_scatter(tmp_path / "latent.png", z, labels, "a $\\frac{ title")
+  plotting.reconstructions(tmp_path / "rec.png", X[:3, :4].repeat(9, 1)[:, :35],
+                           X[:3, :4].repeat(9, 1)[:, :35], (7, 5), labels, "$\\foo")
+  assert (tmp_path / "latent.png").stat().st_size and (tmp_path / "rec.png").stat().st_size
+
+
+def test_a_label_past_unicode_keeps_the_comment_words():
+  from ae import cheader  # pylint: disable=g-import-not-at-top
+  assert cheader.label("U+110000 (far)") == "far"
+  assert cheader.label("U+FFFFFF") == "U+FFFFFF"
+  assert cheader.label("U+0041 (A)") == "A"
