@@ -51,6 +51,8 @@ class NoiseConfig:
     if not vals:
       raise InputError(f"--eval_levels takes levels separated by commas, got "
                        f"{self.eval_levels!r}")
+    if len(set(vals)) != len(vals):
+      raise InputError(f"--eval_levels repeats a level: {self.eval_levels!r}")
     return tuple(int(v) for v in vals) if self.noise_model == "k" and all(
         v == int(v) for v in vals) else vals
 

@@ -16,12 +16,18 @@ def field(default, help, group, choices=None, kind=None):  # pylint: disable=red
                                                       "choices": choices, "kind": kind})
 
 
+FLOAT32_MAX = 3.4028234663852886e38  # training runs in float32: a larger value overflows
+
+
 def check_finite(cfg):
-  """Every float field (when set) is a finite number."""
+  """Every float field (when set) is a finite number within float32's range."""
   for f in dataclasses.fields(cfg):
     v = getattr(cfg, f.name)
     if isinstance(v, float) and not math.isfinite(v):
       raise InputError(f"--{f.name} must be a finite number, got {v}")
+    if isinstance(v, float) and abs(v) > FLOAT32_MAX:
+      raise InputError(f"--{f.name}={v:g} is beyond float32's range (about 3.4e38), which "
+                       "training computes in")
 
 
 def check_choices(cfg):

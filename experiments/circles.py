@@ -51,6 +51,9 @@ def prepare(config):
   if not 3 <= config.path_points <= 1000 or not 2 <= config.grid <= 20:
     raise InputError("--path_points must be in 3..1000 and --grid in 2..20")
   config.model.check(2 * config.data.points)
+  if config.model.loss != "mse":
+    raise InputError(f"--loss={config.model.loss} squashes the outputs into [0, 1]; the "
+                     "circles' coordinates run from -0.9 to 0.9: use --loss=mse")
   if config.model.latent_dim != 2:
     raise InputError(f"circles draws a 2-D latent space; --arch has {config.model.latent_dim}")
   x, radii, centres, keep = make_data(config)

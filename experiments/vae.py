@@ -64,6 +64,9 @@ def load(config):
 def prepare(config):
   """The run as a skeleton.Job (the likelihood made concrete); InputError before any work."""
   config.model.check()
+  if config.data.dataset == "circles" and (config.data.chars is not None or
+                                           config.data.n_chars is not None):
+    raise InputError("--chars and --n_chars pick glyphs; --dataset=circles has none")
   d = load(config)
   if not 2 <= config.grid <= 40 or not 1 <= config.prior_samples <= 100_000:
     raise InputError("--grid must be in 2..40 and --prior_samples in 1..100000")

@@ -1,5 +1,7 @@
 """What a newcomer and a hostile user hit (issues 30 and 33), each made on the fly: numbers on
 screen from the real seeds only, presets in every flag form, --helpfull, shared-readable runs."""
+import dataclasses
+import importlib
 import os
 import stat
 
@@ -9,7 +11,10 @@ import numpy as np
 import pytest
 
 from ae import InputError, runs, train
+from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
+from ae.data import DataConfig
+from ae.denoise import NoiseConfig
 from experiments import common
 
 X = np.eye(4, dtype=np.float32)
@@ -83,3 +88,19 @@ def test_a_label_past_unicode_keeps_the_comment_words():
   assert cheader.label("U+110000 (far)") == "far"
   assert cheader.label("U+FFFFFF") == "U+FFFFFF"
   assert cheader.label("U+0041 (A)") == "A"
+
+
+@pytest.mark.parametrize("experiment,parts,match", [
+    ("latent2d", {"train": TrainConfig(eta=1e308)}, "beyond float32"),
+    ("circles", {"model": AEConfig(arch=(42, 25, 15, 9, 3, 2, 3, 9, 15, 25, 42), loss="bce")},
+     "use --loss=mse"),
+    ("vae", {"data": DataConfig(dataset="circles", chars="AB")}, "--dataset=circles has none"),
+    ("denoise", {"noise": NoiseConfig(eval_levels="0,0")}, "repeats a level"),
+])
+def test_flags_that_cannot_apply_are_errors(tmp_path, experiment, parts, match):
+  """Accepted silently before: an eta that overflows float32, squashing losses on the
+  circles' coordinates, glyph selections on circles, a repeated evaluation level."""
+  module = importlib.import_module(f"experiments.{experiment}")
+  with pytest.raises(InputError, match=match):
+    module.run(dataclasses.replace(module.Config(), **parts), tmp_path / "out")
+  assert not (tmp_path / "out").exists()
