@@ -85,16 +85,6 @@ class AEConfig:
     return {}
 
 
-def check_params(cfg, params, where="params"):
-  """InputError unless params (with a seed axis) are this model's."""
-  try:
-    sizes = mlp.sizes_of(params)
-  except (TypeError, KeyError, IndexError, AttributeError):
-    sizes = None
-  if sizes != tuple(cfg.arch):
-    raise InputError(f"{where}: its layers do not match --arch={','.join(map(str, cfg.arch))}")
-
-
 def init(cfg, key):
   return mlp.init(key, cfg.arch, cfg.init, cfg.init_std, cfg.init_mean)
 

@@ -66,12 +66,29 @@ class Glyphs:
 
   @staticmethod
   def from_saved(arrays, labels, meta, where="data.npz"):
+    """The Glyphs a run saved, checked as a fresh load is: 0/1 pixels, one label per glyph,
+    a shape that holds the pixels, one class per glyph."""
     try:
       classes = meta.get("classes")
-      return Glyphs(np.asarray(arrays["x"], np.float32), tuple(labels), tuple(meta["shape"]),
-                    str(meta["name"]), None if classes is None else tuple(classes))
-    except (KeyError, TypeError, AttributeError):
+      g = Glyphs(np.asarray(arrays["x"], np.float32), tuple(labels), tuple(meta["shape"]),
+                 str(meta["name"]), None if classes is None else tuple(classes))
+    except (KeyError, TypeError, AttributeError, ValueError):
       raise InputError(f"{where}: not glyph data written by this tool") from None
+    x, problem = g.x, None
+    if x.ndim != 2 or not len(x):
+      problem = f"x has shape {x.shape}, not (glyphs, pixels)"
+    elif not np.isin(x, (0.0, 1.0)).all():
+      problem = "x holds values other than 0 and 1"
+    elif len(g.chars) != len(x):
+      problem = f"{len(g.chars)} labels for {len(x)} glyphs"
+    elif (len(g.shape) != 2 or not all(isinstance(v, int) and v > 0 for v in g.shape)
+          or g.shape[0] * g.shape[1] != x.shape[1]):
+      problem = f"shape {list(g.shape)} does not hold {x.shape[1]} pixels"
+    elif g.classes is not None and len(g.classes) != len(x):
+      problem = f"{len(g.classes)} classes for {len(x)} glyphs"
+    if problem:
+      raise InputError(f"{where}: {problem}")
+    return g
 
   @property
   def title(self):

@@ -94,8 +94,10 @@ def load_json(path):
   """A JSON file; InputError naming it when it is not valid JSON."""
   try:
     return json.loads(pathlib.Path(path).read_text())
-  except (UnicodeDecodeError, json.JSONDecodeError) as e:
+  except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
     raise InputError(f"{path}: not valid JSON ({type(e).__name__})") from None
+  except OSError as e:
+    raise InputError(f"{path}: cannot read ({e.strerror})") from None
 
 
 def save_params(path, params):
@@ -176,34 +178,44 @@ def load_run(run_dir):
 
 
 # ---------------------------------------------------------------- the training data, saved
-def data_hash(arrays):
-  """sha256 over the arrays' names, dtypes, shapes and bytes."""
+def data_hash(arrays, labels=None, meta=None):
+  """sha256 over the arrays' names, dtypes, shapes and bytes, then (when given) the labels and
+  the meta as JSON: everything data.npz holds."""
   h = hashlib.sha256()
   for name in sorted(arrays):
     a = np.ascontiguousarray(arrays[name])
     h.update(f"{name}:{a.dtype.str}:{a.shape};".encode())
     h.update(a.tobytes())
+  if labels is not None:
+    h.update(json.dumps([str(s) for s in labels], ensure_ascii=False).encode())
+    h.update(json.dumps(plain(meta), sort_keys=True).encode())
   return h.hexdigest()
+
+
+HASH_COVERS = "arrays, labels, meta"  # config.json's data_hash_covers since labels joined it
 
 
 def save_data(path, arrays, labels, meta):
   """The exact training data in the run directory: arrays (name -> array), labels (one
-  string per sample), meta (name, shape, ...). Returns the data's hash."""
+  string per sample), meta (name, shape, ...). Returns the hash of all of it."""
   np.savez(path, labels=np.asarray(list(labels), dtype=str),
            meta=np.asarray(json.dumps(plain(meta))), **{f"a_{k}": v for k, v in arrays.items()})
-  return data_hash(arrays)
+  return data_hash(arrays, labels, meta)
 
 
-def load_data(path, expect_hash):
+def load_data(path, expect_hash, covers=HASH_COVERS):
   """(arrays, labels, meta) saved by save_data; InputError if damaged or not the data the
-  run was trained on."""
+  run was trained on. covers None: a run from before the hash covered labels and meta (its
+  arrays alone are checked; the loader validates the rest as it would a fresh data set)."""
   try:
     with np.load(path, allow_pickle=False) as f:
       arrays = {k[2:]: f[k] for k in f.files if k.startswith("a_")}
       labels, meta = [str(s) for s in f["labels"]], json.loads(str(f["meta"]))
-  except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+  except (OSError, ValueError, KeyError, EOFError, RecursionError,
+          zipfile.BadZipFile) as e:
     raise InputError(f"{path}: damaged ({type(e).__name__})") from None
-  if data_hash(arrays) != expect_hash:
+  got = data_hash(arrays) if covers is None else data_hash(arrays, labels, meta)
+  if got != expect_hash:
     raise InputError(f"{path}: the data does not match the hash in config.json (edited?)")
   return arrays, labels, meta
 
@@ -264,6 +276,7 @@ def write_run(run_dir, experiment, config, arrays, labels, meta, loaded_from=Non
   sha = save_data(pathlib.Path(run_dir) / "data.npz", arrays, labels, meta)
   save_json(pathlib.Path(run_dir) / "config.json", {
       "experiment": experiment, "config": config, "data_sha256": sha,
+      "data_hash_covers": HASH_COVERS,
       "loaded_from": None if loaded_from is None else str(loaded_from),
       "versions": versions()})
 
@@ -276,11 +289,15 @@ def read_run(run_dir, experiment, default):
   where = run_dir / "config.json"
   if not isinstance(saved, dict) or saved.get("experiment") != experiment:
     raise InputError(f"{where}: not a {experiment} run")
-  unknown = set(saved) - {"experiment", "config", "data_sha256", "loaded_from", "versions"}
+  unknown = set(saved) - {"experiment", "config", "data_sha256", "data_hash_covers",
+                          "loaded_from", "versions"}
   if unknown or "config" not in saved or not isinstance(saved.get("data_sha256"), str):
     raise InputError(f"{where}: unexpected layout ({', '.join(sorted(unknown)) or 'keys missing'})")
   config = restore(default, saved["config"], str(where))
-  data = load_data(run_dir / "data.npz", saved["data_sha256"])
+  covers = saved.get("data_hash_covers")
+  if covers not in (None, HASH_COVERS):
+    raise InputError(f"{where}: data_hash_covers is {covers!r}, not {HASH_COVERS!r}")
+  data = load_data(run_dir / "data.npz", saved["data_sha256"], covers)
   seeds = config.train.seeds
   if any(a.ndim < 1 or a.shape[0] != seeds for a in jax.tree.leaves(params)):
     raise InputError(f"{run_dir / 'params.npz'}: does not hold {seeds} seeds as config.json says")

@@ -45,8 +45,9 @@ def make_data(config):
   return x, radii, centres, keep
 
 
-def prepare(config):
-  """The run as a skeleton.Job; InputError before any work."""
+def prepare(config, saved=None, loaded_from=None):
+  """The run as a skeleton.Job (saved: a loaded run's data, which must be the circles its
+  config describes); InputError before any work."""
   config.data.check()
   if not 3 <= config.path_points <= 1000 or not 2 <= config.grid <= 20:
     raise InputError("--path_points must be in 3..1000 and --grid in 2..20")
@@ -57,6 +58,13 @@ def prepare(config):
   if config.model.latent_dim != 2:
     raise InputError(f"circles draws a 2-D latent space; --arch has {config.model.latent_dim}")
   x, radii, centres, keep = make_data(config)
+  if saved is not None:
+    arrays = saved[0]
+    fresh = {"x": x, "radii": radii, "centres": centres, "train": keep}
+    if set(arrays) != set(fresh) or not all(
+        np.shape(arrays[k]) == np.shape(v) and np.allclose(arrays[k], v, atol=1e-6)
+        for k, v in fresh.items()):
+      raise InputError(f"{loaded_from}/data.npz: not the circles its config.json describes")
 
   def evaluate(fit):
     gens = [generation(config, train.seed_params(fit.params, i), x, radii, keep)
@@ -107,5 +115,10 @@ def run(config, run_dir, progress=None, should_stop=None):
   return skeleton.run(prepare(config), run_dir, progress, should_stop)
 
 
+def rerun(load_dir, run_dir, **changes):
+  """--load: metrics, figures and summary of a saved run (changes: path_points=, grid=)."""
+  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir, **changes)
+
+
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run)
+  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("path_points", "grid"))

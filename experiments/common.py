@@ -119,13 +119,37 @@ def expand_presets(argv):
   return out
 
 
-def app(experiment, doc, default, run, extra_flags=(), body=None, presets=False):
+def reload_run(experiment, reload, drawing, config, load):
+  """--load=<run dir>: reload(load, run_dir, **changes) with the drawing flags given; any
+  other flag but the output ones is an error (it could not apply to a finished run)."""
+  if not load.strip():
+    raise InputError(f"--load is empty: give the run directory to re-draw, e.g. "
+                     f"--load=runs/{experiment}/<run>")
+  allowed = {"load", "out_dir", "run_name", "cache_dir", "preset", *drawing}
+  given = cli.present() - allowed
+  if given:
+    can = ", ".join(f"--{d}" for d in (*drawing, "out_dir", "run_name"))
+    raise InputError(f"--{sorted(given)[0]} cannot apply with --load, which re-draws a "
+                     f"finished run: only {can} can")
+  changes = {d: getattr(config, d) for d in drawing if flags.FLAGS[d].present}
+  return reload(load, run_dir(experiment), **changes)
+
+
+def app(experiment, doc, default, run, reload=None, drawing=(), presets=False):
   """Runs an experiment as a program: flags from `default` (a Config instance), then
-  body(config, stop) -> metrics (default: train_run). Bad input: one line, exit 2.
-  Interrupted: exit 130. presets: accept --preset=NAME (a flag file shipped with the package,
-  read wherever the package is installed)."""
+  train_run, or with --load reload(load_dir, run_dir, **changes) where changes are the
+  `drawing` fields given on the command line. Bad input: one line, exit 2. Interrupted:
+  exit 130. presets: accept --preset=NAME (a flag file shipped with the package, read
+  wherever the package is installed)."""
   cli.define(default)
-  extra = tuple(extra_flags) + OUTPUT_FLAGS
+  extra = OUTPUT_FLAGS
+  if reload is not None:
+    load = flags.DEFINE_string("load", None, "A run directory of this experiment: a new run "
+                               "with its figures, metrics and summary from its saved params "
+                               "and data alone, without training" +
+                               (f" (with --{', --'.join(drawing)} changed)" if drawing else "")
+                               + ".")
+    extra = (("load", "output"),) + extra
   if presets:
     flags.DEFINE_string("preset", None, "A shipped flag file: params1 or params2, the original "
                         "study's two best settings (later flags override it).")
@@ -162,8 +186,8 @@ def app(experiment, doc, default, run, extra_flags=(), body=None, presets=False)
     stop = Stop(experiment).install()
     try:
       config = cli.from_flags(default)
-      if body is not None:
-        metrics = body(config, stop)
+      if reload is not None and load.value is not None:
+        metrics = reload_run(experiment, reload, drawing, config, load.value)
       else:
         metrics = train_run(experiment, run, config, stop)
     except InputError as e:

@@ -19,7 +19,7 @@ import numpy as np
 from ae import InputError, autoencoder, denoise
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
-from ae.data import DataConfig
+from ae.data import DataConfig, Glyphs
 from ae.denoise import NoiseConfig
 from experiments import common, denoise_report, skeleton
 
@@ -35,9 +35,10 @@ class Config:
   train: TrainConfig = TrainConfig(eta=0.01, iterations=5000, log_every=250, seeds=8)
 
 
-def prepare(config):
-  """The run as a skeleton.Job; InputError before any work."""
-  glyphs = config.data.load()
+def prepare(config, saved=None, loaded_from=None):
+  """The run as a skeleton.Job (saved: a loaded run's data); InputError before any work."""
+  glyphs = (config.data.load() if saved is None else
+            Glyphs.from_saved(*saved, where=f"{loaded_from}/data.npz"))
   config.model.check(glyphs.x.shape[1])
   config.noise.check(glyphs.x.shape[1])
   if config.model.loss not in ("bce", "mse_sigmoid", "mse_tanh"):
@@ -77,5 +78,10 @@ def run(config, run_dir, progress=None, should_stop=None):
   return skeleton.run(prepare(config), run_dir, progress, should_stop)
 
 
+def rerun(load_dir, run_dir):
+  """--load: metrics, figures and summary of a saved run, into a new run directory."""
+  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir)
+
+
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run)
+  common.app(NAME, __doc__, Config(), run, reload=rerun)

@@ -7,14 +7,12 @@
 """
 import dataclasses
 
-from absl import flags
-
-from ae import InputError, autoencoder, runs, train
+from ae import InputError, autoencoder, runs
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
 from ae.fields import field
-from experiments import cli, common, latent2d_report, skeleton
+from experiments import common, latent2d_report, skeleton
 
 NAME = "latent2d"
 
@@ -30,11 +28,12 @@ class Config:
                     "experiment")
 
 
-def prepare(config, glyphs=None, loaded_from=None):
-  """The run as a skeleton.Job (glyphs: a loaded run's data); InputError before any work."""
+def prepare(config, saved=None, loaded_from=None):
+  """The run as a skeleton.Job (saved: a loaded run's data); InputError before any work."""
   if not 2 <= config.grid <= 40:
     raise InputError(f"--grid must be in 2..40, got {config.grid}")
-  glyphs = glyphs or config.data.load()
+  glyphs = (config.data.load() if saved is None else
+            Glyphs.from_saved(*saved, where=f"{loaded_from}/data.npz"))
   config.model.check(glyphs.x.shape[1])
   if config.model.latent_dim != 2:
     raise InputError(f"latent2d needs a 2-D latent layer; --arch="
@@ -69,34 +68,12 @@ def load(run_dir):
   return config, Glyphs.from_saved(*data, where=f"{run_dir}/data.npz"), params, history
 
 
-def rerun(load_dir, run_dir, decode=None, grid=None):
-  """--load: figures and decoded points from a saved run, into a new run directory."""
-  config, glyphs, params, (steps, history) = load(load_dir)
-  config = dataclasses.replace(config, decode=decode or config.decode, grid=grid or config.grid)
-  job = prepare(config, glyphs, loaded_from=load_dir)
-  skeleton.check(job)
-  autoencoder.check_params(config.model, params, f"{load_dir}/params.npz")
-  return skeleton.rewrite(job, run_dir, train.Fit(params, history, steps, None, False),
-                          load_dir)
-
-
-def _main(config, stop):
-  if _LOAD.value is None:
-    return common.train_run(NAME, run, config, stop)
-  if not _LOAD.value.strip():
-    raise InputError("--load is empty: give the run directory to re-draw, e.g. "
-                     "--load=runs/latent2d/<run>")
-  given = cli.present() - {"load", "decode", "grid", "out_dir", "run_name", "preset"}
-  if given:
-    raise InputError(f"--{sorted(given)[0]} cannot apply with --load, which re-draws a "
-                     "finished run: only --decode, --grid, --out_dir and --run_name can")
-  return rerun(_LOAD.value, common.run_dir(NAME),
-               config.decode if flags.FLAGS["decode"].present else None,
-               config.grid if flags.FLAGS["grid"].present else None)
+def rerun(load_dir, run_dir, **changes):
+  """--load: figures, metrics and decoded points from a saved run, into a new run directory
+  (changes: decode=, grid=)."""
+  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 
 if __name__ == "__main__":
-  _LOAD = flags.DEFINE_string("load", None, "A run directory: re-draw its figures and decode "
-                              "--decode points from its saved params, without training.")
-  common.app(NAME, __doc__, Config(), run, extra_flags=[("load", "output")], body=_main,
+  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("decode", "grid"),
              presets=True)

@@ -7,12 +7,14 @@ An experiment supplies a Job: its config, task and data, and what it computes an
 fit. Everything else (the training core, the memory check, the run directory built aside, the
 files every run holds, figures skipped when interrupted, the summary's footer) lives here.
 """
+import dataclasses
 import sys
 from typing import Any, Callable, NamedTuple
 
 import jax
+import numpy as np
 
-from ae import memory, runs, schedule, train
+from ae import InputError, memory, runs, schedule, train
 
 
 class Job(NamedTuple):
@@ -28,6 +30,7 @@ class Job(NamedTuple):
   evaluate: Callable   # fit -> (metrics dict, extra): extra is what the figures need
   figures: Callable    # (run_dir, fit, metrics, extra) -> None: files under run_dir/figures
   summary: Callable    # (metrics, run_dir) -> None: the table on stdout (ends with footer)
+  save: Callable = None  # (run_dir, extra) -> None: files beyond the standard ones (optional)
 
 
 def check(job):
@@ -49,13 +52,36 @@ def run(job, run_dir, progress=None, should_stop=None):
   return metrics
 
 
-def rewrite(job, run_dir, fit, loaded_from):
-  """--load: a new run directory from a saved run's params and history (a train.Fit with
-  timing None, history None when the run had none); the loaded run is only read."""
+def reload(name, default, prepare, load_dir, run_dir, **changes):
+  """--load: a new run directory (metrics, figures, summary) from a saved run's own files
+  alone; `changes` (the experiment's drawing fields) replace the saved config's. The loaded
+  run is only read. prepare(config, saved=(arrays, labels, meta), loaded_from=load_dir)."""
+  config, saved, params, (steps, history) = runs.read_run(load_dir, name, default)
+  if history is None:
+    raise InputError(f"{load_dir}/history.npz: missing (every run writes it)")
+  job = prepare(dataclasses.replace(config, **changes), saved=saved, loaded_from=load_dir)
+  check(job)
+  check_params(job.task, params, f"{load_dir}/params.npz")
+  fit = train.Fit(params, history, [int(s) for s in steps],
+                  {"compile_seconds": 0.0, "train_seconds": 0.0}, False)
   with runs.Building(run_dir) as b:
-    metrics = _write(job, b.tmp, fit, loaded_from)
+    metrics = _write(job, b.tmp, fit, load_dir)
   job.summary(metrics, b.path)
   return metrics
+
+
+def check_params(task, params, where):
+  """InputError naming `where` unless params (with a seed axis) have the task's structure
+  and shapes."""
+  want = jax.eval_shape(train.task_of(task).init, jax.random.PRNGKey(0))
+  try:
+    same = (jax.tree.structure(params) == jax.tree.structure(want) and all(
+        np.ndim(a) == len(w.shape) + 1 and np.shape(a)[1:] == w.shape
+        for a, w in zip(jax.tree.leaves(params), jax.tree.leaves(want))))
+  except (TypeError, ValueError):
+    same = False
+  if not same:
+    raise InputError(f"{where}: its arrays do not have the shapes of the config's model")
 
 
 def _write(job, tmp, fit, loaded_from=None):
@@ -68,6 +94,8 @@ def _write(job, tmp, fit, loaded_from=None):
   runs.save_params(tmp / "params.npz", fit.params)
   if fit.history is not None:
     runs.save_history(tmp / "history.npz", fit.steps, fit.history, job.config.train.seed)
+  if job.save is not None:
+    job.save(tmp, extra)
   if not fit.interrupted:
     job.figures(tmp, fit, metrics, extra)
   runs.save_json(tmp / "metrics.json", metrics)

@@ -11,14 +11,16 @@ means with their spread, the decoded grid at standard-normal quantiles, samples 
 against their nearest training glyph, and an interpolation between two glyphs.
 """
 import dataclasses
+import pathlib
+import sys
 
 import jax
 import numpy as np
 
-from ae import InputError, autoencoder, data, train, vae
+from ae import InputError, autoencoder, data, runs, train, vae
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
-from ae.data import CirclesConfig, DataConfig
+from ae.data import CirclesConfig, DataConfig, Glyphs
 from ae.fields import field
 from ae.vae import VAEConfig
 from experiments import common, skeleton, vae_report
@@ -52,22 +54,27 @@ class Data:
   binary: bool
 
 
-def load(config):
-  """The data: glyphs, or the original's circles (--dataset=circles)."""
+def load(config, saved=None, where="data.npz"):
+  """The data: glyphs, or the original's circles (--dataset=circles); saved: a loaded run's
+  (arrays, labels, meta), checked as a fresh load would be."""
   if config.data.dataset == "circles":
     x, radii, _ = data.circles(jax.random.PRNGKey(0), CirclesConfig())
+    if saved is not None and not (np.shape(saved[0].get("x")) == x.shape and
+                                  np.allclose(saved[0]["x"], x, atol=1e-6)):
+      raise InputError(f"{where}: not the circles its config.json describes")
     return Data(x, tuple(f"{r:.3f}" for r in radii), (x.shape[1] // 2, 2), "circles", False)
-  g = config.data.load()
+  g = config.data.load() if saved is None else Glyphs.from_saved(*saved, where=where)
   return Data(g.x, g.shown, g.shape, g.title, True)
 
 
-def prepare(config):
-  """The run as a skeleton.Job (the likelihood made concrete); InputError before any work."""
+def prepare(config, saved=None, loaded_from=None):
+  """The run as a skeleton.Job (the likelihood made concrete; saved: a loaded run's data);
+  InputError before any work."""
   config.model.check()
   if config.data.dataset == "circles" and (config.data.chars is not None or
                                            config.data.n_chars is not None):
     raise InputError("--chars and --n_chars pick glyphs; --dataset=circles has none")
-  d = load(config)
+  d = load(config, saved, f"{loaded_from}/data.npz")
   if not 2 <= config.grid <= 40 or not 1 <= config.prior_samples <= 100_000:
     raise InputError("--grid must be in 2..40 and --prior_samples in 1..100000")
   if config.interpolate is not None:
@@ -86,9 +93,17 @@ def prepare(config):
   def evaluate(fit):
     ev = vae_report.evaluate(config, d, fit.params, jax.random.PRNGKey(EVAL_KEY))
     if config.compare_ae and not fit.interrupted:
-      model, params = plain_autoencoder(config, d)
-      ev["ae"] = vae_report.plain_autoencoder(config, d, model, params)
+      model = ae_model(config, n)
+      params = (plain_autoencoder(config, d, model) if loaded_from is None else
+                saved_autoencoder(model, loaded_from))
+      if params is not None:
+        ev["ae"] = vae_report.plain_autoencoder(config, d, model, params)
+        ev["ae"]["params"] = params
     return vae_report.metrics(config, d, fit, ev), ev
+
+  def save(run_dir, ev):
+    if "ae" in ev:  # the comparison's own params: a --load of this run draws it again
+      runs.save_params(run_dir / "params_ae.npz", ev["ae"]["params"])
 
   return skeleton.Job(
       NAME, config, f"{d.name}, {len(d.x)} samples, {cfg.likelihood} likelihood, latent "
@@ -97,18 +112,34 @@ def prepare(config):
       ({"x": d.x}, d.labels, {"name": d.name, "shape": list(d.shape)}),
       2 * sum(cfg.hidden) + n, evaluate,
       lambda run_dir, fit, metrics, ev: vae_report.figures(run_dir, config, d, fit, ev, metrics),
-      lambda metrics, path: vae_report.print_summary(config, d, metrics, path))
+      lambda metrics, path: vae_report.print_summary(config, d, metrics, path), save)
 
 
-def plain_autoencoder(config, d):
-  """(model, params) of latent2d's default recipe trained on the same data and seeds, with
-  the VAE's hidden widths and a 2-D latent layer."""
-  n, h = d.x.shape[1], config.model.hidden
-  model = AEConfig(arch=(n,) + h + (2,) + h[::-1] + (n,))
+def ae_model(config, n):
+  """latent2d's default recipe on n inputs, with the VAE's hidden widths and a 2-D latent."""
+  h = config.model.hidden
+  return AEConfig(arch=(n,) + h + (2,) + h[::-1] + (n,))
+
+
+def plain_autoencoder(config, d, model):
+  """The comparison autoencoder's params, trained on the same data and seeds."""
   t = config.train
   fit = train.fit_seeds(autoencoder.task(model), {"x": d.x}, TrainConfig(seed=t.seed,
                                                                          seeds=t.seeds))
-  return model, fit.params
+  return fit.params
+
+
+def saved_autoencoder(model, loaded_from):
+  """The comparison autoencoder a loaded run saved, or None (with a note) when it has none:
+  a run interrupted before the comparison trained."""
+  path = pathlib.Path(loaded_from) / "params_ae.npz"
+  if not path.is_file():
+    print(f"{NAME}: {path} is absent (the run stopped before the comparison trained): the "
+          "plain autoencoder is left out", file=sys.stderr)
+    return None
+  params = runs.load_params(path)
+  skeleton.check_params(autoencoder.task(model), params, str(path))
+  return params
 
 
 def run(config, run_dir, progress=None, should_stop=None):
@@ -116,5 +147,12 @@ def run(config, run_dir, progress=None, should_stop=None):
   return skeleton.run(prepare(config), run_dir, progress, should_stop)
 
 
+def rerun(load_dir, run_dir, **changes):
+  """--load: metrics, figures and summary of a saved run (changes: interpolate=, grid=,
+  prior_samples=); with --compare_ae, the autoencoder saved beside it (params_ae.npz)."""
+  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir, **changes)
+
+
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run)
+  common.app(NAME, __doc__, Config(), run, reload=rerun,
+             drawing=("interpolate", "grid", "prior_samples"))

@@ -1,0 +1,199 @@
+"""Every experiment reloads (issue 33): `--load` of a finished or interrupted run gives a new,
+complete run directory from the saved params and data alone, the loaded run untouched; a
+data.npz edited anywhere (arrays, labels, meta) or damaged params are named in one line."""
+import dataclasses
+import hashlib
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from ae import InputError, runs
+from ae.autoencoder import AEConfig
+from ae.config import TrainConfig
+from ae.data import CirclesConfig, DataConfig
+from ae.denoise import NoiseConfig
+from ae.vae import VAEConfig
+from experiments import circles, denoise, latent2d, vae
+
+T = TrainConfig(eta=0.02, iterations=60, log_every=20, seeds=2, seed=1)
+CONFIGS = {
+    "latent2d": (latent2d, latent2d.Config(data=DataConfig(n_chars=6), train=T, grid=3,
+                                           model=AEConfig(arch=(35, 16, 2, 16, 35)))),
+    "denoise": (denoise, denoise.Config(
+        data=DataConfig(n_chars=6), model=AEConfig(arch=(35, 16, 12, 16, 35)), train=T,
+        noise=NoiseConfig(train_noise="0:2", eval_levels="0,1", eval_copies=3))),
+    "circles": (circles, circles.Config(
+        data=CirclesConfig(circles=12, points=8), model=AEConfig(arch=(16, 8, 2, 8, 16),
+                                                                 loss="mse"),
+        train=T, path_points=5, grid=3)),
+    "vae": (vae, vae.Config(data=DataConfig(n_chars=6), model=VAEConfig(hidden=(8,)), train=T,
+                            grid=3, prior_samples=10, compare_ae=True)),
+}
+EVERY_RUN = {"config.json", "data.npz", "metrics.json", "params.npz", "history.npz",
+             "history.csv", "figures"}
+
+
+def _files(d):
+  return {p.relative_to(d): hashlib.sha256(p.read_bytes()).hexdigest()
+          for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def _numbers(metrics):
+  """The per-seed numbers a reload must give again (timing and paths aside)."""
+  skip = ("seconds", "loaded_from")
+  strip = lambda o: ({k: strip(v) for k, v in o.items() if not any(s in k for s in skip)}
+                     if isinstance(o, dict) else [strip(v) for v in o]
+                     if isinstance(o, list) else o)
+  return strip(metrics["per_seed"])
+
+
+@pytest.fixture(scope="module", params=sorted(CONFIGS))
+def saved(request, tmp_path_factory):
+  name = request.param
+  module, config = CONFIGS[name]
+  d = tmp_path_factory.mktemp(name) / "run"
+  return name, module, d, module.run(config, d)
+
+
+@pytest.fixture(scope="module")
+def glyph_run(tmp_path_factory):
+  module, config = CONFIGS["latent2d"]
+  d = tmp_path_factory.mktemp("glyphs") / "run"
+  module.run(config, d)
+  return module, d
+
+
+def test_every_experiment_reloads_a_finished_run(saved, tmp_path):
+  name, module, d, metrics = saved
+  before = _files(d)
+  again = module.rerun(d, tmp_path / "re")
+  assert _files(d) == before  # the loaded run is only read
+  assert _numbers(again) == _numbers(metrics)
+  assert again["loaded_from"] == str(d)
+  out = tmp_path / "re"
+  assert EVERY_RUN <= {p.name for p in out.iterdir()}
+  assert {p.name for p in (out / "figures").iterdir()} == {
+      p.name for p in (d / "figures").iterdir()}
+  if name == "vae":  # the comparison autoencoder travels with the run
+    assert (out / "params_ae.npz").is_file() and "latent_coverage_ae" in again["summary"]
+  assert _numbers(module.rerun(out, tmp_path / "re2")) == _numbers(metrics)  # reloads again
+
+
+@pytest.mark.parametrize("name", [n if n == "latent2d" else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in sorted(CONFIGS)])
+def test_an_interrupted_run_gets_its_figures_from_a_reload(name, tmp_path):
+  module, config = CONFIGS[name]
+  asked = []
+  stopped = module.run(config, tmp_path / "r", should_stop=lambda: asked.append(1) or True)
+  assert stopped["summary"]["interrupted"] is True
+  assert not list((tmp_path / "r" / "figures").iterdir())
+  again = module.rerun(tmp_path / "r", tmp_path / "re")
+  assert again["summary"]["interrupted"] is False
+  assert list((tmp_path / "re" / "figures").iterdir())
+
+
+def test_drawing_flags_change_a_reload(tmp_path):
+  module, config = CONFIGS["circles"]
+  module.run(config, tmp_path / "r")
+  again = module.rerun(tmp_path / "r", tmp_path / "re", grid=4, path_points=7)
+  cfg = json.loads((tmp_path / "re" / "config.json").read_text())["config"]
+  assert (cfg["grid"], cfg["path_points"]) == (4, 7) and again["summary"]["seeds"] == 2
+
+
+def _edit_data(d, fn, rehash):
+  """data.npz edited by fn(arrays) (keys a_x, labels, meta); rehash: config.json's hash made
+  to match, as a careful forger would."""
+  with np.load(d / "data.npz") as f:
+    arrays = {k: f[k] for k in f.files}
+  fn(arrays)
+  np.savez(d / "data.npz", **arrays)
+  if rehash:
+    labels, meta = [str(s) for s in arrays["labels"]], json.loads(str(arrays["meta"]))
+    sha = runs.data_hash({k[2:]: v for k, v in arrays.items() if k.startswith("a_")},
+                         labels, meta)
+    c = json.loads((d / "config.json").read_text())
+    c["data_sha256"] = sha
+    (d / "config.json").write_text(json.dumps(c))
+
+
+@pytest.mark.parametrize("edit,rehash,match", [
+    (lambda a: a.update(labels=a["labels"][:3]), False, "does not match the hash"),
+    (lambda a: a.update(meta=np.asarray(json.dumps({"name": "x", "shape": [3, 3]}))), False,
+     "does not match the hash"),
+    (lambda a: a.update(labels=a["labels"][:3]), True, "3 labels for 6 glyphs"),
+    (lambda a: a.update(meta=np.asarray(json.dumps({"name": "x", "shape": [3, 3]}))), True,
+     r"shape \[3, 3\] does not hold 35 pixels"),
+    (lambda a: a.update(meta=np.asarray(json.dumps({"name": "x", "shape": [1, 35],
+                                                    "classes": [1]}))), True,
+     "1 classes for 6 glyphs"),
+    (lambda a: a.update(a_x=np.where(a["a_x"] > 0, np.nan, 0).astype(np.float32)), True,
+     "values other than 0 and 1"),
+    (lambda a: a.update(a_x=3 * a["a_x"]), True, "values other than 0 and 1"),
+])
+def test_edited_data_is_named_in_one_line(glyph_run, tmp_path, edit, rehash, match):
+  """Glyph data (latent2d, denoise, vae read it through Glyphs.from_saved); the circles are
+  checked against their config (below)."""
+  module, d = glyph_run
+  copy = shutil.copytree(d, tmp_path / "copy")
+  _edit_data(copy, edit, rehash)
+  with pytest.raises(InputError, match=match):
+    module.rerun(copy, tmp_path / "out")
+  assert not (tmp_path / "out").exists()
+
+
+def test_damaged_params_and_deep_json_are_named(saved, tmp_path):
+  name, module, d, _ = saved
+  copy = shutil.copytree(d, tmp_path / "copy")
+  params = runs.load_params(copy / "params.npz")
+  runs.save_params(copy / "params.npz", _transposed(params))
+  with pytest.raises(InputError, match="params.npz: its arrays do not have the shapes"):
+    module.rerun(copy, tmp_path / "out")
+  (copy / "config.json").write_text("[" * 100_000 + "]" * 100_000)
+  with pytest.raises(InputError, match="config.json: not valid JSON"):
+    module.rerun(copy, tmp_path / "out")
+  assert not (tmp_path / "out").exists()
+
+
+def _transposed(params):
+  """Every 3-D weight (seeds, in, out) as (seeds, out, in): the wrong shapes, same sizes."""
+  if isinstance(params, dict):
+    return {k: _transposed(v) for k, v in params.items()}
+  if isinstance(params, list):
+    return [_transposed(v) for v in params]
+  return np.swapaxes(params, 1, 2) if params.ndim == 3 else params[:, None]
+
+
+def test_a_circles_reload_checks_the_circles_against_its_config(tmp_path):
+  module, config = CONFIGS["circles"]
+  module.run(dataclasses.replace(config, train=dataclasses.replace(T, iterations=20)),
+             tmp_path / "r")
+  _edit_data(tmp_path / "r", lambda a: a.update(a_x=a["a_x"] * 1.5), rehash=True)
+  with pytest.raises(InputError, match="not the circles its config.json describes"):
+    module.rerun(tmp_path / "r", tmp_path / "out")
+
+
+@pytest.mark.slow
+def test_the_load_flag_of_an_experiment(tmp_path):
+  """--load on the command line (experiments/common.py): drawing flags apply, any other flag
+  is one line and exit 2, an empty --load is named."""
+  import os, subprocess, sys  # pylint: disable=g-import-not-at-top,multiple-imports
+  from conftest import ROOT  # pylint: disable=g-import-not-at-top
+  module, config = CONFIGS["circles"]
+  module.run(dataclasses.replace(config, train=dataclasses.replace(T, iterations=20)),
+             tmp_path / "r")
+  def cli(*args):
+    return subprocess.run([sys.executable, "-m", "experiments.circles", *args,
+                           f"--out_dir={tmp_path}", "--cache_dir=none"], cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True,
+                          text=True, timeout=120)
+  ok = cli(f"--load={tmp_path / 'r'}", "--grid=4", "--run_name=re")
+  assert ok.returncode == 0, ok.stderr
+  assert ok.stdout.strip().splitlines()[-1] == f"run dir: {tmp_path / 'circles' / 're'}"
+  for args, message in [((f"--load={tmp_path / 'r'}", "--eta=0.1"),
+                         "--eta cannot apply with --load"), (("--load=",), "--load is empty")]:
+    bad = cli(*args, "--run_name=bad")
+    lines = [l for l in bad.stderr.splitlines() if l.strip()]
+    assert bad.returncode == 2 and len(lines) == 1 and message in lines[0], bad.stderr
+  assert not (tmp_path / "circles" / "bad").exists()
