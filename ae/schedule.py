@@ -45,17 +45,33 @@ def build(cfg):
   return segments
 
 
+MAX_BLOCK = 100  # optimizer steps per entry at most, whatever --log_every: the drivers stop,
+                 # show progress and call host solvers between entries, so none runs long
+
+
 def entries(segments, log_every):
   """(E, 3) int array of (kind, t0, t1): INIT first, then a Steps segment cut into blocks of
   log_every steps (counted from its own start), a Solve as one entry."""
-  out = [(INIT, 0, 0)]
+  return blocks(segments, log_every, None)[0]
+
+
+def blocks(segments, log_every, max_block=MAX_BLOCK):
+  """(entries (E, 3), logged (E,) bools): entries() with every block also cut after at most
+  max_block steps (None: never); logged marks the entries at log points, the rows a history
+  keeps. The steps run are the same either way: only where the host may step in differs."""
+  out, logged = [(INIT, 0, 0)], [True]
   for s in segments:
     if isinstance(s, Solve):
       out.append((SOLVE, s.at, s.at))
+      logged.append(True)
       continue
     for t in range(s.t0, s.t1, log_every):
-      out.append((STEPS, t, min(t + log_every, s.t1)))
-  return np.asarray(out, dtype=np.int32).reshape(-1, 3)
+      end = min(t + log_every, s.t1)
+      cuts = range(t, end, max_block or (end - t))
+      for a in cuts:
+        out.append((STEPS, a, min(a + (max_block or end - a), end)))
+        logged.append(out[-1][2] == end)
+  return np.asarray(out, dtype=np.int32).reshape(-1, 3), np.asarray(logged, bool)
 
 
 def log_steps(entries_):

@@ -123,7 +123,7 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   if not seeds or not all(0 <= s < 2**31 for s in seeds):
     raise InputError(f"every seed must be in 0..2**31 - 1, got {list(seeds)[:4]}")
   plan = schedule.build(cfg)
-  entries = schedule.entries(plan, cfg.log_every)
+  entries, logged = schedule.blocks(plan, cfg.log_every)  # blocks of <= MAX_BLOCK steps
   n = len(seeds)
   hyper = {k: jnp.asarray(v, jnp.float32) for k, v in (hyper or {}).items()}
   its = schedule.solver_iterations(plan)
@@ -158,6 +158,8 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
       if stopped:  # the solver call itself was cut short
         interrupted = True
         break
+      if progress is not None:  # the bar's line again, after the solver's own
+        progress(i, len(entries), int(entries[i - 1, 2]), rows[-1])
       continue
     m = 1 if per_entry is None else int(np.clip(TARGET_SECONDS / per_entry, 1, CHUNK))
     j = min(i + m, len(entries))
@@ -170,18 +172,21 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
     state, r = run(state, data, chunk, np.int32(j - i))
     # the real runs only: padding seeds never reach the progress bar or the history
     rows.append(jax.tree.map(lambda a, m=j - i: a[:n, :m], jax.device_get(r)))
-    per_entry = (time.perf_counter() - tc) / (j - i)
+    if i > 0:  # the INIT entry alone says nothing of a step's cost
+      per_entry = (time.perf_counter() - tc) / (j - i)
     i = j
     if progress is not None:
       progress(i, len(entries), int(entries[i - 1, 2]), rows[-1])
   train_seconds = time.perf_counter() - t0
 
-  history = {name: np.concatenate([np.asarray(r[name]) for r in rows], axis=1)
+  keep = logged[:i].copy()
+  keep[i - 1] = True  # where training stopped is a row too, when interrupted between logs
+  history = {name: np.concatenate([np.asarray(r[name]) for r in rows], axis=1)[:, keep]
              for name in rows[0]} if rows else {}
   if history:
     history["solver_iterations"] = np.cumsum(history["solver_iterations"], 1).astype(np.int32)
   params = prog.unravel_host(np.asarray(state["flat"])[:n])
-  return Fit(params, history, schedule.log_steps(entries[:i]),
+  return Fit(params, history, schedule.log_steps(entries[:i][keep]),
              {"compile_seconds": compile_seconds, "train_seconds": train_seconds}, interrupted)
 
 

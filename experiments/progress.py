@@ -42,6 +42,13 @@ class Progress:
       self.stream.write(text + "\n")
     self.stream.flush()
 
+  def close(self):
+    """Ends a line the bar left open (an interrupted run, a solver's last line)."""
+    if self.tty and self.drawn:
+      self.stream.write("\n")
+      self.stream.flush()
+      self.drawn = False
+
   def __call__(self, done, total, step, rows, evaluations=None, best=None):
     now = time.perf_counter()
     if rows is None and evaluations is None:  # before compilation

@@ -47,6 +47,7 @@ def run(job, run_dir, progress=None, should_stop=None):
   with runs.Building(run_dir) as b:
     header(job)
     fit = train.fit_seeds(job.task, job.data, job.config.train, progress, should_stop)
+    getattr(progress, "close", lambda: None)()  # the bar's line ends before anything else
     metrics = _write(job, b.tmp, fit)
   job.summary(metrics, b.path)
   return metrics

@@ -104,3 +104,28 @@ def test_flags_that_cannot_apply_are_errors(tmp_path, experiment, parts, match):
   with pytest.raises(InputError, match=match):
     module.run(dataclasses.replace(module.Config(), **parts), tmp_path / "out")
   assert not (tmp_path / "out").exists()
+
+
+def test_blocks_cut_every_log_interval_into_bounded_entries():
+  from ae import schedule  # pylint: disable=g-import-not-at-top
+  seg = schedule.build(TrainConfig(iterations=250, log_every=250))
+  e, logged = schedule.blocks(seg, 250, 100)
+  assert e.tolist() == [[0, 0, 0], [1, 0, 100], [1, 100, 200], [1, 200, 250]]
+  assert logged.tolist() == [True, False, False, True]
+  assert schedule.entries(seg, 250).tolist() == [[0, 0, 0], [1, 0, 250]]  # the log rows
+
+
+def test_stopping_and_progress_do_not_wait_for_the_log_interval():
+  """--log_every as long as the run: Ctrl-C was only read at the end, and the bar showed
+  'compiling…' until then. Now both happen every schedule.MAX_BLOCK steps at most."""
+  asked, steps = [], []
+  fit = train.fit_seeds(_task(), {"x": X}, TrainConfig(seeds=2, iterations=1000,
+                                                       log_every=1000),
+                        progress=lambda done, total, step, rows, **kw: steps.append(step),
+                        should_stop=lambda: asked.append(1) or len(asked) >= 2)
+  assert fit.interrupted and 0 < fit.steps[-1] < 1000 and fit.steps[0] == 0
+  assert fit.history["loss"].shape == (2, len(fit.steps))
+  assert any(0 < s < 1000 for s in steps)
+  whole = train.fit_seeds(_task(), {"x": X}, TrainConfig(seeds=2, iterations=1000,
+                                                         log_every=1000))
+  assert whole.steps == [0, 1000]  # the history keeps the log points only
