@@ -103,8 +103,9 @@ def fit_seeds(task, data, cfg, progress=None, should_stop=None):
     total count history rows, step is the optimizer step reached, rows the chunk's new
     history rows (name -> (seeds, k)); during a host solver call it gets rows=None and
     evaluations=, best= instead.
-  should_stop: optional callable() -> bool, asked between chunks (and between host solver
-    evaluations); True ends training there, with Fit.interrupted set.
+  should_stop: optional callable() -> bool, asked before each chunk (and between host solver
+    evaluations); True ends training there, with Fit.interrupted set (before the first
+    chunk: no steps and no history, Fit.steps == []).
   """
   return fit_runs(task, data, cfg, list(range(cfg.seed, cfg.seed + cfg.seeds)),
                   progress=progress, should_stop=should_stop)
@@ -146,7 +147,7 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   rows, i, per_entry, interrupted = [], 0, None, False
   t0 = time.perf_counter()
   while i < len(entries):
-    if i > 0 and should_stop is not None and should_stop():  # the INIT entry always runs
+    if should_stop is not None and should_stop():  # at 0: stopped before any training
       interrupted = True
       break
     if host is not None and entries[i, 0] == schedule.SOLVE:
@@ -180,7 +181,8 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   train_seconds = time.perf_counter() - t0
 
   keep = logged[:i].copy()
-  keep[i - 1] = True  # where training stopped is a row too, when interrupted between logs
+  if i:
+    keep[i - 1] = True  # where training stopped is a row too, when interrupted between logs
   history = {name: np.concatenate([np.asarray(r[name]) for r in rows], axis=1)[:, keep]
              for name in rows[0]} if rows else {}
   if history:

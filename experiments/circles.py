@@ -12,6 +12,10 @@ gradient descent had a broken backprop), mean squared error on linear outputs (c
 continuous), a linear 2-D latent layer (tanh codes crowd into the corners), and angles in
 degrees (theirs passed degrees to cos/sin as radians; --original_radians reproduces that).
 """
+if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
+  from experiments import startup
+  startup.catch_signals()
+
 import dataclasses
 
 import jax

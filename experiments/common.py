@@ -18,7 +18,8 @@ from absl import flags
 from ae import InputError
 from experiments import cli
 from experiments.progress import Progress
-from experiments.startup import use_all_cores, use_compile_cache
+from experiments.skeleton import Stopped
+from experiments.startup import early_signal, use_all_cores, use_compile_cache
 
 OUT_DIR = flags.DEFINE_string("out_dir", "runs", "Runs go to <out_dir>/<experiment>/<run_name>/.")
 RUN_NAME = flags.DEFINE_string("run_name", None, "Run directory name (default: the start time and process id).")
@@ -60,21 +61,24 @@ def fail(experiment, message, status=2):
 
 
 class Stop:
-  """SIGINT/SIGTERM set a flag that training checks between chunks; a second one quits."""
+  """SIGINT, SIGTERM or SIGHUP (a closed terminal) set a flag that the run checks before
+  training, between chunks and before the figures; a second one quits at the next Python
+  step (KeyboardInterrupt), which removes the run being built."""
 
   def __init__(self, experiment):
     self.experiment, self.signal = experiment, None
 
   def install(self):
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
       signal.signal(sig, self._handle)
+    if early_signal() is not None:  # came during the imports: stop before any training
+      self.signal = early_signal()
     return self
 
   def _handle(self, signum, frame):
     del frame
-    if self.signal is not None:  # the second signal: quit now, nothing saved
-      print(f"\n{self.experiment}: stopped", file=sys.stderr)
-      os._exit(130)  # pylint: disable=protected-access
+    if self.signal is not None:  # the second signal: quit, nothing saved
+      raise KeyboardInterrupt
     self.signal = signum
     print(f"\n{self.experiment}: {signal.Signals(signum).name}: stopping after this chunk and "
           "saving what is done (again to quit at once)", file=sys.stderr, flush=True)
@@ -177,13 +181,16 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False):
       return flags.FLAGS(argv)
     except flags.Error as e:
       fail(experiment, str(e).splitlines()[0])
+    except UnicodeDecodeError:  # a --flagfile that is not text
+      fail(experiment, "a --flagfile is not a text file of flags")
+    except OSError as e:
+      fail(experiment, f"{e.filename}: cannot read ({e.strerror})")
 
   def main(argv):
     if len(argv) > 1:
       fail(experiment, f"unexpected arguments {argv[1:]} (flags look like --name=value)")
     use_all_cores()
     use_compile_cache(CACHE_DIR.value)
-    stop = Stop(experiment).install()
     try:
       config = cli.from_flags(default)
       if reload is not None and load.value is not None:
@@ -195,4 +202,8 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False):
     if metrics and metrics.get("summary", {}).get("interrupted"):
       sys.exit(130)
 
-  absl_app.run(main, flags_parser=parse)
+  stop = Stop(experiment).install()  # first: a signal at any moment ends the run
+  try:
+    absl_app.run(main, flags_parser=parse)
+  except (KeyboardInterrupt, Stopped):
+    fail(experiment, "stopped; nothing saved", 130)

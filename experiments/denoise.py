@@ -11,6 +11,10 @@ fresh noise at every step, at a level drawn from --train_noise, and the net is j
 --eval_copies fresh noisy copies of every glyph at each --eval_levels level, against the
 noisy input itself and a nearest-training-glyph (Hamming) decoder.
 """
+if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
+  from experiments import startup
+  startup.catch_signals()
+
 import dataclasses
 
 import jax

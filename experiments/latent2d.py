@@ -5,6 +5,10 @@
   python -m experiments.latent2d --preset=params1 --seeds=8
   python -m experiments.latent2d --load=runs/latent2d/<run> --decode="0.5,-0.5;-0.8,0.8"
 """
+if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
+  from experiments import startup
+  startup.catch_signals()
+
 import dataclasses
 
 from ae import InputError, autoencoder, runs

@@ -33,6 +33,10 @@ class Job(NamedTuple):
   save: Callable = None  # (run_dir, extra) -> None: files beyond the standard ones (optional)
 
 
+class Stopped(Exception):
+  """A signal came before any training: nothing is written."""
+
+
 def check(job):
   """The checks every job shares: the training config against its data, and memory."""
   n = len(jax.tree.leaves(job.data)[0])
@@ -44,11 +48,16 @@ def run(job, run_dir, progress=None, should_stop=None):
   """Trains job.config.train.seeds seeds of the job's task and writes the run directory
   (complete or absent); returns the metrics."""
   check(job)
+  stopped = should_stop or (lambda: False)
+  if stopped():
+    raise Stopped
   with runs.Building(run_dir) as b:
     header(job)
     fit = train.fit_seeds(job.task, job.data, job.config.train, progress, should_stop)
     getattr(progress, "close", lambda: None)()  # the bar's line ends before anything else
-    metrics = _write(job, b.tmp, fit)
+    if not fit.steps:
+      raise Stopped  # Building removes what it began
+    metrics = _write(job, b.tmp, fit, stopped=stopped)
   job.summary(metrics, b.path)
   return metrics
 
@@ -85,9 +94,9 @@ def check_params(task, params, where):
     raise InputError(f"{where}: its arrays do not have the shapes of the config's model")
 
 
-def _write(job, tmp, fit, loaded_from=None):
-  """Everything a run directory holds, from a fit; figures unless it was interrupted (an
-  interrupted run stops quickly; --load draws them from the saved run)."""
+def _write(job, tmp, fit, loaded_from=None, stopped=lambda: False):
+  """Everything a run directory holds, from a fit; figures unless it was interrupted, or
+  a signal came since (an interrupted run stops quickly; --load draws them)."""
   metrics, extra = job.evaluate(fit)
   if loaded_from is not None:
     metrics["loaded_from"] = str(loaded_from)
@@ -97,7 +106,9 @@ def _write(job, tmp, fit, loaded_from=None):
     runs.save_history(tmp / "history.npz", fit.steps, fit.history, job.config.train.seed)
   if job.save is not None:
     job.save(tmp, extra)
-  if not fit.interrupted:
+  if not fit.interrupted and stopped():
+    metrics["summary"]["interrupted"] = True  # trained to the end; figures left to --load
+  if not metrics["summary"]["interrupted"]:
     job.figures(tmp, fit, metrics, extra)
   runs.save_json(tmp / "metrics.json", metrics)
   return metrics

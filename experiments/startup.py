@@ -3,14 +3,29 @@ persistent compilation cache. Entry points (experiments, benchmarks) call these 
 touches a backend; ae/ never changes jax.config itself.
 """
 import os
+import signal
 
-from absl import logging
+_EARLY = []  # signals that came before the program's Stop handler took over
+
+
+def catch_signals():
+  """From here on SIGINT, SIGTERM and SIGHUP are recorded instead of raising inside some
+  import (the program's imports take seconds); common.Stop takes them over, so a signal at
+  any moment ends the run cleanly. Called first thing when an experiment runs as a program."""
+  for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(sig, lambda signum, frame: _EARLY.append(signum))
+
+
+def early_signal():
+  """The first signal catch_signals recorded, or None."""
+  return _EARLY[0] if _EARLY else None
 
 
 def use_all_cores():
   """Exposes each CPU core as a jax device so seeds shard across cores (see train.shard_seeds).
   Must run before jax touches a backend; harmless on GPU."""
   import jax  # pylint: disable=g-import-not-at-top
+  from absl import logging  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)  # no "Unable to initialize backend 'tpu'" chatter
   jax.config.update("jax_num_cpu_devices", max(1, len(os.sched_getaffinity(0))))
 

@@ -11,6 +11,10 @@ same-shaped data) share one compiled program with the seeds. Writes metrics.json
 seeds' latent spaces and reconstructions, and report.md: each of the original's conclusions
 against the measurements, with a rank test over seeds.
 """
+if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
+  from experiments import startup
+  startup.catch_signals()
+
 import dataclasses
 import sys
 import time

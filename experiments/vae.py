@@ -10,6 +10,10 @@ a VAE's KL term pulls the codes into a standard normal and fills it. Figures: th
 means with their spread, the decoded grid at standard-normal quantiles, samples from the prior
 against their nearest training glyph, and an interpolation between two glyphs.
 """
+if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
+  from experiments import startup
+  startup.catch_signals()
+
 import dataclasses
 import pathlib
 import sys

@@ -122,10 +122,69 @@ def test_stopping_and_progress_do_not_wait_for_the_log_interval():
   fit = train.fit_seeds(_task(), {"x": X}, TrainConfig(seeds=2, iterations=1000,
                                                        log_every=1000),
                         progress=lambda done, total, step, rows, **kw: steps.append(step),
-                        should_stop=lambda: asked.append(1) or len(asked) >= 2)
+                        should_stop=lambda: asked.append(1) or len(asked) >= 3)
   assert fit.interrupted and 0 < fit.steps[-1] < 1000 and fit.steps[0] == 0
   assert fit.history["loss"].shape == (2, len(fit.steps))
   assert any(0 < s < 1000 for s in steps)
   whole = train.fit_seeds(_task(), {"x": X}, TrainConfig(seeds=2, iterations=1000,
                                                          log_every=1000))
   assert whole.steps == [0, 1000]  # the history keeps the log points only
+
+
+def test_a_signal_after_training_skips_the_figures_and_marks_the_run(tmp_path):
+  """A signal during the figures stops there: the run saved, marked interrupted, figures
+  left to --load."""
+  from experiments import latent2d  # pylint: disable=g-import-not-at-top
+  flag = []
+  cfg = latent2d.Config(data=DataConfig(n_chars=4), model=AEConfig(arch=(35, 8, 2, 8, 35)),
+                        train=TrainConfig(iterations=40, log_every=20), grid=3)
+  m = latent2d.run(cfg, tmp_path / "r", should_stop=lambda: bool(flag),
+                   progress=lambda done, total, *a, **k: done == total and flag.append(1))
+  assert flag and m["summary"]["interrupted"] is True
+  assert not list((tmp_path / "r" / "figures").iterdir())
+  assert list(m["per_seed"][0]["pixel_errors"])  # trained to the end: metrics are whole
+
+
+def test_a_signal_before_training_writes_nothing(tmp_path):
+  from experiments import latent2d, skeleton  # pylint: disable=g-import-not-at-top
+  cfg = latent2d.Config(data=DataConfig(n_chars=4), model=AEConfig(arch=(35, 8, 2, 8, 35)),
+                        train=TrainConfig(iterations=40, log_every=20), grid=3)
+  with pytest.raises(skeleton.Stopped):
+    latent2d.run(cfg, tmp_path / "out" / "r", should_stop=lambda: True)
+  assert not (tmp_path / "out").exists()
+
+
+def _start(tmp_path, *args):
+  import subprocess, sys  # pylint: disable=g-import-not-at-top,multiple-imports
+  from conftest import ROOT  # pylint: disable=g-import-not-at-top
+  return subprocess.Popen([sys.executable, "-m", "experiments.latent2d", f"--out_dir={tmp_path}",
+                           "--run_name=r", "--cache_dir=none", *args], cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=ROOT), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_signals_at_any_moment(tmp_path):
+  """Within the first second (imports, compiling): exit 130, nothing written. SIGTERM then
+  SIGINT 50 ms apart during training: exit 130, no run and no hidden temporary directory."""
+  import signal, time  # pylint: disable=g-import-not-at-top,multiple-imports
+  early = _start(tmp_path / "early", "--seeds=4", "--iterations=2000000")
+  time.sleep(1.0)
+  early.send_signal(signal.SIGINT)
+  _, err = early.communicate(timeout=60)
+  assert early.returncode == 130, err
+  assert "Traceback" not in err and not (tmp_path / "early" / "latent2d" / "r").exists()
+  assert not list((tmp_path / "early").glob("latent2d/.r.*"))
+  p = _start(tmp_path / "twice", "--seeds=4", "--iterations=2000000")
+  deadline = time.time() + 120
+  while time.time() < deadline and not list(tmp_path.glob("twice/latent2d/.r.*")):
+    time.sleep(0.2)
+  time.sleep(2)
+  p.send_signal(signal.SIGTERM)
+  time.sleep(0.05)
+  p.send_signal(signal.SIGINT)
+  _, err = p.communicate(timeout=60)
+  assert p.returncode == 130, err
+  assert "Traceback" not in err
+  left = list((tmp_path / "twice" / "latent2d").iterdir())
+  assert left in ([], [tmp_path / "twice" / "latent2d" / "r"]), left  # never a .r.* left

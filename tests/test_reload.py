@@ -86,7 +86,8 @@ def test_every_experiment_reloads_a_finished_run(saved, tmp_path):
 def test_an_interrupted_run_gets_its_figures_from_a_reload(name, tmp_path):
   module, config = CONFIGS[name]
   asked = []
-  stopped = module.run(config, tmp_path / "r", should_stop=lambda: asked.append(1) or True)
+  stopped = module.run(config, tmp_path / "r",  # asked before training, then per chunk
+                       should_stop=lambda: asked.append(1) or len(asked) > 2)
   assert stopped["summary"]["interrupted"] is True
   assert not list((tmp_path / "r" / "figures").iterdir())
   again = module.rerun(tmp_path / "r", tmp_path / "re")

@@ -115,7 +115,7 @@ def test_an_interrupted_run_is_complete_marked_and_reloadable(tmp_path):
   asked = []
   cfg = dataclasses.replace(TINY, train=dataclasses.replace(TINY.train, iterations=2000,
                                                             log_every=10))
-  m = latent2d.run(cfg, tmp_path / "r", should_stop=lambda: asked.append(1) or len(asked) > 2)
+  m = latent2d.run(cfg, tmp_path / "r", should_stop=lambda: asked.append(1) or len(asked) > 3)
   assert m["summary"]["interrupted"] is True
   saved = json.loads((tmp_path / "r" / "metrics.json").read_text())
   assert saved["summary"]["interrupted"] is True
@@ -198,7 +198,7 @@ def test_two_runs_started_in_the_same_second_both_succeed(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_stops_the_run_saves_it_and_exits_130(tmp_path, sig):
   p = _cli(f"--out_dir={tmp_path}", "--run_name=r", "--seeds=4", "--iterations=1000000")
   deadline = time.time() + 120
