@@ -168,11 +168,15 @@ def load(spec, glyph_width=5, bit_order="msb"):
   m = re.fullmatch(r"(.+\.h):(\w+)", spec)
   if m:
     path, array = m.groups()
-  p = pathlib.Path(path)
+  p = pathlib.Path(path).expanduser()
   suffix = p.suffix.lower()
   if suffix not in (".h", ".npy", ".npz", ".txt"):
     raise InputError(f"--dataset={spec!r}: use font1, font2, font3 or a .h/.npy/.npz/.txt file")
-  if not p.is_file():
+  try:
+    found = p.is_file()
+  except OSError as e:  # a name over the system's limit, say
+    raise InputError(f"--dataset: {e.strerror}: {path[:60]}...") from None
+  if not found:
     raise InputError(f"--dataset: no such file {path}")
   try:
     if suffix == ".h":

@@ -9,6 +9,7 @@ and its evaluation on many fresh noisy copies against two baselines.
 """
 import dataclasses
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -25,7 +26,8 @@ N = "noise"
 @dataclasses.dataclass(frozen=True)
 class NoiseConfig:
   noise: str = field("flip", "Which pixels noise may change: flip (any), salt (0 -> 1 only) "
-                     "or pepper (1 -> 0 only).", N, nz.KINDS)
+                     "or pepper (1 -> 0 only; with --noise_model=k, a level may not exceed "
+                     "the fewest pixels a glyph has to change).", N, nz.KINDS)
   noise_model: str = field("k", "k: exactly k distinct pixels per glyph; p: each pixel "
                            "independently with probability p.", N, nz.MODELS)
   train_noise: str = field("0:3", "Training noise: each glyph's level drawn at every step "
@@ -41,6 +43,8 @@ class NoiseConfig:
     except ValueError:
       raise InputError(f"--train_noise takes 'lo:hi', e.g. 0:3, got {self.train_noise!r}") \
           from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+      raise InputError(f"--train_noise takes finite levels 'lo:hi', got {self.train_noise!r}")
     return (int(lo), int(hi)) if self.noise_model == "k" else (lo, hi)
 
   def levels(self):
@@ -48,8 +52,8 @@ class NoiseConfig:
       vals = tuple(float(v) for v in self.eval_levels.split(",") if v.strip())
     except ValueError:
       vals = ()
-    if not vals:
-      raise InputError(f"--eval_levels takes levels separated by commas, got "
+    if not vals or not all(math.isfinite(v) for v in vals):
+      raise InputError(f"--eval_levels takes finite levels separated by commas, got "
                        f"{self.eval_levels!r}")
     if len(set(vals)) != len(vals):
       raise InputError(f"--eval_levels repeats a level: {self.eval_levels!r}")

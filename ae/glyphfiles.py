@@ -2,6 +2,7 @@
 
 Each reader returns plain arrays and labels; ae/data.py wraps them into Glyphs.
 """
+import pathlib
 import zipfile
 
 import numpy as np
@@ -38,10 +39,44 @@ def parse_text_font(text, name=""):
   return x, tuple(chars), shape
 
 
+def _declared(fp):
+  """(bytes an .npy stream's header declares, the header's length); ValueError if it has no
+  valid header."""
+  version = np.lib.format.read_magic(fp)
+  read = (np.lib.format.read_array_header_1_0 if version == (1, 0) else
+          np.lib.format.read_array_header_2_0)
+  shape, _, dtype = read(fp)
+  return int(np.prod(shape, dtype=object)) * dtype.itemsize, fp.tell()
+
+
+def check_declared_sizes(path):
+  """InputError when an .npy (or an .npz member) declares more data than the file holds: a
+  100-byte file may declare terabytes, which np.load would try to allocate first."""
+  path = pathlib.Path(path)
+  try:
+    if path.suffix.lower() == ".npy":
+      with open(path, "rb") as fp:
+        members = [(path.name, *_declared(fp), path.stat().st_size)]
+    else:
+      with zipfile.ZipFile(path) as zf:
+        members = []
+        for info in zf.infolist():
+          if info.filename.endswith(".npy"):
+            with zf.open(info) as fp:
+              members.append((info.filename, *_declared(fp), info.file_size))
+  except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+    raise InputError(f"{path}: cannot read as numpy data ({str(e).splitlines()[0]})") from None
+  for name, declared, header, size in members:
+    if declared > size - header:
+      raise InputError(f"{path}: {name} declares {declared:,} bytes of data but holds "
+                       f"{max(size - header, 0):,} (damaged or forged)")
+
+
 def load_numpy(path, width=5):
   """(x, labels, shape, classes) of binary images shaped (n, h, w) or (n, d) from .npy, or from
   .npz ('x' or the first array, and optional 'labels', one per image: repeated labels are
   classes, else classes is None)."""
+  check_declared_sizes(path)
   try:
     f = np.load(path, allow_pickle=False)
     a, labels = f, None

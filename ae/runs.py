@@ -34,17 +34,23 @@ class Building:
     >>> sorted(p.name for p in b.path.iterdir())   # b.path: the finished run
     ['figures', 'metrics.json']
 
-  A failure or an exception of any kind (Ctrl-C included) removes the temporary directory:
-  a run directory is complete or absent.
+  A failure or an exception of any kind (Ctrl-C included) removes the temporary directory,
+  and the parent directories it created if they are left empty: a run directory is complete
+  or absent.
   """
 
   def __init__(self, run_dir):
     self.path = check_new(run_dir)
     self.tmp = None
+    self.created = []  # parent directories this run made, deepest first
 
   def __enter__(self):
     parent = self.path.parent
     try:
+      missing = parent
+      while not missing.exists():
+        self.created.append(missing)
+        missing = missing.parent
       parent.mkdir(parents=True, exist_ok=True)
       self.tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=parent))
       umask = os.umask(0)
@@ -55,15 +61,27 @@ class Building:
     (self.tmp / "figures").mkdir()
     return self
 
+  def _remove_created(self):
+    for d in self.created:  # deepest first; one holding anything else stays
+      try:
+        d.rmdir()
+      except OSError:
+        break
+
   def __exit__(self, kind, value, tb):
     if kind is not None:
       shutil.rmtree(self.tmp, ignore_errors=True)
+      self._remove_created()
+      if issubclass(kind, OSError):  # a full disk, say: one line naming where, nothing left
+        raise InputError(f"cannot write the run in {self.path.parent}: "
+                         f"{value.strerror or value}; nothing was saved") from None
       return False
     try:
       check_new(self.path)
       os.rename(self.tmp, self.path)  # fails on a non-empty directory that appeared meanwhile
     except (InputError, OSError):
       shutil.rmtree(self.tmp, ignore_errors=True)
+      self._remove_created()
       raise InputError(f"run directory {self.path} appeared while this run was being "
                        "written; nothing was saved under that name") from None
     return False

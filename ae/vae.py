@@ -24,13 +24,14 @@ from ae.fields import check_choices, check_finite, field
 from ae.task import Task, param_count
 
 V = "model"
+MAX_LATENT = 256  # a study of 2-D latent spaces: far more dimensions only cost minutes
 
 
 @dataclasses.dataclass(frozen=True)
 class VAEConfig:
   hidden: tuple = field((64, 32), "Encoder hidden widths (the decoder mirrors them).", V,
                         kind="ints")
-  latent_dim: int = field(2, "Latent dimensions.", V)
+  latent_dim: int = field(2, "Latent dimensions, 2..256 (the figures show the first two).", V)
   activation: str = field("tanh", "Activation of the hidden layers.", V, tuple(mlp.ACTIVATIONS))
   likelihood: str = field("auto", "bernoulli (binary data), gaussian (continuous), or auto: "
                           "by the data.", V, ("auto", "bernoulli", "gaussian"))
@@ -41,8 +42,9 @@ class VAEConfig:
   def check(self):
     check_finite(self)
     check_choices(self)
-    if self.latent_dim < 1:
-      raise InputError(f"--latent_dim must be at least 1, got {self.latent_dim}")
+    if not 2 <= self.latent_dim <= MAX_LATENT:
+      raise InputError(f"--latent_dim must be in 2..{MAX_LATENT} (the figures draw the first "
+                       f"two dimensions), got {self.latent_dim}")
     if self.beta < 0:
       raise InputError(f"--beta must be >= 0, got {self.beta}")
     if self.sigma < 0 or self.kl_warmup < 0:

@@ -38,6 +38,9 @@ def run_dir(experiment):
 def make_run_dir(out_dir, experiment, name=None):
   """<out_dir>/<experiment>/<name>; the default name is the start time and the process id,
   so two runs started in the same second get different names."""
+  if not str(out_dir).strip():
+    raise InputError("--out_dir is empty: give a directory for the runs (default runs)")
+  out_dir = os.path.expanduser(out_dir)
   name = name if name is not None else (
       f"{datetime.datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}")
   if (not name or "/" in name or name in (".", "..") or name.startswith(".")
@@ -45,11 +48,14 @@ def make_run_dir(out_dir, experiment, name=None):
     raise InputError(f"--run_name must be a plain printable name of at most 100 characters, "
                      f"not starting with '.', got {name[:40]!r}{'...' if len(name) > 40 else ''}")
   out = pathlib.Path(out_dir)
-  if out.exists() and not out.is_dir():
-    raise InputError(f"--out_dir={out_dir} is a file, not a directory")
-  probe = out
-  while not probe.exists():
-    probe = probe.parent
+  try:
+    if out.exists() and not out.is_dir():
+      raise InputError(f"--out_dir={out_dir} is a file, not a directory")
+    probe = out
+    while not probe.exists():
+      probe = probe.parent
+  except OSError as e:  # a name over the system's limit, say
+    raise InputError(f"--out_dir: {e.strerror}: {str(out_dir)[:60]}...") from None
   if not os.access(probe, os.W_OK | os.X_OK):
     raise InputError(f"--out_dir={out_dir}: {probe} is not writable")
   return out / experiment / name
@@ -90,7 +96,8 @@ class Stop:
 def train_run(experiment, run, config, stop):
   """The usual body of an experiment: reject inert flags, then train into a new run dir."""
   cli.check_inert(config, cli.present())
-  return run(config, run_dir(experiment), progress=Progress(), should_stop=stop)
+  return run(config, run_dir(experiment), should_stop=stop,
+             progress=Progress(before_compile=lambda: use_compile_cache(CACHE_DIR.value)))
 
 
 def preset_path(name):
@@ -190,7 +197,6 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False):
     if len(argv) > 1:
       fail(experiment, f"unexpected arguments {argv[1:]} (flags look like --name=value)")
     use_all_cores()
-    use_compile_cache(CACHE_DIR.value)
     try:
       config = cli.from_flags(default)
       if reload is not None and load.value is not None:

@@ -45,6 +45,7 @@ def prepare(config, saved=None, loaded_from=None):
             Glyphs.from_saved(*saved, where=f"{loaded_from}/data.npz"))
   config.model.check(glyphs.x.shape[1])
   config.noise.check(glyphs.x.shape[1])
+  reachable(config.noise, glyphs)
   if config.model.loss not in ("bce", "mse_sigmoid", "mse_tanh"):
     raise InputError("denoise restores binary glyphs: --loss must be bce, mse_sigmoid or "
                      "mse_tanh")
@@ -63,6 +64,23 @@ def prepare(config, saved=None, loaded_from=None):
       lambda run_dir, fit, metrics, extra: denoise_report.figures(run_dir, config, glyphs, fit,
                                                                   metrics),
       lambda metrics, path: denoise_report.print_summary(config, glyphs, metrics, path))
+
+
+def reachable(noise, glyphs):
+  """InputError when a k level asks salt or pepper for more pixels than some glyph has to
+  change (pepper turns off lit pixels only, salt lights dark ones): its copies would differ
+  from the clean glyph by fewer pixels than the level says."""
+  if noise.noise_model != "k" or noise.noise == "flip":
+    return
+  lit = glyphs.x.sum(1)
+  can = lit if noise.noise == "pepper" else glyphs.x.shape[1] - lit
+  i = int(np.argmin(can))
+  top = max(max(noise.levels()), noise.train_range()[1])
+  if top > can[i]:
+    what = "turns off lit pixels" if noise.noise == "pepper" else "lights dark pixels"
+    raise InputError(f"--noise={noise.noise} {what} only: glyph {glyphs.shown[i] or i!r} has "
+                     f"{int(can[i])}, so k = {top:g} cannot be reached; keep --eval_levels and "
+                     f"--train_noise at {int(can[i])} or below")
 
 
 def task_and_data(config, glyphs):

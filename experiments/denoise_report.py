@@ -142,7 +142,9 @@ def latent(path, config, glyphs, p, who, copies=20):
   zc = np.asarray(autoencoder.encode(config.model, p, glyphs.x))
   zn = np.asarray(autoencoder.encode(config.model, p, noisy))
   mean = zc.mean(0)
-  basis = np.linalg.svd(zc - mean, full_matrices=False)[2][:2].T  # (k, 2)
+  # the main axes of every code drawn, clean and noisy: two of them even for one glyph
+  basis = np.linalg.svd(np.vstack([zc, zn]) - mean, full_matrices=False)[2][:2].T  # (k, <=2)
+  basis = np.pad(basis, ((0, 0), (0, 2 - basis.shape[1])))  # a 1-D code: its one axis
   pc, pn = (zc - mean) @ basis, (zn - mean) @ basis
   n = len(glyphs)
   fig, ax = plt.subplots(figsize=(7, 6.5))
@@ -154,7 +156,8 @@ def latent(path, config, glyphs, p, who, copies=20):
         ax.text(a, b, ch, ha="center", va="center", fontsize=10, weight="bold",
                 path_effects=plotting.OUTLINE)
   dims = zc.shape[1]
-  ax.set(xlabel="axis 1" if dims > 2 else "z1", ylabel="axis 2" if dims > 2 else "z2",
+  ax.set(xlabel="main axis 1 of the codes (PCA)" if dims > 2 else "z1",
+         ylabel="main axis 2 of the codes (PCA)" if dims > 2 else "z2",
          title=f"{glyphs.title}: codes of {copies} noisy copies per glyph at level {level:g}, "
                f"coloured by glyph ({who})" + (f"\nthe two main axes of the {dims}-D clean "
                                                "codes (labels)" if dims > 2 else ""))

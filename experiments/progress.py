@@ -27,7 +27,11 @@ def _duration(s):
 
 class Progress:
 
-  def __init__(self, stream=None, every=5.0, warn_after=60.0):
+  def __init__(self, stream=None, every=5.0, warn_after=60.0, before_compile=None):
+    """before_compile: called once, at the first compile: when the input has passed every
+    check (the entry points set JAX's compilation cache there, so rejected input makes no
+    cache directory)."""
+    self.before_compile = before_compile
     self.stream = stream or sys.stderr
     self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
     self.every, self.warn_after = every, warn_after
@@ -42,6 +46,10 @@ class Progress:
       self.stream.write(text + "\n")
     self.stream.flush()
 
+  def fresh(self):
+    """A new bar on the same stream (one per fit), keeping a hook not yet called."""
+    return Progress(self.stream, self.every, self.warn_after, self.before_compile)
+
   def close(self):
     """Ends a line the bar left open (an interrupted run, a solver's last line)."""
     if self.tty and self.drawn:
@@ -52,6 +60,9 @@ class Progress:
   def __call__(self, done, total, step, rows, evaluations=None, best=None):
     now = time.perf_counter()
     if rows is None and evaluations is None:  # before compilation
+      if self.before_compile is not None:
+        self.before_compile()
+        self.before_compile = None
       if self.tty:
         self._emit("compiling…")
       return

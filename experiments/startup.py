@@ -36,9 +36,11 @@ def use_compile_cache(path):
   import jax  # pylint: disable=g-import-not-at-top
   if not path or path.lower() == "none":
     return
-  try:
-    os.makedirs(path, exist_ok=True)
-  except OSError:
+  path = os.path.expanduser(path)
+  probe = path  # JAX makes the directory at its first compile: none for rejected input
+  while probe and not os.path.exists(probe):
+    probe = os.path.dirname(probe.rstrip(os.sep)) or "."
+  if not (os.path.isdir(probe) and os.access(probe, os.W_OK | os.X_OK)):
     return  # an unwritable cache only costs speed: run without it
   jax.config.update("jax_compilation_cache_dir", path)
   jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)

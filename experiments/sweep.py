@@ -22,11 +22,11 @@ import time
 import jax
 import numpy as np
 
-from ae import autoencoder, program, report, runs, train
+from ae import autoencoder, memory, program, report, runs, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.fields import field
-from experiments import common, sweep_report, sweep_studies
+from experiments import common, skeleton, sweep_report, sweep_studies
 from experiments.sweep_studies import STUDIES
 
 NAME = "sweep"
@@ -49,6 +49,17 @@ class Config:
   solver_steps: int = field(5, "Iterations per solver call (solver and frequency studies).", E)
   powell_seconds: float = field(0.02, "Wall-time cap of each Powell call (solver study).", E)
 
+  def inert(self):
+    """{field: why} for flags without effect here (an error when given)."""
+    out = {}
+    if self.study == "presets":
+      out["base"] = "--study=presets compares fixed settings, on no base"
+    if self.study not in ("solver", "frequency", "all"):
+      out["solver_steps"] = "only the solver and frequency studies call a solver"
+    if self.study not in ("solver", "all"):
+      out["powell_seconds"] = "only the solver study runs Powell"
+    return out
+
 
 def plan(config):
   """{study: [Value, ...]} for the config (InputError on a bad study or value)."""
@@ -58,6 +69,11 @@ def plan(config):
     raise InputError("--seeds and --solver_steps must be >= 1, --seed >= 0, --powell_seconds > 0")
   if config.values is not None and config.study in ("all", "presets"):
     raise InputError(f"--values applies to one study, not --study={config.study}")
+  if config.values is not None and not config.values.strip(" ,"):
+    raise InputError("--values is empty: give the study's values, e.g. --values=0.01,0.1")
+  if config.seed + config.seeds > 2**31 - 1:
+    raise InputError(f"--seed + --seeds must stay below 2**31, got --seed={config.seed} "
+                     f"--seeds={config.seeds}")
   if config.study == "presets":
     return {"presets": sweep_studies.presets()}
   names = STUDIES if config.study == "all" else (config.study,)
@@ -77,6 +93,13 @@ def plan(config):
       v.model.check(g.x.shape[1])
       v.train.check(len(g))
     out[s] = vals
+  for vals in out.values():  # each batched group is one fit: it must fit in memory
+    groups = {}
+    for v in vals:
+      groups.setdefault(_group_key(v), []).append(v)
+    for (shape, model, t), group in groups.items():
+      memory.check_memory(dataclasses.replace(t, seeds=len(group) * config.seeds),
+                          model.n_params, shape[0], sum(model.arch))
   return out
 
 
@@ -124,8 +147,10 @@ def run_study(values, seeds, progress=None, should_stop=None):
   for idx in groups.values():
     vals = [values[i] for i in idx]
     t0 = time.perf_counter()
-    fit = run_group(vals, seeds, progress and type(progress)(), should_stop)  # a bar per group
+    fit = run_group(vals, seeds, progress and progress.fresh(), should_stop)  # a bar per group
     share = (time.perf_counter() - t0) / len(vals)
+    if not fit.steps:  # stopped before this group trained: its values are not run
+      break
     for k, i in enumerate(idx):
       v, sl = values[i], slice(k * n, (k + 1) * n)
       p = {name: a[sl] for name, a in fit.history.items()}
@@ -150,8 +175,10 @@ def run(config, run_dir, progress=None, should_stop=None):
   """Runs the study (or all of them) and writes the run directory; returns the metrics."""
   studies = plan(config)
   seeds = list(range(config.seed, config.seed + config.seeds))
+  if should_stop is not None and should_stop():
+    raise skeleton.Stopped
   with runs.Building(run_dir) as b:
-    out, t_all = {}, time.perf_counter()
+    out, t_all, stopped = {}, time.perf_counter(), False
     for study, vals in studies.items():
       print(f"{NAME}: {study}: {len(vals)} values x {len(seeds)} seeds ({config.base} base)",
             file=sys.stderr)
@@ -160,14 +187,25 @@ def run(config, run_dir, progress=None, should_stop=None):
         results, vals, params, hist, search = sweep_report.best_per_optimizer(
             results, vals, params, hist)
       done = [(v, r) for v, r in zip(vals, results) if r is not None]
+      if not done:  # stopped before any of its values trained
+        stopped = True
+        break
       out[study] = {"values": [r for _, r in done]}
       if study == "optimizer":
         out[study]["eta_search"] = search
       runs.save_params(b.tmp / f"params_{study}.npz", params)
       sweep_report.study_figures(b.tmp, study, done, hist, params)
-      if should_stop is not None and should_stop():
+      if should_stop is not None and should_stop():  # during training or the figures
+        stopped = True
         break
+    if not out:
+      raise skeleton.Stopped  # nothing trained: nothing is written
     metrics = sweep_report.metrics(config, out, time.perf_counter() - t_all)
+    if stopped:  # every finished study is kept; the summary names the ones not run
+      metrics["summary"]["interrupted"] = True
+      metrics["summary"]["studies_not_run"] = [s for s in studies if s not in out]
+      print(f"{NAME}: interrupted; studies not run: "
+            f"{', '.join(metrics['summary']['studies_not_run']) or 'none'}", file=sys.stderr)
     datasets = {v.data.dataset: v.data.load() for vals in studies.values() for v in vals}
     base = next(iter(datasets.values()))
     runs.write_run(b.tmp, NAME, config, {k: g.x for k, g in datasets.items()}, base.chars,

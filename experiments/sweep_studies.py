@@ -109,6 +109,9 @@ def values(study, base="original", override=None, solver_steps=5, powell_seconds
       except ValueError:
         raise InputError(f"--values: the arch study takes sizes joined by '-', e.g. "
                          f"35-29-23-2-23-29-35; got {text!r}") from None
+      if len(arch) < 3 or min(arch) != 2:
+        raise InputError(f"--values: the arch study compares 2-D latent spaces; {text} has "
+                         f"{'no hidden layer' if len(arch) < 3 else f'a {min(arch)}-D one'}")
       m = r(m, arch=arch)
     elif study == "optimizer":
       if text not in ("sgd", "momentum", "nesterov", "adam"):

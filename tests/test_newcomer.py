@@ -165,11 +165,11 @@ def _start(tmp_path, *args):
 
 @pytest.mark.slow
 def test_signals_at_any_moment(tmp_path):
-  """Within the first second (imports, compiling): exit 130, nothing written. SIGTERM then
+  """Within the first seconds (imports, compiling): exit 130, nothing written. SIGTERM then
   SIGINT 50 ms apart during training: exit 130, no run and no hidden temporary directory."""
   import signal, time  # pylint: disable=g-import-not-at-top,multiple-imports
   early = _start(tmp_path / "early", "--seeds=4", "--iterations=2000000")
-  time.sleep(1.0)
+  time.sleep(1.5)  # its imports and compiling take seconds: the signal lands there
   early.send_signal(signal.SIGINT)
   _, err = early.communicate(timeout=60)
   assert early.returncode == 130, err
@@ -186,5 +186,100 @@ def test_signals_at_any_moment(tmp_path):
   _, err = p.communicate(timeout=60)
   assert p.returncode == 130, err
   assert "Traceback" not in err
-  left = list((tmp_path / "twice" / "latent2d").iterdir())
-  assert left in ([], [tmp_path / "twice" / "latent2d" / "r"]), left  # never a .r.* left
+  left = list((tmp_path / "twice").rglob("*"))
+  assert not [p for p in left if p.name.startswith(".r.")], left  # never a .r.* left
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
+  import errno  # pylint: disable=g-import-not-at-top
+  from experiments import latent2d  # pylint: disable=g-import-not-at-top
+  def full(*a, **k):
+    raise OSError(errno.ENOSPC, "No space left on device", "params.npz")
+  monkeypatch.setattr(runs, "save_params", full)
+  cfg = latent2d.Config(data=DataConfig(n_chars=4), model=AEConfig(arch=(35, 8, 2, 8, 35)),
+                        train=TrainConfig(iterations=20, log_every=10), grid=3)
+  with pytest.raises(InputError, match="cannot write the run in .*No space left on device"):
+    latent2d.run(cfg, tmp_path / "out" / "latent2d" / "r")
+  assert not (tmp_path / "out").exists()  # no temporary directory, no empty parents
+
+
+def test_paths_a_user_types(tmp_path, monkeypatch):
+  from ae import data  # pylint: disable=g-import-not-at-top
+  monkeypatch.setenv("HOME", str(tmp_path))
+  np.save(tmp_path / "g.npy", np.eye(5, 35, dtype=np.uint8))
+  assert len(data.load("~/g.npy")) == 5
+  assert str(common.make_run_dir("~/runs", "latent2d", "r")).startswith(str(tmp_path))
+  with pytest.raises(InputError, match="--out_dir is empty"):
+    common.make_run_dir("", "latent2d", "r")
+  with pytest.raises(InputError, match="--dataset: File name too long"):
+    data.load(str(tmp_path / ("a" * 300 + ".npy")))
+  with pytest.raises(InputError, match="--out_dir: File name too long"):
+    common.make_run_dir(str(tmp_path / ("a" * 300)), "latent2d", "r")
+
+
+def test_a_numpy_header_declaring_terabytes_is_refused_before_reading(tmp_path):
+  from ae import data  # pylint: disable=g-import-not-at-top
+  import zipfile  # pylint: disable=g-import-not-at-top
+  with open(tmp_path / "huge.npy", "wb") as f:
+    np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False,
+                                             "shape": (10**6, 10**6, 7)})
+  with pytest.raises(InputError, match="declares 56,000,000,000,000 bytes"):
+    data.load(str(tmp_path / "huge.npy"))
+  with zipfile.ZipFile(tmp_path / "huge.npz", "w") as z:
+    z.writestr("x.npy", (tmp_path / "huge.npy").read_bytes())
+  with pytest.raises(InputError, match="x.npy declares"):
+    data.load(str(tmp_path / "huge.npz"))
+
+
+@pytest.mark.parametrize("build,match", [
+    (lambda: NoiseConfig(train_noise="0:nan").check(35), "finite levels 'lo:hi'"),
+    (lambda: NoiseConfig(eval_levels="nan").check(35), "finite levels separated"),
+    (lambda: __import__("ae.vae").vae.VAEConfig(latent_dim=1).check(), "in 2..256"),
+    (lambda: __import__("ae.vae").vae.VAEConfig(latent_dim=100000).check(), "in 2..256"),
+    (lambda: __import__("experiments.sweep_studies").sweep_studies.values(
+        "arch", override="35-16-3-16-35"), "a 3-D one"),
+])
+def test_hostile_values_are_one_line(build, match):
+  with pytest.raises(InputError, match=match):
+    build()
+
+
+def test_pepper_cannot_turn_off_more_than_a_glyph_has():
+  from ae import data  # pylint: disable=g-import-not-at-top
+  from experiments import denoise  # pylint: disable=g-import-not-at-top
+  glyphs = data.load("font2")
+  with pytest.raises(InputError, match=r"glyph '\^' has 5, so k = 34 cannot be reached"):
+    denoise.reachable(NoiseConfig(noise="pepper", eval_levels="0,34"), glyphs)
+  denoise.reachable(NoiseConfig(noise="pepper", eval_levels="0,5", train_noise="0:2"), glyphs)
+
+
+def test_sweep_flags_that_cannot_apply(tmp_path):
+  from experiments import cli, sweep  # pylint: disable=g-import-not-at-top
+  for config, given, match in [
+      (sweep.Config(study="eta"), {"powell_seconds"}, "only the solver study runs Powell"),
+      (sweep.Config(study="eta"), {"solver_steps"}, "only the solver and frequency"),
+      (sweep.Config(study="presets"), {"base"}, "on no base")]:
+    with pytest.raises(InputError, match=match):
+      cli.check_inert(config, given)
+  cli.check_inert(sweep.Config(study="solver"), {"powell_seconds", "solver_steps"})
+  for config, match in [(sweep.Config(values=""), "--values is empty"),
+                        (sweep.Config(seed=2**31 - 1, seeds=2), "below 2\\*\\*31"),
+                        (sweep.Config(study="arch", values="35-100000-2-100000-35",
+                                      seeds=200), "need about")]:
+    with pytest.raises(InputError, match=match):
+      sweep.run(config, tmp_path / "out")
+  assert not (tmp_path / "out").exists()
+
+
+def test_an_interrupted_sweep_keeps_its_finished_studies_and_names_the_rest(tmp_path,
+                                                                           monkeypatch):
+  from experiments import sweep, sweep_report  # pylint: disable=g-import-not-at-top
+  drawn, draw = [], sweep_report.study_figures
+  monkeypatch.setattr(sweep_report, "study_figures",
+                      lambda *a, **k: drawn.append(a[1]) or draw(*a, **k))
+  m = sweep.run(sweep.Config(study="all", seeds=1), tmp_path / "r",
+                should_stop=lambda: bool(drawn))  # a signal during the first figures
+  s = m["summary"]
+  assert s["interrupted"] is True and list(m["studies"]) == ["eta"]
+  assert s["studies_not_run"] == [st for st in sweep.STUDIES if st != "eta"]
+  assert (tmp_path / "r" / "params_eta.npz").is_file()
