@@ -16,15 +16,17 @@ if __name__ == "__main__":  # as a program: a signal during the imports below en
   startup.catch_signals()
 
 import dataclasses
+import pathlib
 import sys
 import time
 
 import jax
 import numpy as np
 
-from ae import autoencoder, memory, program, report, runs, train
+from ae import InputError, autoencoder, data, memory, program, report, runs, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
+from ae.data import BUILTIN
 from ae.fields import field
 from experiments import common, skeleton, sweep_report, sweep_studies
 from experiments.sweep_studies import STUDIES
@@ -63,7 +65,6 @@ class Config:
 
 def plan(config):
   """{study: [Value, ...]} for the config (InputError on a bad study or value)."""
-  from ae import InputError  # pylint: disable=g-import-not-at-top
   if config.seeds < 1 or config.seed < 0 or config.solver_steps < 1 or not (
       0 < config.powell_seconds < float("inf")):
     raise InputError("--seeds and --solver_steps must be >= 1, --seed >= 0, --powell_seconds > 0")
@@ -194,7 +195,7 @@ def run(config, run_dir, progress=None, should_stop=None):
       if study == "optimizer":
         out[study]["eta_search"] = search
       runs.save_params(b.tmp / f"params_{study}.npz", params)
-      sweep_report.study_figures(b.tmp, study, done, hist, params)
+      sweep_report.study_figures(b.tmp, study, done, params)
       if should_stop is not None and should_stop():  # during training or the figures
         stopped = True
         break
@@ -206,7 +207,9 @@ def run(config, run_dir, progress=None, should_stop=None):
       metrics["summary"]["studies_not_run"] = [s for s in studies if s not in out]
       print(f"{NAME}: interrupted; studies not run: "
             f"{', '.join(metrics['summary']['studies_not_run']) or 'none'}", file=sys.stderr)
-    datasets = {v.data.dataset: v.data.load() for vals in studies.values() for v in vals}
+    # each font whole (a study's subsets are its first glyphs)
+    datasets = {v.data.dataset: data.load(v.data.dataset) for vals in studies.values()
+                for v in vals}
     base = next(iter(datasets.values()))
     runs.write_run(b.tmp, NAME, config, {k: g.x for k, g in datasets.items()}, base.chars,
                    {"name": "sweep", "shape": list(base.shape)})
@@ -218,5 +221,52 @@ def run(config, run_dir, progress=None, should_stop=None):
   return metrics
 
 
+def rerun(load_dir, run_dir):
+  """--load: a saved sweep's figures, table.md and report.md again, into a new run directory,
+  from its own files (metrics.json, params_<study>.npz, data.npz); the loaded run is only
+  read."""
+  load_dir = pathlib.Path(load_dir)
+  where = load_dir / "config.json"
+  saved = runs.load_json(where)
+  if not isinstance(saved, dict) or saved.get("experiment") != NAME:
+    raise InputError(f"{where}: not a {NAME} run")
+  config = runs.restore(Config(), saved.get("config"), str(where))
+  arrays, labels, meta = runs.load_data(load_dir / "data.npz", saved.get("data_sha256"),
+                                        saved.get("data_hash_covers"))
+  studies = plan(config)
+  for name, x in arrays.items():  # the fonts it trained on, as this package ships them
+    if name not in BUILTIN or not np.array_equal(x, data.load(name).x[:len(x)]):
+      raise InputError(f"{load_dir / 'data.npz'}: {name} is not the font it names")
+  metrics = runs.load_json(load_dir / "metrics.json")
+  found = {}
+  try:
+    for study, o in metrics["studies"].items():
+      params = runs.load_params(load_dir / f"params_{study}.npz")
+      done = []
+      for r in o["values"]:
+        label = r["summary"]["value"].split(" (best eta")[0]
+        v = next(v for v in studies[study] if v.label == label or
+                 v.label.startswith(f"{label}@"))._replace(label=label)
+        skeleton.check_params(autoencoder.task(v.model), params[label],
+                              f"{load_dir}/params_{study}.npz: {label}")
+        done.append((v, r))
+      found[study] = (done, params)
+  except (KeyError, TypeError, AttributeError, StopIteration):
+    raise InputError(f"{load_dir}: metrics.json and the params_<study>.npz files are not "
+                     f"those of a {NAME} run of its config.json") from None
+  with runs.Building(run_dir) as b:
+    for study, (done, params) in found.items():
+      runs.save_params(b.tmp / f"params_{study}.npz", params)
+      sweep_report.study_figures(b.tmp, study, done, params)
+    metrics["loaded_from"] = str(load_dir)
+    runs.write_run(b.tmp, NAME, config, arrays, labels, meta, loaded_from=load_dir)
+    runs.save_json(b.tmp / "metrics.json", metrics)
+    (b.tmp / "table.md").write_text(sweep_report.table(metrics))
+    (b.tmp / "report.md").write_text(sweep_report.conclusions(config, metrics))
+  print(sweep_report.table(metrics))
+  print(f"run dir: {b.path}")
+  return metrics
+
+
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run)
+  common.app(NAME, __doc__, Config(), run, reload=rerun)

@@ -157,7 +157,7 @@ def conclusions(config, metrics):
   return "\n".join(lines) + "\n"
 
 
-def study_figures(run_dir, study, done, hist, params):
+def study_figures(run_dir, study, done, params):
   """figures/<study>_strip.png and figures/<study>_panels.png."""
   fig_dir = run_dir / "figures"
   labels = [r["summary"]["value"] for _, r in done]

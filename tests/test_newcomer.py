@@ -283,3 +283,5 @@ def test_an_interrupted_sweep_keeps_its_finished_studies_and_names_the_rest(tmp_
   assert s["interrupted"] is True and list(m["studies"]) == ["eta"]
   assert s["studies_not_run"] == [st for st in sweep.STUDIES if st != "eta"]
   assert (tmp_path / "r" / "params_eta.npz").is_file()
+  again = sweep.rerun(tmp_path / "r", tmp_path / "re")  # an interrupted sweep reloads
+  assert list(again["studies"]) == ["eta"] and (tmp_path / "re" / "figures").iterdir()

@@ -198,3 +198,21 @@ def test_the_load_flag_of_an_experiment(tmp_path):
     lines = [l for l in bad.stderr.splitlines() if l.strip()]
     assert bad.returncode == 2 and len(lines) == 1 and message in lines[0], bad.stderr
   assert not (tmp_path / "circles" / "bad").exists()
+
+
+@pytest.mark.parametrize("study,values", [("std", "0.6,1.3"), ("optimizer", "adam")])
+def test_a_sweep_reloads(tmp_path, study, values):
+  """The sweep's own --load: its figures, table.md and report.md again from metrics.json,
+  params_<study>.npz and data.npz (the optimizer study keeps each optimizer's best eta)."""
+  from experiments import sweep  # pylint: disable=g-import-not-at-top
+  first = sweep.run(sweep.Config(study=study, values=values, seeds=2), tmp_path / "r")
+  before = _files(tmp_path / "r")
+  again = sweep.rerun(tmp_path / "r", tmp_path / "re")
+  assert _files(tmp_path / "r") == before
+  assert again["studies"] == json.loads(json.dumps(first["studies"]))
+  assert {p.name for p in (tmp_path / "re" / "figures").iterdir()} == {
+      p.name for p in (tmp_path / "r" / "figures").iterdir()}
+  assert (tmp_path / "re" / "table.md").read_text() == (tmp_path / "r" / "table.md").read_text()
+  runs.save_params(tmp_path / "r" / f"params_{study}.npz", {"x": np.zeros((2, 3))})
+  with pytest.raises(InputError, match="are not those of a sweep run"):
+    sweep.rerun(tmp_path / "r", tmp_path / "bad")
