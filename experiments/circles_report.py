@@ -112,8 +112,9 @@ def print_summary(config, metrics, run_dir):
                ("gap: decoded radii inside the band", f"{100 * s['holdout_inside']:.0f}%"),
                ("gap: worst circularity, median", f"{100 * s['holdout_circularity_max']:.2f}%"),
                ("gap: radius error, median", fmt(s["holdout_radius_error"]))]
-  rows += [("best / median seed", f"{s['best_seed']} / {s['median_seed']}"),
-           ("diverged", ", ".join(map(str, s["diverged_seeds"])) or "none"),
+  rows += [("best / median seed", f"{skeleton.shown(s['best_seed'])} / "
+                                  f"{skeleton.shown(s['median_seed'])}"),
+           ("diverged", skeleton.diverged_text(s)),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
   if s.get("interrupted"):
     rows.append(("interrupted", "yes: the run holds the steps done before the signal"))

@@ -180,7 +180,7 @@ def print_summary(config, glyphs, metrics, run_dir):
   print(f"the net beats the nearest-glyph decoder at: "
         f"{', '.join(f'{name}={v:g}' for v in beats) if beats else 'no level'}")
   print(f"clean glyphs: {s['seeds_zero']}/{n} seeds reconstruct every glyph exactly; "
-        f"diverged: {', '.join(map(str, s['diverged_seeds'])) or 'none'}; compile / train "
+        f"diverged: {skeleton.diverged_text(s)}; compile / train "
         f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s"
         + ("; interrupted" if s.get("interrupted") else ""))
   skeleton.print_footer(metrics, run_dir)

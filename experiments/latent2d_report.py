@@ -112,9 +112,10 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
       ("seeds", f"{n} (seed {seed}..{seed + n - 1})"),
       ("0 wrong px on every glyph", f"{s['seeds_zero']}/{n} seeds"),
       ("<= 1 wrong px on every glyph", f"{s['seeds_le1']}/{n} seeds"),
-      ("worst-glyph error, median", f"{s['max_pixel_error_median']} px"),
-      ("best / median seed", f"{s['best_seed']} / {s['median_seed']}"),
-      ("diverged", ", ".join(map(str, s["diverged_seeds"])) or "none"),
+      ("worst-glyph error, median", skeleton.shown(s["max_pixel_error_median"], "g", " px")),
+      ("best / median seed", f"{skeleton.shown(s['best_seed'])} / "
+                             f"{skeleton.shown(s['median_seed'])}"),
+      ("diverged", skeleton.diverged_text(s)),
   ]
   if s["best_seed"] is not None:
     box = metrics["per_seed"][s["best_seed"] - seed]["latent_box"]

@@ -127,6 +127,18 @@ def header(job):
           "the cheap quasi-Newton method)", file=sys.stderr)
 
 
+def diverged_text(summary):
+  """The diverged seeds named ('seed 3, seed 5'), or 'none': never a bare number that reads
+  as a count."""
+  return ", ".join(f"seed {s}" for s in summary["diverged_seeds"]) or "none"
+
+
+def shown(value, spec="", unit=""):
+  """A summary value for the table: '-' where there is none (every seed diverged), never
+  'None'."""
+  return "-" if value is None else f"{value:{spec}}{unit}"
+
+
 def print_table(rows, metrics, run_dir):
   """The summary table on stdout (label, value rows), then print_footer."""
   w = max(len(k) for k, _ in rows)

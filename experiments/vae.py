@@ -90,7 +90,14 @@ def prepare(config, saved=None, loaded_from=None):
   if config.compare_ae and (not d.binary or config.model.latent_dim != 2):
     raise InputError("--compare_ae compares 2-D latent spaces of glyphs: use a font or a "
                      "glyph file and --latent_dim=2")
+  if not d.binary and config.model.likelihood == "bernoulli":
+    raise InputError("--likelihood=bernoulli models 0/1 pixels; the circles are continuous "
+                     "coordinates: use gaussian (or auto)")
   cfg = vae.resolve(config.model, d.binary)
+  if cfg.likelihood == "bernoulli" and cfg.sigma != VAEConfig().sigma:
+    raise InputError("--sigma is the Gaussian likelihood's std; these glyphs take a bernoulli "
+                     "likelihood (--likelihood=auto): drop --sigma or set "
+                     "--likelihood=gaussian")
   config = dataclasses.replace(config, model=cfg)
   n = d.x.shape[1]
 

@@ -271,6 +271,6 @@ def print_summary(config, d, metrics, run_dir):
     rows += [("reconstruction RMSE, median", f(s["recon_rmse_median"], ".4f")),
              ("latent grid decoding to circles", f(s["latent_coverage"], ".1%")),
              ("prior samples that are circles", f(s["prior_circle_like_fraction"], ".1%"))]
-  rows += [("diverged", ", ".join(map(str, s["diverged_seeds"])) or "none"),
+  rows += [("diverged", skeleton.diverged_text(s)),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
   skeleton.print_table(rows, metrics, run_dir)

@@ -38,6 +38,16 @@ def test_non_editable_install_runs_from_another_directory(tmp_path):
                         *args], cwd=where, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1].startswith("run dir: out/latent2d/")
+  # a project of one's own with an experiments/ folder hides `python -m experiments.*`, not
+  # the console script
+  (where / "experiments").mkdir()
+  (where / "experiments" / "__init__.py").write_text("")
+  r = subprocess.run([py, str(lib / "bin" / "ae-lab"), "latent2d", "--out_dir=out",
+                      "--cache_dir=none", "--iterations=20", "--n_chars=4", "--arch=35,8,2,8,35",
+                      "--run_name=script"], cwd=where, env=env, capture_output=True, text=True,
+                     timeout=300)
+  assert r.returncode == 0, r.stderr
+  assert r.stdout.strip().splitlines()[-1] == "run dir: out/latent2d/script"
 
 
 @pytest.mark.slow

@@ -285,3 +285,29 @@ def test_an_interrupted_sweep_keeps_its_finished_studies_and_names_the_rest(tmp_
   assert (tmp_path / "r" / "params_eta.npz").is_file()
   again = sweep.rerun(tmp_path / "r", tmp_path / "re")  # an interrupted sweep reloads
   assert list(again["studies"]) == ["eta"] and (tmp_path / "re" / "figures").iterdir()
+
+
+def test_the_summary_names_diverged_seeds_and_never_prints_none(tmp_path, capsys):
+  """'diverged  0' read as a count, and 'None px' where every seed diverged."""
+  from experiments import latent2d  # pylint: disable=g-import-not-at-top
+  cfg = latent2d.Config(data=DataConfig(n_chars=4), model=AEConfig(arch=(35, 8, 2, 8, 35)),
+                        train=TrainConfig(iterations=20, log_every=10, eta=1e6,
+                                          schedule="constant"), grid=3)
+  m = latent2d.run(cfg, tmp_path / "r")
+  out = capsys.readouterr().out
+  assert m["summary"]["diverged_seeds"] == [0]
+  assert "seed 0" in next(l for l in out.splitlines() if l.startswith("diverged"))
+  assert "None" not in out
+
+
+@pytest.mark.parametrize("model,dataset,match", [
+    (dict(sigma=0.1), "font2", "--sigma is the Gaussian likelihood's std"),
+    (dict(likelihood="bernoulli"), "circles", "the circles are continuous"),
+])
+def test_vae_likelihood_flags_that_cannot_apply(tmp_path, model, dataset, match):
+  from ae.vae import VAEConfig  # pylint: disable=g-import-not-at-top
+  from experiments import vae  # pylint: disable=g-import-not-at-top
+  cfg = vae.Config(data=DataConfig(dataset=dataset), model=VAEConfig(**model))
+  with pytest.raises(InputError, match=match):
+    vae.run(cfg, tmp_path / "out")
+  assert not (tmp_path / "out").exists()
