@@ -16,11 +16,16 @@ import numpy as np
 MAX_LABELS = 256  # the summary lists the glyph labels only up to this many
 
 
+RTOL = 1e-5  # a final loss within float rounding of the start is not above it
+
+
 def diverged(final_loss, start_loss):
-  """(n,) bools: a seed diverged when its loss ends non-finite or above where it started."""
+  """(n,) bools: a seed diverged when its loss ends non-finite or above where it started
+  (beyond float rounding: the same loss computed in another layout, as a seed that never
+  trained has, is not above its start)."""
   final, start = np.asarray(final_loss, float), np.asarray(start_loss, float)
   with np.errstate(invalid="ignore"):
-    return ~np.isfinite(final) | (final > start)
+    return ~np.isfinite(final) | (final > start + RTOL * np.abs(start))
 
 
 def ranking(score, bad):

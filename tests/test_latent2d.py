@@ -180,7 +180,7 @@ def test_diverged_seeds_are_reported(tmp_path, capsys):
   assert all(p["diverged"] and p["final_loss"] is None for p in metrics["per_seed"])
   assert metrics["summary"]["seeds_zero"] == 0 and metrics["summary"]["seeds_le1"] == 0
   out = capsys.readouterr()
-  assert "diverged                      3, 4" in out.out and "seed 3 diverged" in out.err
+  assert "diverged                      seed 3, seed 4" in out.out and "seed 3 diverged" in out.err
   saved = json.loads((tmp_path / "div" / "metrics.json").read_text())
   assert saved["summary"]["diverged_seeds"] == [3, 4]
 

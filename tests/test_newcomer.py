@@ -271,6 +271,7 @@ def test_sweep_flags_that_cannot_apply(tmp_path):
   assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_keeps_its_finished_studies_and_names_the_rest(tmp_path,
                                                                            monkeypatch):
   from experiments import sweep, sweep_report  # pylint: disable=g-import-not-at-top
