@@ -18,7 +18,8 @@ import numpy as np  # noqa: E402
 
 
 INK = "Greys"
-MAX_TEXT = 64     # more points than this: coloured markers instead of one label each
+MAX_TEXT = 64     # more points than this: coloured markers instead of one label each ...
+MAX_CHARS = 128   # ... unless every label is short (a character, 'DEL'), readable to this many
 OUTLINE = [pe.withStroke(linewidth=2.5, foreground="white")]  # labels readable on dark tiles
 RED, GREEN = (0.85, 0.1, 0.1), (0.1, 0.55, 0.2)
 
@@ -61,16 +62,39 @@ def pick(n, errors, limit=64, seed=0):
                                                  f"{len(rnd)} at random")
 
 
+def labelled(labels):
+  """Whether a plot of these labels draws each as text: up to MAX_TEXT, or MAX_CHARS when
+  each is at most 3 characters (a glyph's character, or a name such as 'DEL')."""
+  n = len(labels)
+  return n <= MAX_TEXT or (n <= MAX_CHARS and all(len(c) <= 3 for c in labels))
+
+
+def collapsed(z, share=0.01):
+  """Codes (n, 2) that lie on another code (closer than `share` of the codes' span): glyphs
+  the latent space does not tell apart. Returns their count."""
+  z = np.asarray(z, float)
+  span = max(np.ptp(z[:, 0]), np.ptp(z[:, 1]), 1e-12)
+  if len(z) < 2:
+    return 0
+  d = np.linalg.norm(z[:, None] - z[None], axis=-1)
+  np.fill_diagonal(d, np.inf)
+  return int((d.min(1) < share * span).sum())
+
+
 def latent_scatter(path, z, labels, title, classes=None):
-  """Latent codes (n, 2): each drawn as its label (already display-ready) when n <= 64, else as points
-  coloured by class (an .npz's labels) or by index, with a legend or colour bar."""
+  """Latent codes (n, 2): each drawn as its label (already display-ready) while `labelled`,
+  else as points coloured by class (an .npz's labels) or by index, with a legend or colour
+  bar. Codes that coincide are said so on the figure."""
   z = np.asarray(z)
   fig, ax = plt.subplots(figsize=(6.5, 6))
-  if len(z) <= MAX_TEXT:
-    ax.scatter(z[:, 0], z[:, 1], s=140, c=np.arange(len(z)), cmap="tab20", alpha=.35)
+  if labelled(labels):
+    big = len(z) <= MAX_TEXT
+    colour = (plt.cm.tab20(np.arange(len(z)) % 20) if classes is None else
+              plt.cm.tab20([sorted(set(classes), key=str).index(c) % 20 for c in classes]))
+    ax.scatter(z[:, 0], z[:, 1], s=140 if big else 60, c=colour, alpha=.35)
     for (a, b), ch in zip(z, labels):
       if ch:
-        ax.text(a, b, ch, ha="center", va="center", fontsize=11, weight="bold")
+        ax.text(a, b, ch, ha="center", va="center", fontsize=11 if big else 7, weight="bold")
   elif classes is not None and len(set(classes)) <= 20:
     names = sorted(set(classes), key=str)
     for k, name in enumerate(names):
@@ -84,6 +108,11 @@ def latent_scatter(path, z, labels, title, classes=None):
   ax.set_xlim(z[:, 0].min() - pad, z[:, 0].max() + pad)
   ax.set_ylim(z[:, 1].min() - pad, z[:, 1].max() + pad)
   ax.set(xlabel="z1", ylabel="z2", title=title)
+  stuck = collapsed(z)
+  if stuck:
+    ax.text(0.02, 0.02, f"{stuck} of {len(z)} codes lie on another code (within 1% of the "
+            "span): those glyphs are not told apart", transform=ax.transAxes, fontsize=8,
+            color=RED, va="bottom")
   ax.grid(alpha=.3)
   return save(fig, path)
 
@@ -177,10 +206,11 @@ def manifold(path, decoded, shape, lo, hi, z=None, labels=None, title=""):
             aspect="auto")
   if z is not None:
     z = np.asarray(z)
-    if len(z) <= MAX_TEXT:
+    if labelled(labels):
       for (a, b), ch in zip(z, labels):
         if ch:
-          ax.text(a, b, ch, color="tab:red", fontsize=9, weight="bold", ha="center",
+          ax.text(a, b, ch, color="tab:red", fontsize=9 if len(z) <= MAX_TEXT else 6,
+                  weight="bold", ha="center",
                   va="center", path_effects=OUTLINE)
     else:
       ax.scatter(z[:, 0], z[:, 1], s=4, color="tab:red", alpha=.5, label="training codes")

@@ -148,9 +148,10 @@ def latent(path, config, glyphs, p, who, copies=20):
   pc, pn = (zc - mean) @ basis, (zn - mean) @ basis
   n = len(glyphs)
   fig, ax = plt.subplots(figsize=(7, 6.5))
-  colour = plt.cm.tab20(np.arange(n) % 20)
+  # one colour per glyph, never repeated (tab20 repeats past 20 glyphs)
+  colour = plt.cm.tab20(np.arange(n)) if n <= 20 else plt.cm.hsv(np.linspace(0, 1, n, False))
   ax.scatter(pn[:, 0], pn[:, 1], s=5, c=np.tile(colour, (copies, 1)), alpha=.5)
-  if n <= plotting.MAX_TEXT:
+  if plotting.labelled(glyphs.shown):
     for (a, b), ch in zip(pc, glyphs.shown):
       if ch:
         ax.text(a, b, ch, ha="center", va="center", fontsize=10, weight="bold",

@@ -150,7 +150,7 @@ def latent(path, d, mu, logvar, who):
   for k, (m, s) in enumerate(zip(mu, sd)):
     ax.add_patch(Ellipse(m[:2], 2 * s[0], 2 * s[1] if len(s) > 1 else 0.05, alpha=.15,
                          color=colors[k] if colors is not None else plt.cm.tab20(k % 20)))
-  if d.binary and len(mu) <= plotting.MAX_TEXT:
+  if d.binary and plotting.labelled(d.labels):
     for m, ch in zip(mu, d.labels):
       if ch:
         ax.text(m[0], m[1] if len(m) > 1 else 0, ch, ha="center", va="center",

@@ -312,3 +312,13 @@ def test_vae_likelihood_flags_that_cannot_apply(tmp_path, model, dataset, match)
   with pytest.raises(InputError, match=match):
     vae.run(cfg, tmp_path / "out")
   assert not (tmp_path / "out").exists()
+
+
+def test_latent_plots_label_up_to_128_short_labels_and_say_when_codes_coincide(tmp_path):
+  from ae import plotting  # pylint: disable=g-import-not-at-top
+  assert plotting.labelled(["A"] * 96 + ["DEL"]) and not plotting.labelled(["A"] * 129)
+  assert not plotting.labelled(["digit 1"] * 65) and plotting.labelled(["digit 1"] * 64)
+  z = np.r_[np.ones((8, 2)), [[0.0, 0.0], [0.0, 2.0]]]  # params1: 8 of 10 codes in one place
+  assert plotting.collapsed(z) == 8 and plotting.collapsed(np.eye(2)) == 0
+  plotting.latent_scatter(tmp_path / "l.png", z, list("ABCDEFGHIJ"), "collapsed")
+  assert (tmp_path / "l.png").stat().st_size
