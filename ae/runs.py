@@ -20,8 +20,8 @@ def check_new(run_dir):
   """Raises InputError if run_dir exists: an earlier run is never overwritten."""
   run_dir = pathlib.Path(run_dir)
   if run_dir.exists():
-    raise InputError(f"run directory {run_dir} already exists; pick another --run_name "
-                     f"or --out_dir")
+    raise InputError(f"run directory {run_dir} already exists (an earlier run is never "
+                     "overwritten): choose another run directory")
   return run_dir
 
 

@@ -31,8 +31,13 @@ OUTPUT_FLAGS = (("out_dir", "output"), ("run_name", "output"), ("cache_dir", "ou
 
 
 def run_dir(experiment):
-  """<out_dir>/<experiment>/<run_name> from the flags (see make_run_dir)."""
-  return make_run_dir(OUT_DIR.value, experiment, RUN_NAME.value)
+  """<out_dir>/<experiment>/<run_name> from the flags (see make_run_dir); an existing one is
+  named with the flags that change it (the library's own message names the directory)."""
+  path = make_run_dir(OUT_DIR.value, experiment, RUN_NAME.value)
+  if path.exists():
+    raise InputError(f"run directory {path} already exists (an earlier run is never "
+                     "overwritten): pick another --run_name or --out_dir")
+  return path
 
 
 def make_run_dir(out_dir, experiment, name=None):
