@@ -213,11 +213,20 @@ def run(config, run_dir, progress=None, should_stop=None):
     base = next(iter(datasets.values()))
     runs.write_run(b.tmp, NAME, config, {k: g.x for k, g in datasets.items()}, base.chars,
                    {"name": "sweep", "shape": list(base.shape)})
-    runs.save_json(b.tmp / "metrics.json", metrics)
-    (b.tmp / "table.md").write_text(sweep_report.table(metrics))
-    (b.tmp / "report.md").write_text(sweep_report.conclusions(config, metrics))
+    _reports(b.tmp, config, metrics)
+  return _summary(metrics, b.path)
+
+
+def _reports(run_dir, config, metrics):
+  """metrics.json, table.md and report.md of a sweep run."""
+  runs.save_json(run_dir / "metrics.json", metrics)
+  (run_dir / "table.md").write_text(sweep_report.table(metrics))
+  (run_dir / "report.md").write_text(sweep_report.conclusions(config, metrics))
+
+
+def _summary(metrics, path):
   print(sweep_report.table(metrics))
-  print(f"run dir: {b.path}")
+  print(f"run dir: {path}")
   return metrics
 
 
@@ -260,12 +269,8 @@ def rerun(load_dir, run_dir):
       sweep_report.study_figures(b.tmp, study, done, params)
     metrics["loaded_from"] = str(load_dir)
     runs.write_run(b.tmp, NAME, config, arrays, labels, meta, loaded_from=load_dir)
-    runs.save_json(b.tmp / "metrics.json", metrics)
-    (b.tmp / "table.md").write_text(sweep_report.table(metrics))
-    (b.tmp / "report.md").write_text(sweep_report.conclusions(config, metrics))
-  print(sweep_report.table(metrics))
-  print(f"run dir: {b.path}")
-  return metrics
+    _reports(b.tmp, config, metrics)
+  return _summary(metrics, b.path)
 
 
 if __name__ == "__main__":
