@@ -9,18 +9,18 @@ from ae.data import display
 from experiments import skeleton
 
 
-def metrics(config, glyphs, params, timing, history=None, interrupted=False):
-  """The metrics.json dict (ae/report.py), from the trained params; timing None: loaded."""
+def metrics(config, glyphs, params, timing, history, interrupted=False):
+  """The metrics.json dict (ae/report.py), from the trained params and the history (its
+  first row is each seed's starting loss)."""
   t, m = config.train, config.model
   final, errors = jax.device_get(autoencoder.evaluate(m, params, glyphs.x))
   final, errors = np.asarray(final, float), np.asarray(errors, int)
-  start = (np.asarray(history["loss"], float)[:, 0] if history is not None
-           else np.full(len(final), np.inf))
+  start = np.asarray(history["loss"], float)[:, 0]
   per_seed = report.pixel_per_seed(errors)
   for i, p in enumerate(per_seed):
     p["latent_box"] = report.latent_box(
         autoencoder.encode(m, train.seed_params(params, i), glyphs.x))
-    if history is not None and t.solver is not None:
+    if t.solver is not None:
       p["solver_iterations"] = int(np.asarray(history["solver_iterations"])[i, -1])
   blank, dup = glyphs.repeats()
   def summary(ok):
@@ -30,7 +30,7 @@ def metrics(config, glyphs, params, timing, history=None, interrupted=False):
     return out
   return report.build(
       range(t.seed, t.seed + t.seeds), final, start,
-      timing or {"compile_seconds": 0.0, "train_seconds": 0.0}, per_seed,
+      timing, per_seed,
       report.pixel_score(errors, final), summary, glyphs.chars, interrupted)
 
 
@@ -59,18 +59,16 @@ def decode_points(config, glyphs, params_one, pts):
   return new, [(int(j), glyphs.x[j], int(h)) for j, h in zip(idx, ham)]
 
 
-def figures(run_dir, config, glyphs, params, metrics, history, steps=None):
+def figures(run_dir, config, glyphs, params, metrics, history, steps):
   """Every figure of the run under run_dir/figures/, for the best and the median seed."""
   t = config.train
   fig_dir = run_dir / "figures"
   name = glyphs.title
   picks, bad = report.picks(metrics, t.seed)
-  if history is not None:
-    panels = ((("loss", f"{config.model.loss} loss (full batch)", True, None),)
-              + plotting.PIXEL_PANELS[1:])
-    plotting.curves(fig_dir / "curves.png", steps, history,
-                    report.seed_labels(picks, t.seed),
-                    f"{name}: {t.seeds} seed{'s' * (t.seeds > 1)}", bad, panels)
+  panels = ((("loss", f"{config.model.loss} loss (full batch)", True, None),)
+            + plotting.PIXEL_PANELS[1:])
+  plotting.curves(fig_dir / "curves.png", steps, history, report.seed_labels(picks, t.seed),
+                  f"{name}: {t.seeds} seed{'s' * (t.seeds > 1)}", bad, panels)
   if not picks:
     print("no per-seed figures: every seed diverged", file=sys.stderr)
   for tag, i in picks.items():
