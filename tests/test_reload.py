@@ -219,6 +219,7 @@ def test_a_sweep_reloads(tmp_path, study, values):
   assert {p.name for p in (tmp_path / "re" / "figures").iterdir()} == {
       p.name for p in (tmp_path / "r" / "figures").iterdir()}
   assert (tmp_path / "re" / "table.md").read_text() == (tmp_path / "r" / "table.md").read_text()
-  runs.save_params(tmp_path / "r" / f"params_{study}.npz", {"x": np.zeros((2, 3))})
+  damaged = shutil.copytree(tmp_path / "r", tmp_path / "damaged")
+  runs.save_params(damaged / f"params_{study}.npz", {"x": np.zeros((2, 3))})
   with pytest.raises(InputError, match="are not those of a sweep run"):
-    sweep.rerun(tmp_path / "r", tmp_path / "bad")
+    sweep.rerun(damaged, tmp_path / "bad")
