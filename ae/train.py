@@ -121,7 +121,7 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   data = jax.tree.map(jnp.asarray, data)
   cfg = dataclasses.replace(cfg, seeds=len(seeds))  # cfg.seeds is ignored: `seeds` rules
   cfg.check(jax.tree.leaves(data)[0].shape[1 if data_per_run else 0])
-  if not seeds or not all(0 <= s < 2**31 for s in seeds):
+  if not all(0 <= s < 2**31 for s in seeds):  # cfg.check has refused an empty list
     raise InputError(f"every seed must be in 0..2**31 - 1, got {list(seeds)[:4]}")
   plan = schedule.build(cfg)
   entries, logged = schedule.blocks(plan, cfg.log_every)  # blocks of <= MAX_BLOCK steps

@@ -63,12 +63,8 @@ def prepare(config, saved=None, loaded_from=None):
     raise InputError(f"circles draws a 2-D latent space; --arch has {config.model.latent_dim}")
   x, radii, centres, keep = make_data(config)
   if saved is not None:
-    arrays = saved[0]
-    fresh = {"x": x, "radii": radii, "centres": centres, "train": keep}
-    if set(arrays) != set(fresh) or not all(
-        np.shape(arrays[k]) == np.shape(v) and np.allclose(arrays[k], v, atol=1e-6)
-        for k, v in fresh.items()):
-      raise InputError(f"{loaded_from}/data.npz: not the circles its config.json describes")
+    skeleton.check_regenerated(saved[0], {"x": x, "radii": radii, "centres": centres,
+                                          "train": keep}, f"{loaded_from}/data.npz", "circles")
 
   def evaluate(fit):
     gens = [generation(config, train.seed_params(fit.params, i), x, radii, keep)

@@ -47,8 +47,9 @@ class Progress:
     self.stream.flush()
 
   def fresh(self):
-    """A new bar on the same stream (one per fit), keeping a hook not yet called."""
-    return Progress(self.stream, self.every, self.warn_after, self.before_compile)
+    """A new bar on the same stream (one per fit), taking over a hook not yet called."""
+    hook, self.before_compile = self.before_compile, None
+    return Progress(self.stream, self.every, self.warn_after, hook)
 
   def close(self):
     """Ends a line the bar left open (an interrupted run, a solver's last line)."""

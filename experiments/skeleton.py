@@ -80,6 +80,15 @@ def reload(name, default, prepare, load_dir, run_dir, **changes):
   return metrics
 
 
+def check_regenerated(arrays, fresh, where, what):
+  """InputError naming `where` unless a loaded run's arrays are those its config makes
+  again (`fresh`: name -> array), for data drawn from the config rather than read."""
+  if set(arrays) != set(fresh) or not all(
+      np.shape(arrays[k]) == np.shape(v) and np.allclose(arrays[k], v, atol=1e-6)
+      for k, v in fresh.items()):
+    raise InputError(f"{where}: not the {what} its config.json describes")
+
+
 def check_params(task, params, where):
   """InputError naming `where` unless params (with a seed axis) have the task's structure
   and shapes."""
