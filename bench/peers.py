@@ -46,7 +46,7 @@ def _fonts_load(names):
     try:
       data.load(name)
     except InputError as e:
-      raise flags.ValidationError(str(e).replace("--dataset", "--fonts")) from None
+      raise flags.ValidationError(e.flag_message.replace("--dataset", "--fonts")) from None
   return True
 
 

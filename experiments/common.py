@@ -67,6 +67,9 @@ def make_run_dir(out_dir, experiment, name=None):
 
 
 def fail(experiment, message, status=2):
+  """One line on stderr and exit; an InputError names the command-line flags."""
+  if isinstance(message, InputError):
+    message = message.flag_message
   print(f"{experiment}: error: {message}", file=sys.stderr)
   sys.exit(status)
 

@@ -94,8 +94,8 @@ def test_tiny_run(tmp_path):
 
 
 @pytest.mark.parametrize("change,match", [
-    (dict(radius_min=0.9, radius_max=0.1), "--radius_min"),
-    (dict(points=2), "--points must be at least 3"),
+    (dict(radius_min=0.9, radius_max=0.1), "radius_min"),
+    (dict(points=2), "points must be at least 3"),
     (dict(holdout="0.95:0.99"), "leaves out no circle"),
     (dict(holdout="0.0:0.5"), "both sides"),
     (dict(holdout="half"), "'lo:hi'"),

@@ -81,7 +81,7 @@ def test_parser_decimal_hex_comments_several_arrays():
     ("unsigned char F[2][7] = {\n {1,2,3,4,5,6,7}\n", 5, ":1: the '{' of F is never closed"),
     ("unsigned char F[2][2] = {{1, 2}};", 5, "F declares 2 glyphs but holds 1"),
     ("int F[1][1] = {{}};", 5, "an empty glyph"),
-    ("int F[1][2] = {{1, 2}};", 65, "--glyph_width must be in 1..64"),
+    ("int F[1][2] = {{1, 2}};", 65, "glyph_width must be in 1..64"),
 ])
 def test_parser_errors(text, width, match):
   with pytest.raises(InputError, match=match):
@@ -135,9 +135,9 @@ def test_bad_npz_labels_and_text(tmp_path):
   with pytest.raises(InputError, match="not UTF-8"):
     data.load(str(tmp_path / "c.txt"))
   f2 = data.load("font2")
-  with pytest.raises(InputError, match="--chars is empty"):
+  with pytest.raises(InputError, match="chars is empty"):
     data.select(f2, chars="")
-  with pytest.raises(InputError, match="--n_chars must be in 1..32"):
+  with pytest.raises(InputError, match="n_chars must be in 1..32"):
     data.select(f2, n_chars=0)
 
 

@@ -100,11 +100,11 @@ def test_tiny_run(tmp_path, fixed):
 
 @pytest.mark.parametrize("change,match", [
     (dict(eval_levels="0,36"), "k must be a whole number of pixels in 0..35"),
-    (dict(train_noise="0:40"), "--train_noise: k must be"),
+    (dict(train_noise="0:40"), "train_noise: k must be"),
     (dict(noise_model="p", train_noise="0:0.1", eval_levels="0,1.5"), "p must be a probab"),
     (dict(noise_model="p", train_noise="-0.1:0.1"), "p must be a probab"),
     (dict(train_noise="3:1"), "lo must not exceed hi"),
-    (dict(eval_copies=0), "--eval_copies"),
+    (dict(eval_copies=0), "eval_copies"),
 ])
 def test_bad_input(tmp_path, change, match):
   cfg = dataclasses.replace(TINY, noise=dataclasses.replace(TINY.noise, **change))

@@ -48,7 +48,7 @@ def test_latent_index_and_checks():
                             ((35, 0, 35), 35, "positive")]:
     with pytest.raises(InputError, match=match):
       mlp.check_arch(bad, width)
-  with pytest.raises(InputError, match="--init"):
+  with pytest.raises(InputError, match="init"):
     mlp.init(jax.random.PRNGKey(0), ARCH, "uniform")
 
 

@@ -64,10 +64,10 @@ def test_a_preset_applies_in_every_form_absl_accepts(argv):
 
 @pytest.mark.parametrize("name", ["../../x", "/abs/x", "params1.flags", ""])
 def test_a_preset_is_a_shipped_name_not_a_path(name):
-  with pytest.raises(InputError, match="--preset must be one of params1, params2"):
+  with pytest.raises(InputError, match="preset must be one of params1, params2"):
     common.expand_presets(["p", f"--preset={name}"])
   assert common.expand_presets(["p", "--", "--preset=x"]) == ["p", "--", "--preset=x"]
-  with pytest.raises(InputError, match="--preset needs a name"):
+  with pytest.raises(InputError, match="preset needs a name"):
     common.expand_presets(["p", "--preset"])
 
 
@@ -93,8 +93,8 @@ def test_a_label_past_unicode_keeps_the_comment_words():
 @pytest.mark.parametrize("experiment,parts,match", [
     ("latent2d", {"train": TrainConfig(eta=1e308)}, "beyond float32"),
     ("circles", {"model": AEConfig(arch=(42, 25, 15, 9, 3, 2, 3, 9, 15, 25, 42), loss="bce")},
-     "use --loss=mse"),
-    ("vae", {"data": DataConfig(dataset="circles", chars="AB")}, "--dataset=circles has none"),
+     "use loss=mse"),
+    ("vae", {"data": DataConfig(dataset="circles", chars="AB")}, "dataset=circles has none"),
     ("denoise", {"noise": NoiseConfig(eval_levels="0,0")}, "repeats a level"),
 ])
 def test_flags_that_cannot_apply_are_errors(tmp_path, experiment, parts, match):
@@ -209,11 +209,11 @@ def test_paths_a_user_types(tmp_path, monkeypatch):
   np.save(tmp_path / "g.npy", np.eye(5, 35, dtype=np.uint8))
   assert len(data.load("~/g.npy")) == 5
   assert str(common.make_run_dir("~/runs", "latent2d", "r")).startswith(str(tmp_path))
-  with pytest.raises(InputError, match="--out_dir is empty"):
+  with pytest.raises(InputError, match="out_dir is empty"):
     common.make_run_dir("", "latent2d", "r")
-  with pytest.raises(InputError, match="--dataset: File name too long"):
+  with pytest.raises(InputError, match="dataset: File name too long"):
     data.load(str(tmp_path / ("a" * 300 + ".npy")))
-  with pytest.raises(InputError, match="--out_dir: File name too long"):
+  with pytest.raises(InputError, match="out_dir: File name too long"):
     common.make_run_dir(str(tmp_path / ("a" * 300)), "latent2d", "r")
 
 
@@ -262,7 +262,7 @@ def test_sweep_flags_that_cannot_apply(tmp_path):
     with pytest.raises(InputError, match=match):
       cli.check_inert(config, given)
   cli.check_inert(sweep.Config(study="solver"), {"powell_seconds", "solver_steps"})
-  for config, match in [(sweep.Config(values=""), "--values is empty"),
+  for config, match in [(sweep.Config(values=""), "values is empty"),
                         (sweep.Config(seed=2**31 - 1, seeds=2), "below 2\\*\\*31"),
                         (sweep.Config(study="arch", values="35-100000-2-100000-35",
                                       seeds=200), "need about")]:
@@ -302,7 +302,7 @@ def test_the_summary_names_diverged_seeds_and_never_prints_none(tmp_path, capsys
 
 
 @pytest.mark.parametrize("model,dataset,match", [
-    (dict(sigma=0.1), "font2", "--sigma is the Gaussian likelihood's std"),
+    (dict(sigma=0.1), "font2", "sigma is the Gaussian likelihood's std"),
     (dict(likelihood="bernoulli"), "circles", "the circles are continuous"),
 ])
 def test_vae_likelihood_flags_that_cannot_apply(tmp_path, model, dataset, match):
@@ -322,3 +322,20 @@ def test_latent_plots_label_up_to_128_short_labels_and_say_when_codes_coincide(t
   assert plotting.collapsed(z) == 8 and plotting.collapsed(np.eye(2)) == 0
   plotting.latent_scatter(tmp_path / "l.png", z, list("ABCDEFGHIJ"), "collapsed")
   assert (tmp_path / "l.png").stat().st_size
+
+
+def test_library_errors_name_arguments_and_the_command_line_names_flags(tmp_path, capsys):
+  """Issue 30 item 20: a Python caller reads argument names, the entry points print flags."""
+  from experiments import latent2d  # pylint: disable=g-import-not-at-top
+  with pytest.raises(InputError) as e:
+    TrainConfig(eta=-1.0, seeds=0).check(32)
+  assert "--" not in str(e.value) and str(e.value).startswith("seeds must be >= 1")
+  assert e.value.flag_message.startswith("--seeds must be >= 1 and --seed >= 0")
+  with pytest.raises(SystemExit) as code:
+    common.fail("latent2d", e.value)
+  assert code.value.code == 2
+  assert capsys.readouterr().err == f"latent2d: error: {e.value.flag_message}\n"
+  (tmp_path / "taken").mkdir()
+  with pytest.raises(InputError, match="already exists") as e:
+    latent2d.run(latent2d.Config(), tmp_path / "taken")
+  assert "--" not in e.value.flag_message  # no --run_name to a Python caller

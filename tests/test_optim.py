@@ -53,10 +53,10 @@ def test_adaptive_state_found_and_errors():
   opt = optim.make("adam", 0.01, 10, adaptive=(5, None, 0.5))
   assert float(optim.current_eta(opt.init({"w": jnp.zeros(1)}))) == pytest.approx(0.01)
   assert optim.current_eta(optim.make("adam", 0.01, 10).init({"w": jnp.zeros(1)})) is None
-  for kwargs, match in [(dict(name="lbfgs"), "--optimizer"), (dict(eta=-1.0), "--eta"),
-                        (dict(schedule_name="zigzag"), "--schedule"),
-                        (dict(adaptive=(5, None, 1.5)), "--adaptive_b"),
-                        (dict(eta=float("inf")), "--eta"), (dict(eta=float("nan")), "--eta")]:
+  for kwargs, match in [(dict(name="lbfgs"), "optimizer"), (dict(eta=-1.0), "eta"),
+                        (dict(schedule_name="zigzag"), "schedule"),
+                        (dict(adaptive=(5, None, 1.5)), "adaptive_b"),
+                        (dict(eta=float("inf")), "eta"), (dict(eta=float("nan")), "eta")]:
     args = dict(name="adam", eta=0.01, steps=10) | kwargs
     with pytest.raises(InputError, match=match):
       optim.make(**args)

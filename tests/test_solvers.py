@@ -73,7 +73,7 @@ def test_backend_choice_errors():
   assert solvers.backend_for("bfgs") == solvers.DEFAULT_BACKEND["bfgs"]
   with pytest.raises(InputError, match="not in optax"):
     solvers.backend_for("cg", "optax")
-  with pytest.raises(InputError, match="--solver must"):
+  with pytest.raises(InputError, match="solver must"):
     solvers.backend_for("newton")
   with pytest.raises(InputError, match="host"):
     solvers.make(quad, "powell")

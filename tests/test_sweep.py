@@ -84,14 +84,14 @@ def test_batched_values_equal_separate_runs(tmp_path):
 
 
 @pytest.mark.parametrize("kw,match", [
-    (dict(study="colour"), "--study must be one of"),
+    (dict(study="colour"), "study must be one of"),
     (dict(study="eta", values="0.01,fast"), "'fast' is not a value the eta study"),
     (dict(study="eta", values="-1"), "positive numbers"),
     (dict(study="solver", values="newton"), "the solver study takes"),
     (dict(study="arch", values="35-x-35"), "sizes joined by"),
     (dict(study="arch", values="36-2-36"), "data has 35"),
-    (dict(study="all", values="1"), "--values applies to one study"),
-    (dict(study="eta", seeds=0), "--seeds"),
+    (dict(study="all", values="1"), "values applies to one study"),
+    (dict(study="eta", seeds=0), "seeds"),
 ])
 def test_bad_input(tmp_path, kw, match):
   with pytest.raises(InputError, match=match):

@@ -228,12 +228,12 @@ def test_schedule_segments_and_entries():
 
 
 def test_config_checks_and_inert_fields():
-  for kw, match in [(dict(optimizer="none"), "--solver"), (dict(iterations=0), "--iterations"),
-                    (dict(batch_size=9), "--batch_size"), (dict(eta=0.0), "--eta"),
-                    (dict(eta=float("inf")), "--eta"), (dict(solver_tol=float("nan")),
-                                                        "--solver_tol"),
+  for kw, match in [(dict(optimizer="none"), "solver"), (dict(iterations=0), "iterations"),
+                    (dict(batch_size=9), "batch_size"), (dict(eta=0.0), "eta"),
+                    (dict(eta=float("inf")), "eta"), (dict(solver_tol=float("nan")),
+                                                        "solver_tol"),
                     (dict(solver="bfgs"), "never runs"), (dict(minimize_every=3), "needs a"),
-                    (dict(seeds=0), "--seeds"), (dict(seed=2**31 - 1, seeds=2), "--seed"),
+                    (dict(seeds=0), "seeds"), (dict(seed=2**31 - 1, seeds=2), "seed"),
                     (dict(solver="cg", solver_backend="optax", minimize_every=2), "not in optax"),
                     (dict(solver="bfgs", minimize_every=2, solver_seconds=5.0), "scipy")]:
     with pytest.raises(InputError, match=match):

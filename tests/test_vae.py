@@ -110,10 +110,10 @@ def test_tiny_run_on_circles(tmp_path):
 
 
 @pytest.mark.parametrize("change,match", [
-    (dict(model=VAEConfig(latent_dim=0)), "--latent_dim must be in 2..256"),
-    (dict(model=VAEConfig(beta=-1.0)), "--beta must be >= 0"),
-    (dict(interpolate="A,a"), "--interpolate"),
-    (dict(compare_ae=True, model=VAEConfig(latent_dim=3)), "--compare_ae"),
+    (dict(model=VAEConfig(latent_dim=0)), "latent_dim must be in 2..256"),
+    (dict(model=VAEConfig(beta=-1.0)), "beta must be >= 0"),
+    (dict(interpolate="A,a"), "interpolate"),
+    (dict(compare_ae=True, model=VAEConfig(latent_dim=3)), "compare_ae"),
 ])
 def test_bad_input(tmp_path, change, match):
   with pytest.raises(InputError, match=match):
