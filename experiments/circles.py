@@ -26,7 +26,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import CirclesConfig
 from ae.fields import field
-from experiments import circles_report, common, skeleton
+from experiments import circles_report, common, explore, skeleton
 
 NAME = "circles"
 E = "experiment"
@@ -39,6 +39,7 @@ class Config:
   train: TrainConfig = TrainConfig(eta=0.01, iterations=1000, seeds=4)
   path_points: int = field(41, "Latent points decoded along the path through the codes.", E)
   grid: int = field(7, "The generation figure decodes a grid x grid box of latent points.", E)
+  explorer_seeds: int = explore.seeds_field()
 
 
 def make_data(config):
@@ -53,6 +54,7 @@ def prepare(config, saved=None, loaded_from=None):
   """The run as a skeleton.Job (saved: a loaded run's data, which must be the circles its
   config describes); InputError before any work."""
   config.data.check()
+  explore.check(config)
   if not 3 <= config.path_points <= 1000 or not 2 <= config.grid <= 20:
     raise InputError("--path_points must be in 3..1000 and --grid in 2..20")
   config.model.check(2 * config.data.points)
@@ -80,7 +82,16 @@ def prepare(config, saved=None, loaded_from=None):
       sum(config.model.arch), evaluate,
       lambda run_dir, fit, metrics, gens: circles_report.figures(
           run_dir, config, x, radii, keep, fit, gens, metrics),
-      lambda metrics, path: circles_report.print_summary(config, metrics, path))
+      lambda metrics, path: circles_report.print_summary(config, metrics, path),
+      explorer=lambda run_dir, fit, metrics, gens: explore.autoencoder_page(
+          run_dir, config, fit.params, metrics, circle_data(x, radii, keep, config)))
+
+
+def circle_data(x, radii, keep, config):
+  """The explorer page's samples: the training circles, labelled by radius."""
+  held = "" if config.data.holdout is None else f" (radii {config.data.holdout} held out)"
+  return {"kind": "circles", "labels": [f"{r:.3f}" for r in radii[keep]], "x": x[keep],
+          "shape": (config.data.points, 2), "title": f"circles{held}"}
 
 
 def generation(config, p, x, radii, keep):
@@ -121,4 +132,5 @@ def rerun(load_dir, run_dir, **changes):
 
 
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("path_points", "grid"))
+  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("path_points", "grid",
+                                                               "explorer_seeds"), explorer=True)

@@ -11,6 +11,7 @@ import pathlib
 import re
 import signal
 import sys
+import webbrowser
 
 from absl import app as absl_app
 from absl import flags
@@ -102,10 +103,12 @@ class Stop:
 
 
 def train_run(experiment, run, config, stop):
-  """The usual body of an experiment: reject inert flags, then train into a new run dir."""
+  """The usual body of an experiment: reject inert flags, then train into a new run
+  directory; returns (metrics, the run directory)."""
   cli.check_inert(config, cli.present())
-  return run(config, run_dir(experiment), should_stop=stop,
-             progress=Progress(before_compile=lambda: use_compile_cache(CACHE_DIR.value)))
+  path = run_dir(experiment)
+  return run(config, path, should_stop=stop,
+             progress=Progress(before_compile=lambda: use_compile_cache(CACHE_DIR.value))), path
 
 
 def preset_path(name):
@@ -140,21 +143,33 @@ def expand_presets(argv):
 
 def reload_run(experiment, reload, drawing, config, load):
   """--load=<run dir>: reload(load, run_dir, **changes) with the drawing flags given; any
-  other flag but the output ones is an error (it could not apply to a finished run)."""
+  other flag but the output ones is an error (it could not apply to a finished run).
+  Returns (metrics, the new run directory)."""
   if not load.strip():
     raise InputError(f"--load is empty: give the run directory to re-draw, e.g. "
                      f"--load=runs/{experiment}/<run>")
-  allowed = {"load", "out_dir", "run_name", "cache_dir", "preset", *drawing}
+  allowed = {"load", "out_dir", "run_name", "cache_dir", "preset", "open", *drawing}
   given = cli.present() - allowed
   if given:
     can = ", ".join(f"--{d}" for d in (*drawing, "out_dir", "run_name"))
     raise InputError(f"--{sorted(given)[0]} cannot apply with --load, which re-draws a "
                      f"finished run: only {can} can")
   changes = {d: getattr(config, d) for d in drawing if flags.FLAGS[d].present}
-  return reload(load, run_dir(experiment), **changes)
+  path = run_dir(experiment)
+  return reload(load, path, **changes), path
 
 
-def app(experiment, doc, default, run, reload=None, drawing=(), presets=False):
+def open_page(path, metrics):
+  """--open: the run's explorer.html in the default browser (a run without one says why)."""
+  page = (metrics or {}).get("explorer", {})
+  if page.get("file"):
+    webbrowser.open((pathlib.Path(path) / page["file"]).resolve().as_uri())
+  else:
+    print(f"--open: no explorer page ({page.get('why', 'none written')})", file=sys.stderr)
+
+
+def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
+        explorer=False):
   """Runs an experiment as a program: flags from `default` (a Config instance), then
   train_run, or with --load reload(load_dir, run_dir, **changes) where changes are the
   `drawing` fields given on the command line. Bad input: one line, exit 2. Interrupted:
@@ -173,6 +188,10 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False):
     flags.DEFINE_string("preset", None, "A shipped flag file: params1 or params2, the original "
                         "study's two best settings (later flags override it).")
     extra = (("preset", "data"),) + extra
+  if explorer:
+    show = flags.DEFINE_bool("open", False, "Open the run's explorer.html (its latent plane, "
+                             "decoded live) in the default browser when the run is done.")
+    extra = extra + (("open", "output"),)
 
   def parse(argv):
     if presets:  # --preset=NAME is --flagfile=<the installed file>
@@ -208,11 +227,13 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False):
     try:
       config = cli.from_flags(default)
       if reload is not None and load.value is not None:
-        metrics = reload_run(experiment, reload, drawing, config, load.value)
+        metrics, path = reload_run(experiment, reload, drawing, config, load.value)
       else:
-        metrics = train_run(experiment, run, config, stop)
+        metrics, path = train_run(experiment, run, config, stop)
     except InputError as e:
       fail(experiment, e)
+    if explorer and show.value:
+      open_page(path, metrics)
     if metrics and metrics.get("summary", {}).get("interrupted"):
       sys.exit(130)
 

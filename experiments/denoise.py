@@ -25,7 +25,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
 from ae.denoise import NoiseConfig
-from experiments import common, denoise_report, skeleton
+from experiments import common, denoise_report, explore, skeleton
 
 NAME = "denoise"
 EVAL_KEY = 1234  # every run, seed and setting is judged on the same noisy copies
@@ -37,6 +37,7 @@ class Config:
   model: AEConfig = AEConfig(arch=(35, 25, 20, 25, 35))
   noise: NoiseConfig = NoiseConfig(train_noise="0:4")
   train: TrainConfig = TrainConfig(eta=0.01, iterations=5000, log_every=250, seeds=8)
+  explorer_seeds: int = explore.seeds_field()
 
 
 def prepare(config, saved=None, loaded_from=None):
@@ -45,6 +46,7 @@ def prepare(config, saved=None, loaded_from=None):
             Glyphs.from_saved(*saved, where=f"{loaded_from}/data.npz"))
   config.model.check(glyphs.x.shape[1])
   config.noise.check(glyphs.x.shape[1])
+  explore.check(config)
   reachable(config.noise, glyphs)
   if config.model.loss not in ("bce", "mse_sigmoid", "mse_tanh"):
     raise InputError("denoise restores binary glyphs: --loss must be bce, mse_sigmoid or "
@@ -63,7 +65,9 @@ def prepare(config, saved=None, loaded_from=None):
       glyphs.saved(), sum(config.model.arch), evaluate,
       lambda run_dir, fit, metrics, extra: denoise_report.figures(run_dir, config, glyphs, fit,
                                                                   metrics),
-      lambda metrics, path: denoise_report.print_summary(config, glyphs, metrics, path))
+      lambda metrics, path: denoise_report.print_summary(config, glyphs, metrics, path),
+      explorer=lambda run_dir, fit, metrics, extra: explore.autoencoder_page(
+          run_dir, config, fit.params, metrics, explore.glyph_data(glyphs)))
 
 
 def reachable(noise, glyphs):
@@ -100,10 +104,12 @@ def run(config, run_dir, progress=None, should_stop=None):
   return skeleton.run(prepare(config), run_dir, progress, should_stop)
 
 
-def rerun(load_dir, run_dir):
-  """--load: metrics, figures and summary of a saved run, into a new run directory."""
-  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir)
+def rerun(load_dir, run_dir, **changes):
+  """--load: metrics, figures and summary of a saved run, into a new run directory
+  (changes: explorer_seeds=)."""
+  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run, reload=rerun)
+  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("explorer_seeds",),
+             explorer=True)

@@ -16,7 +16,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
 from ae.fields import field
-from experiments import common, latent2d_report, skeleton
+from experiments import common, explore, latent2d_report, skeleton
 
 NAME = "latent2d"
 
@@ -30,10 +30,12 @@ class Config:
                         "midpoints between neighbouring glyphs).", "experiment", kind="points")
   grid: int = field(15, "The manifold figure decodes a grid x grid box of latent points.",
                     "experiment")
+  explorer_seeds: int = explore.seeds_field()
 
 
 def prepare(config, saved=None, loaded_from=None):
   """The run as a skeleton.Job (saved: a loaded run's data); InputError before any work."""
+  explore.check(config)
   if not 2 <= config.grid <= 40:
     raise InputError(f"--grid must be in 2..40, got {config.grid}")
   glyphs = (config.data.load() if saved is None else
@@ -58,7 +60,9 @@ def prepare(config, saved=None, loaded_from=None):
       NAME, config, f"{glyphs.title}, {len(glyphs)} glyphs", config.model.arch,
       autoencoder.task(config.model), {"x": glyphs.x}, glyphs.saved(), sum(config.model.arch),
       evaluate, figures, lambda metrics, path: latent2d_report.print_summary(
-          config, glyphs, metrics, path, loaded_from=loaded_from))
+          config, glyphs, metrics, path, loaded_from=loaded_from),
+      explorer=lambda run_dir, fit, metrics, extra: explore.autoencoder_page(
+          run_dir, config, fit.params, metrics, explore.glyph_data(glyphs)))
 
 
 def run(config, run_dir, progress=None, should_stop=None):
@@ -79,5 +83,5 @@ def rerun(load_dir, run_dir, **changes):
 
 
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("decode", "grid"),
-             presets=True)
+  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("decode", "grid", "explorer_seeds"),
+             presets=True, explorer=True)

@@ -8,6 +8,7 @@ fit. Everything else (the training core, the memory check, the run directory bui
 files every run holds, figures skipped when interrupted, the summary's footer) lives here.
 """
 import dataclasses
+import pathlib
 import sys
 from typing import Any, Callable, NamedTuple
 
@@ -31,6 +32,7 @@ class Job(NamedTuple):
   figures: Callable    # (run_dir, fit, metrics, extra) -> None: files under run_dir/figures
   summary: Callable    # (metrics, run_dir) -> None: the table on stdout (ends with footer)
   save: Callable = None  # (run_dir, extra) -> None: files beyond the standard ones (optional)
+  explorer: Callable = None  # (run_dir, fit, metrics, extra) -> metrics' "explorer" entry
 
 
 class Stopped(Exception):
@@ -119,6 +121,8 @@ def _write(job, tmp, fit, loaded_from=None, stopped=lambda: False):
     metrics["summary"]["interrupted"] = True  # trained to the end; figures left to --load
   if not metrics["summary"]["interrupted"]:
     job.figures(tmp, fit, metrics, extra)
+    if job.explorer is not None:
+      metrics["explorer"] = job.explorer(tmp, fit, metrics, extra)
   runs.save_json(tmp / "metrics.json", metrics)
   return metrics
 
@@ -157,9 +161,14 @@ def print_table(rows, metrics, run_dir):
 
 
 def print_footer(metrics, run_dir):
-  """The end of every summary: the diverged seeds on stderr, the run directory last."""
+  """The end of every summary: the diverged seeds on stderr, the explorer page (or why there
+  is none), the run directory last."""
   for p in metrics["per_seed"]:
     if p["diverged"]:
       print(f"seed {p['seed']} diverged (its loss ended non-finite or above where it "
             "started)", file=sys.stderr)
+  page = metrics.get("explorer")
+  if page is not None:
+    print(f"explorer: {pathlib.Path(run_dir) / page['file']}" if page["file"] else
+          f"explorer: none ({page['why']})")
   print(f"run dir: {run_dir}")

@@ -27,7 +27,7 @@ from ae.config import TrainConfig
 from ae.data import CirclesConfig, DataConfig, Glyphs
 from ae.fields import field
 from ae.vae import VAEConfig
-from experiments import common, skeleton, vae_report
+from experiments import common, explore, skeleton, vae_report
 
 NAME = "vae"
 E = "experiment"
@@ -45,6 +45,7 @@ class Config:
                     E)
   prior_samples: int = field(500, "Samples from the prior, each compared with its nearest "
                              "training glyph.", E)
+  explorer_seeds: int = explore.seeds_field()
   compare_ae: bool = field(False, "Also train the plain autoencoder (latent2d's default "
                            "recipe) on the same data and seeds, and compare the two.", E)
 
@@ -74,6 +75,7 @@ def prepare(config, saved=None, loaded_from=None):
   """The run as a skeleton.Job (the likelihood made concrete; saved: a loaded run's data);
   InputError before any work."""
   config.model.check()
+  explore.check(config)
   if config.data.dataset == "circles" and (config.data.chars is not None or
                                            config.data.n_chars is not None):
     raise InputError("--chars and --n_chars pick glyphs; --dataset=circles has none")
@@ -122,7 +124,15 @@ def prepare(config, saved=None, loaded_from=None):
       ({"x": d.x}, d.labels, {"name": d.name, "shape": list(d.shape)}),
       2 * sum(cfg.hidden) + n, evaluate,
       lambda run_dir, fit, metrics, ev: vae_report.figures(run_dir, config, d, fit, ev, metrics),
-      lambda metrics, path: vae_report.print_summary(config, d, metrics, path), save)
+      lambda metrics, path: vae_report.print_summary(config, d, metrics, path), save,
+      lambda run_dir, fit, metrics, ev: explore.vae_page(
+          run_dir, config, fit.params, metrics, page_data(d), ev["mu"], ev["logvar"]))
+
+
+def page_data(d):
+  """The explorer page's samples: glyphs, or circles labelled by radius."""
+  return {"kind": "glyphs" if d.binary else "circles", "labels": d.labels, "x": d.x,
+          "shape": d.shape, "title": d.name}
 
 
 def ae_model(config, n):
@@ -165,4 +175,4 @@ def rerun(load_dir, run_dir, **changes):
 
 if __name__ == "__main__":
   common.app(NAME, __doc__, Config(), run, reload=rerun,
-             drawing=("interpolate", "grid", "prior_samples"))
+             drawing=("interpolate", "grid", "prior_samples", "explorer_seeds"), explorer=True)

@@ -1,0 +1,134 @@
+"""explorer.html: one self-contained page to explore a 2-D latent space in a browser.
+
+The page (ae/web/explorer.{html,js,css}, package data) decodes in JavaScript, from each shown
+seed's decoder weights, whatever point the pointer is on; nothing is precomputed but the
+training codes. Everything is inlined: it opens from file:// with no network.
+
+  >>> import tempfile, pathlib, numpy as np
+  >>> w = [{"w": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)}]
+  >>> seed = Seed(7, "best", decoder(w, [None], "sigmoid"), np.zeros((1, 2)))
+  >>> path = pathlib.Path(tempfile.mkdtemp()) / "explorer.html"
+  >>> write(path, "demo", "glyphs", ["A"], np.ones((1, 3)), (1, 3), [seed])
+  >>> "http://" in path.read_text() or "https://" in path.read_text()
+  False
+"""
+import base64
+import importlib.resources
+import json
+import re
+from typing import NamedTuple
+
+import numpy as np
+
+from ae import losses, mlp
+
+DEFAULT_SEEDS = 16   # --explorer_seeds' default: the best, the median and the next ones
+MAX_SEEDS = 256
+# How each model's output layer turns pre-activations into what the page shows.
+OUTPUTS = {"bce": "sigmoid", "mse_sigmoid": "sigmoid", "mse_tanh": "tanh", "mse": "linear"}
+KINDS = ("glyphs", "circles")
+SCRIPTS = ("model.js", "draw.js", "explorer.js")  # ae/web/, inlined in this order
+
+
+class Seed(NamedTuple):
+  """One seed's plane: its decoder, its training codes (n, 2) and, for a VAE, their
+  posterior log-variances (n, 2)."""
+  seed: int
+  tag: str            # "best", "median" or ""
+  decoder: dict       # from decoder(): layers and output squashing
+  codes: np.ndarray
+  logvar: np.ndarray = None
+
+
+def decoder(layers, acts, output):
+  """The page's decoder: layers [{w (in, out), b (out,)}], one activation name (or None) per
+  layer, and the output squashing (sigmoid, tanh or linear)."""
+  for a in acts:
+    if a is not None and a not in mlp.ACTIVATIONS:
+      raise ValueError(f"the page has no activation {a!r}")
+  if output not in ("sigmoid", "tanh", "linear"):
+    raise ValueError(f"the page has no output {output!r}")
+  return {"layers": [{"w": _floats(l["w"]), "b": _floats(l["b"]),
+                      "n_in": int(np.shape(l["w"])[0]), "n_out": int(np.shape(l["w"])[1]),
+                      "act": a} for l, a in zip(layers, acts)], "output": output}
+
+
+def autoencoder_decoder(cfg, params_one):
+  """An MLP autoencoder's decoder half (ae/autoencoder.py), one seed's params."""
+  sizes = mlp.sizes_of(params_one)
+  k = mlp.latent_index(sizes)
+  return decoder(params_one[k:], mlp.layer_activations(sizes, cfg.acts)[k:], OUTPUTS[cfg.loss])
+
+
+def vae_decoder(cfg, params_one):
+  """A VAE's decoder (ae/vae.py): hidden activations, then logits (Bernoulli) or means."""
+  layers = params_one["dec"]
+  return decoder(layers, [cfg.activation] * (len(layers) - 1) + [None],
+                 "sigmoid" if cfg.likelihood == "bernoulli" else "linear")
+
+
+def pick(metrics, limit=DEFAULT_SEEDS):
+  """Seed indices to show: the best, the median, then the other seeds that did not diverge
+  in seed order, `limit` in all."""
+  s, rows = metrics["summary"], metrics["per_seed"]
+  first = rows[0]["seed"] if rows else 0
+  order = [s[k] - first for k in ("best_seed", "median_seed") if s.get(k) is not None]
+  order += [i for i, r in enumerate(rows) if not r["diverged"]]
+  return list(dict.fromkeys(order))[:limit]
+
+
+def tags(metrics):
+  """{seed index: "best" / "median"}."""
+  s, rows = metrics["summary"], metrics["per_seed"]
+  first = rows[0]["seed"] if rows else 0
+  out = {}
+  for k in ("median", "best"):
+    if s.get(f"{k}_seed") is not None:
+      out[s[f"{k}_seed"] - first] = k
+  return out
+
+
+def write(path, title, kind, labels, x, shape, seeds, classes=None, prior=False,
+          subtitle=""):
+  """Writes the page. kind: glyphs (x: (n, d) pixels in [0, 1], shape (h, w)) or circles (x:
+  (n, 2m) interleaved points, shape (m, 2)); labels: one per sample; classes: one per
+  sample, for colours (default: the labels); prior: draw a VAE's N(0, I) circles."""
+  if kind not in KINDS:
+    raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+  x = np.asarray(x, np.float32)
+  payload = {
+      "title": title, "subtitle": subtitle, "kind": kind, "shape": [int(v) for v in shape],
+      "labels": [str(c) for c in labels],
+      "classes": [str(c) for c in (labels if classes is None else classes)],
+      "x": (_bits(x) if kind == "glyphs" else _floats(x)), "n": int(x.shape[0]),
+      "d": int(x.shape[1]), "prior": bool(prior),
+      "seeds": [{"seed": int(s.seed), "tag": s.tag, **s.decoder,
+                 "codes": _floats(np.asarray(s.codes)[:, :2]),
+                 "logvar": None if s.logvar is None else _floats(np.asarray(s.logvar)[:, :2])}
+                for s in seeds],
+  }
+  page = _read("explorer.html")
+  # </script> or <!-- inside the JSON would end or bend the script element: no "<" at all.
+  data = json.dumps(payload, separators=(",", ":")).replace("<", "\\u003c")
+  parts = {"STYLE": _read("explorer.css"), "SCRIPT": "\n".join(_read(f) for f in SCRIPTS),
+           "DATA": data}
+  page = re.sub(r"/\*(STYLE|SCRIPT|DATA)\*/", lambda m: parts[m.group(1)], page)  # one pass
+  path.write_text(page, encoding="utf-8")
+  return path
+
+
+def _read(name):
+  return importlib.resources.files("ae").joinpath("web", name).read_text(encoding="utf-8")
+
+
+def _floats(a):
+  """float32 little-endian bytes, base64: exact and a third the size of decimal text."""
+  return base64.b64encode(np.ascontiguousarray(np.asarray(a, "<f4")).tobytes()).decode("ascii")
+
+
+def _bits(x):
+  """Pixels thresholded at 0.5 (as losses.nearest compares them), one '0'/'1' each."""
+  return "".join("1" if v else "0" for v in (np.asarray(x) > 0.5).ravel())
+
+
+assert set(OUTPUTS) == set(losses.LOSSES)  # a new loss needs its squashing on the page

@@ -1,0 +1,284 @@
+"""explorer.html (issue 31): one offline file whose JavaScript decoder equals the model's,
+driven in a real browser (tests/browser.py) by mouse, touch and the URL hash."""
+import dataclasses
+import json
+import os
+import re
+
+import jax
+import numpy as np
+import pytest
+
+import browser
+from ae import InputError, autoencoder, explorer, mlp, train, vae
+from ae.autoencoder import AEConfig
+from ae.config import TrainConfig
+from ae.data import DataConfig
+
+FAST = TrainConfig(iterations=20, seeds=2)
+
+
+def _stack(trees):
+  return jax.tree.map(lambda *a: np.stack(a), *trees)
+
+
+def _autoencoder_page(tmp_path, model, x, kind="glyphs", shape=(7, 5), seeds=3):
+  """A page of `seeds` freshly initialised autoencoders (no training: the decoder's
+  arithmetic is under test, not the fit); returns (path, params with a seed axis)."""
+  params = _stack([autoencoder.init(model, jax.random.PRNGKey(s)) for s in range(seeds)])
+  shown = [explorer.Seed(s, "", explorer.autoencoder_decoder(model, train.seed_params(params, s)),
+                         np.asarray(autoencoder.encode(model, train.seed_params(params, s), x)))
+           for s in range(seeds)]
+  labels = [chr(65 + i) for i in range(len(x))] if kind == "glyphs" else [
+      f"{r:.3f}" for r in np.linspace(0.1, 0.9, len(x))]
+  return explorer.write(tmp_path / "explorer.html", "test", kind, labels, x, shape, shown), params
+
+
+def _data(path):
+  text = path.read_text(encoding="utf-8")
+  return json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', text,
+                              re.S).group(1))
+
+
+def test_the_page_is_one_offline_file_with_the_exact_weights(tmp_path):
+  x = (np.random.default_rng(0).random((6, 35)) > 0.5).astype(np.float32)
+  model = AEConfig(arch=(35, 16, 2, 16, 35))
+  path, params = _autoencoder_page(tmp_path, model, x)
+  text = path.read_text(encoding="utf-8")
+  assert "http://" not in text and "https://" not in text and "fetch(" not in text
+  assert not re.search(r"/\*(STYLE|SCRIPT|DATA)\*/", text)
+  for name in explorer.SCRIPTS:  # the readable files, inlined as they are
+    assert (explorer.importlib.resources.files("ae") / "web" / name).read_text() in text
+  data = _data(path)
+  layer = data["seeds"][1]["layers"][0]   # seed 1's first decoder layer: the latent -> 16 one
+  w = np.frombuffer(__import__("base64").b64decode(layer["w"]), "<f4").reshape(2, 16)
+  assert np.array_equal(w, np.asarray(params[2]["w"][1]))   # bit for bit
+  assert [l["act"] for l in data["seeds"][0]["layers"]] == ["tanh", None]
+  assert data["seeds"][0]["output"] == "sigmoid" and data["x"][:35] == "".join(
+      "1" if v else "0" for v in x[0] > 0.5)
+
+
+def test_labels_cannot_end_the_script_element(tmp_path):
+  x = np.eye(2, 35, dtype=np.float32)
+  model = AEConfig(arch=(35, 4, 2, 4, 35))
+  p = autoencoder.init(model, jax.random.PRNGKey(0))
+  seed = explorer.Seed(0, "best", explorer.autoencoder_decoder(model, p), np.zeros((2, 2)))
+  path = explorer.write(tmp_path / "e.html", "</script><!--", "glyphs", ["</script>", "<!--"],
+                        x, (7, 5), [seed])
+  assert path.read_text().count("</script>") == 2   # the data's and the code's own
+  assert _data(path)["labels"] == ["</script>", "<!--"]
+
+
+def test_the_seeds_shown_are_the_best_the_median_then_the_others():
+  rows = [{"seed": 10 + i, "diverged": i == 1} for i in range(6)]
+  metrics = {"summary": {"best_seed": 14, "median_seed": 12}, "per_seed": rows}
+  assert explorer.pick(metrics, 16) == [4, 2, 0, 3, 5]
+  assert explorer.pick(metrics, 3) == [4, 2, 0]
+  assert explorer.tags(metrics) == {4: "best", 2: "median"}
+
+
+def test_no_page_where_the_latent_space_is_not_2d(tmp_path, capsys):
+  from experiments import denoise, latent2d  # pylint: disable=g-import-not-at-top
+  metrics = denoise.run(denoise.Config(data=DataConfig(n_chars=4), train=FAST), tmp_path / "d")
+  assert metrics["explorer"] == {"file": None, "why": "the latent space is 20-D; the page "
+                                                     "explores a 2-D one"}
+  assert not (tmp_path / "d" / "explorer.html").exists()
+  assert "explorer: none (the latent space is 20-D" in capsys.readouterr().out
+  with pytest.raises(InputError, match="explorer_seeds must be in 0..256"):
+    latent2d.prepare(latent2d.Config(explorer_seeds=-1))
+
+
+# ---------------------------------------------------------------- in the browser
+@pytest.fixture(scope="module")
+def chromium():
+  why = browser.missing()
+  if why is not None:
+    if os.environ.get("CI") == "true":
+      pytest.fail(f"CI needs the browser tests: {why}")
+    pytest.skip(why)
+  from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top
+  with sync_playwright() as p:
+    b = browser.launch(p)
+    yield b
+    b.close()
+
+
+def _open(chromium, path, hash_="", **context):
+  page = chromium.new_page(**{"viewport": {"width": 1280, "height": 800}, **context})
+  errors = []
+  page.on("pageerror", lambda e: errors.append(str(e)))
+  page.set_default_timeout(10_000)
+  page.goto(f"file://{path}{hash_}")
+  page.wait_for_function("window.explorer !== undefined")
+  page.errors = errors
+  return page
+
+
+def _points(codes, rng):
+  """50 latent points inside the codes' box and 10 outside it (up to 3 spans away)."""
+  lo, hi = codes.min(0), codes.max(0)
+  span = np.maximum(hi - lo, 1e-3)
+  inside = lo + rng.random((50, 2)) * span
+  outside = []
+  while len(outside) < 10:
+    p = lo - 3 * span + rng.random(2) * 7 * span
+    if np.any(p < lo) or np.any(p > hi):
+      outside.append(p)
+  return np.concatenate([inside, outside])
+
+
+def _page_decode(page, seed, pts):
+  return np.array(page.evaluate("([s, pts]) => pts.map(([a, b]) => window.explorer.decode(s, a, b))",
+                                [seed, pts.tolist()]))
+
+
+def _same_outputs(page_out, want, binary):
+  np.testing.assert_allclose(page_out, want, atol=1e-4, rtol=1e-5)
+  if binary:  # the thresholded pixels agree wherever the probability is not at 0.5
+    sure = np.abs(want - 0.5) > 1e-4
+    assert np.array_equal((page_out > 0.5)[sure], (want > 0.5)[sure])
+
+
+@pytest.mark.parametrize("hidden,latent,loss", [
+    ("tanh", "identity", "bce"), ("sigmoid", "tanh", "mse_sigmoid"),
+    ("relu", "sigmoid", "mse_tanh"), ("identity", "relu", "bce")])
+def test_the_page_decodes_as_autoencoder_decode(tmp_path, chromium, hidden, latent, loss):
+  x = (np.random.default_rng(1).random((12, 35)) > 0.5).astype(np.float32)
+  model = AEConfig(arch=(35, 24, 12, 2, 12, 24, 35), activation=hidden,
+                   latent_activation=latent, loss=loss, init="normal")
+  path, params = _autoencoder_page(tmp_path, model, x)
+  page = _open(chromium, path)
+  rng = np.random.default_rng(2)
+  for seed in page.evaluate("window.explorer.seeds()"):
+    p = train.seed_params(params, seed)
+    pts = _points(np.asarray(autoencoder.encode(model, p, x)), rng)
+    _same_outputs(_page_decode(page, seed, pts),
+                  np.asarray(autoencoder.decode(model, p, pts)), True)
+  assert page.errors == []
+
+
+def test_the_page_decodes_circles_as_the_model_does(tmp_path, chromium):
+  from ae import data  # pylint: disable=g-import-not-at-top
+  x, _, _ = data.circles(jax.random.PRNGKey(0), data.CirclesConfig(circles=20))
+  model = AEConfig(arch=(42, 16, 2, 16, 42), loss="mse", init="normal")
+  path, params = _autoencoder_page(tmp_path, model, x, "circles", (21, 2), seeds=2)
+  page = _open(chromium, path)
+  rng = np.random.default_rng(3)
+  for seed in (0, 1):
+    p = train.seed_params(params, seed)
+    pts = _points(np.asarray(autoencoder.encode(model, p, x)), rng)
+    _same_outputs(_page_decode(page, seed, pts), np.asarray(autoencoder.decode(model, p, pts)),
+                  False)
+  # the fitted radius and circularity the panel prints are ae/circles.py's
+  seed = page.evaluate("window.explorer.state().seed")
+  z = np.asarray(autoencoder.encode(model, train.seed_params(params, seed), x))[3]
+  page.mouse.move(*page.evaluate(f"window.explorer.toClient({z[0]}, {z[1]})"))
+  page.wait_for_function(f"Math.abs(window.explorer.shown().z[0] - {z[0]}) < {1e-2 * (1 + abs(z[0]))}")
+  shown = page.evaluate("window.explorer.shown()")
+  from ae import circles  # pylint: disable=g-import-not-at-top
+  q = circles.quality(np.asarray([shown["output"]]))
+  text = page.inner_text("#out-text")
+  assert f"fitted radius {q['radius'][0]:.3f}" in text
+  assert f"circularity {100 * q['circularity'][0]:.2f}%" in text
+
+
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+def test_the_page_decodes_as_vae_decode(tmp_path, chromium, likelihood):
+  x = (np.random.default_rng(4).random((10, 35)) > 0.5).astype(np.float32)
+  cfg = vae.VAEConfig(likelihood=likelihood)
+  params = _stack([vae.init(cfg, 35, jax.random.PRNGKey(s)) for s in range(2)])
+  mu, logvar, _, _ = map(np.asarray, vae.posterior(cfg, params, x))
+  seeds = [explorer.Seed(s, "", explorer.vae_decoder(cfg, train.seed_params(params, s)), mu[s],
+                         logvar[s]) for s in range(2)]
+  path = explorer.write(tmp_path / "v.html", "vae", "glyphs", list("ABCDEFGHIJ"), x, (7, 5),
+                        seeds, prior=True)
+  page = _open(chromium, path)
+  rng = np.random.default_rng(5)
+  squash = (lambda o: 1 / (1 + np.exp(-o))) if likelihood == "bernoulli" else (lambda o: o)
+  for s in (0, 1):
+    pts = _points(mu[s], rng)
+    one = jax.tree.map(lambda a: a[s:s + 1], params)
+    want = squash(np.asarray(vae.decode_all(cfg, one, pts))[0])
+    _same_outputs(_page_decode(page, s, pts), want, likelihood == "bernoulli")
+  assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+  """A latent2d run whose best seed reconstructs all of its 10 glyphs (0 wrong px)."""
+  from experiments import latent2d  # pylint: disable=g-import-not-at-top
+  out = tmp_path_factory.mktemp("explorer") / "run"
+  metrics = latent2d.run(latent2d.Config(data=DataConfig(n_chars=10),
+                                         train=TrainConfig(iterations=600, seeds=2)), out)
+  assert metrics["summary"]["seeds_zero"] >= 1 and metrics["explorer"]["file"] == "explorer.html"
+  config, glyphs, params, _ = latent2d.load(out)
+  return out / "explorer.html", metrics, config, glyphs, params
+
+
+def _code(config, glyphs, params, metrics, seed):
+  p = train.seed_params(params, seed - config.train.seed)
+  return np.asarray(autoencoder.encode(config.model, p, glyphs.x))
+
+
+def test_the_mouse_on_a_code_shows_that_glyph_and_names_it(chromium, trained):
+  path, metrics, config, glyphs, params = trained
+  page = _open(chromium, path)
+  best = metrics["summary"]["best_seed"]
+  assert page.evaluate("window.explorer.state().seed") == best   # the page opens on the best
+  z = _code(config, glyphs, params, metrics, best)
+  for k, ch in enumerate(glyphs.chars):
+    page.mouse.move(*page.evaluate(f"window.explorer.toClient({z[k, 0]}, {z[k, 1]})"))
+    page.wait_for_function(f"Math.abs(window.explorer.shown().z[0] - {z[k, 0]}) < "
+                           f"{1e-2 * (1 + abs(z[k, 0]))}")
+    shown = page.evaluate("window.explorer.shown()")
+    assert np.sum((np.asarray(shown["output"]) > 0.5) != (glyphs.x[k] > 0.5)) == 0, ch
+    assert shown["label"] == ch and shown["hamming"] == 0
+    assert page.inner_text("#out-text") == f"a copy of {ch} (0 px)"
+    assert page.inner_text("#near-text").startswith(f"{ch}: 0 px")
+  assert page.errors == []
+
+
+def test_pins_draw_nine_tiles_and_the_hash_keeps_the_view(chromium, trained):
+  path, metrics, config, glyphs, params = trained
+  page = _open(chromium, path)
+  z = _code(config, glyphs, params, metrics, metrics["summary"]["best_seed"])
+  for k in (0, 3):   # click the codes of the first and the fourth glyph
+    page.mouse.click(*page.evaluate(f"window.explorer.toClient({z[k, 0]}, {z[k, 1]})"))
+  assert page.evaluate("window.explorer.strip()") == 9
+  assert [p["code"] for p in page.evaluate("window.explorer.state().pins")] == [0, 3]
+  assert page.inner_text("#strip-title").startswith(f"{glyphs.chars[0]} → {glyphs.chars[3]}")
+  page.click("#zoom-in")
+  page.check("#grid")
+  page.check("#threshold")
+  page.wait_for_timeout(100)
+  before = page.evaluate("window.explorer.state()")
+  again = _open(chromium, path, "#" + page.url.split("#", 1)[1])
+  after = again.evaluate("window.explorer.state()")
+  for k in ("seed", "grid", "threshold"):
+    assert after[k] == before[k], k
+  assert after["pins"] == before["pins"]
+  for k in ("cx", "cy", "span"):   # the hash keeps 6 significant digits
+    assert after["view"][k] == pytest.approx(before["view"][k], rel=1e-5, abs=1e-6)
+  seeds = again.evaluate("window.explorer.seeds()")
+  other = [s for s in seeds if s != before["seed"]][0]
+  again.select_option("#seed", value=str(seeds.index(other)))
+  assert again.evaluate("window.explorer.state().seed") == other
+  assert again.errors == [] and page.errors == []
+
+
+def test_a_finger_on_a_phone_pins_a_code(chromium, trained, tmp_path):
+  path, metrics, config, glyphs, params = trained
+  context = chromium.new_context(viewport={"width": 400, "height": 800}, has_touch=True,
+                                 is_mobile=True, device_scale_factor=2)
+  page = context.new_page()
+  page.set_default_timeout(10_000)
+  page.goto(f"file://{path}")
+  page.wait_for_function("window.explorer !== undefined")
+  z = _code(config, glyphs, params, metrics, metrics["summary"]["best_seed"])
+  page.touchscreen.tap(*page.evaluate(f"window.explorer.toClient({z[2, 0]}, {z[2, 1]})"))
+  page.wait_for_function("window.explorer.state().pins.length === 1")
+  assert page.evaluate("window.explorer.state().pins[0].code") == 2
+  plane = page.locator("#plane").bounding_box()
+  assert plane["width"] <= 400 and plane["height"] > 250   # the plane fits a phone's width
+  page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+  context.close()
