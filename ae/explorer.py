@@ -8,7 +8,7 @@ training codes. Everything is inlined: it opens from file:// with no network.
   >>> w = [{"w": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)}]
   >>> seed = Seed(7, "best", decoder(w, [None], "sigmoid"), np.zeros((1, 2)))
   >>> path = pathlib.Path(tempfile.mkdtemp()) / "explorer.html"
-  >>> write(path, "demo", "glyphs", ["A"], np.ones((1, 3)), (1, 3), [seed])
+  >>> _ = write(path, "demo", "glyphs", ["A"], np.ones((1, 3)), (1, 3), [seed])
   >>> "http://" in path.read_text() or "https://" in path.read_text()
   False
 """
@@ -27,7 +27,8 @@ MAX_SEEDS = 256
 # How each model's output layer turns pre-activations into what the page shows.
 OUTPUTS = {"bce": "sigmoid", "mse_sigmoid": "sigmoid", "mse_tanh": "tanh", "mse": "linear"}
 KINDS = ("glyphs", "circles")
-SCRIPTS = ("model.js", "draw.js", "explorer.js")  # ae/web/, inlined in this order
+# ae/web/'s scripts, inlined in this order into one script element
+SCRIPTS = ("model.js", "draw.js", "state.js", "plane.js", "panels.js", "explorer.js")
 
 
 class Seed(NamedTuple):

@@ -241,4 +241,6 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
   try:
     absl_app.run(main, flags_parser=parse)
   except (KeyboardInterrupt, Stopped):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # stopping already: a late
+      signal.signal(sig, signal.SIG_IGN)                        # one must not kill the exit
     fail(experiment, "stopped; nothing saved", 130)

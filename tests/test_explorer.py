@@ -1,6 +1,5 @@
 """explorer.html (issue 31): one offline file whose JavaScript decoder equals the model's,
 driven in a real browser (tests/browser.py) by mouse, touch and the URL hash."""
-import dataclasses
 import json
 import os
 import re
@@ -10,7 +9,7 @@ import numpy as np
 import pytest
 
 import browser
-from ae import InputError, autoencoder, explorer, mlp, train, vae
+from ae import InputError, autoencoder, explorer, train, vae
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
@@ -244,13 +243,12 @@ def test_pins_draw_nine_tiles_and_the_hash_keeps_the_view(chromium, trained):
   z = _code(config, glyphs, params, metrics, metrics["summary"]["best_seed"])
   for k in (0, 3):   # click the codes of the first and the fourth glyph
     page.mouse.click(*page.evaluate(f"window.explorer.toClient({z[k, 0]}, {z[k, 1]})"))
-  assert page.evaluate("window.explorer.strip()") == 9
+  page.wait_for_function("window.explorer.strip() === 9")   # drawn at the next frame
   assert [p["code"] for p in page.evaluate("window.explorer.state().pins")] == [0, 3]
   assert page.inner_text("#strip-title").startswith(f"{glyphs.chars[0]} → {glyphs.chars[3]}")
   page.click("#zoom-in")
   page.check("#grid")
   page.check("#threshold")
-  page.wait_for_timeout(100)
   before = page.evaluate("window.explorer.state()")
   again = _open(chromium, path, "#" + page.url.split("#", 1)[1])
   after = again.evaluate("window.explorer.state()")
@@ -282,3 +280,25 @@ def test_a_finger_on_a_phone_pins_a_code(chromium, trained, tmp_path):
   assert plane["width"] <= 400 and plane["height"] > 250   # the plane fits a phone's width
   page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
   context.close()
+
+
+@pytest.mark.slow
+def test_load_rewrites_the_page_and_open_hands_it_to_the_browser(tmp_path, trained):
+  """--load --explorer_seeds=1 --open: a new page of one seed, its file:// URL given to the
+  default browser ($BROWSER here: a script that writes down what it was asked to open)."""
+  import stat, subprocess, sys  # pylint: disable=g-import-not-at-top,multiple-imports
+  from conftest import ROOT  # pylint: disable=g-import-not-at-top
+  path = trained[0]
+  opened = tmp_path / "opened.txt"
+  fake = tmp_path / "browser"
+  fake.write_text(f"#!{sys.executable}\nimport sys\nopen({str(opened)!r}, 'w').write(sys.argv[1])\n")
+  fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+  r = subprocess.run([sys.executable, "-m", "experiments.latent2d", f"--load={path.parent}",
+                      "--explorer_seeds=1", "--open", f"--out_dir={tmp_path}", "--run_name=o",
+                      "--cache_dir=none"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                     env=dict(os.environ, PYTHONPATH=ROOT, BROWSER=str(fake)))
+  assert r.returncode == 0, r.stderr
+  page = tmp_path / "latent2d" / "o" / "explorer.html"
+  assert f"explorer: {page}" in r.stdout
+  assert [s["seed"] for s in _data(page)["seeds"]] == [trained[1]["summary"]["best_seed"]]
+  assert opened.read_text() == page.resolve().as_uri()
