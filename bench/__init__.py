@@ -1,7 +1,18 @@
 """Benchmarks (not installed): python -m bench.<name>; tables in BUILD_NOTES.md."""
+import numpy as np
 
 
 def flops_per_seed(arch, n, steps):
   """Matrix-product FLOPs of `steps` full-batch training steps on n samples, one seed:
   6 x n x sum(fan_in x fan_out) per step (2 forward, 4 backward)."""
   return 6.0 * n * sum(a * b for a, b in zip(arch[:-1], arch[1:])) * steps
+
+
+def write_digits(path):
+  """scikit-learn's 1,797 digits (8x8), binarised (ink from grey level 8 of 16), as an .npz
+  with their labels at `path` (bench.digits, bench.explorer); returns how many."""
+  from sklearn.datasets import load_digits  # pylint: disable=g-import-not-at-top
+  d = load_digits()
+  x = (d.images >= 8).astype(np.uint8)  # (1797, 8, 8)
+  np.savez(path, x=x, labels=d.target.astype(str))
+  return len(x)

@@ -13,20 +13,13 @@ import sys
 import tempfile
 import time
 
-import numpy as np
 from absl import app, flags
+
+from bench import write_digits
 
 _SEEDS = flags.DEFINE_integer("seeds", 2, "Seeds.")
 _ITERATIONS = flags.DEFINE_integer("iterations", 2000, "Optimizer steps.")
 _KEEP = flags.DEFINE_string("keep", None, "Write the .npz and the run here (default: a temp dir).")
-
-
-def write_digits(path):
-  from sklearn.datasets import load_digits  # pylint: disable=g-import-not-at-top
-  d = load_digits()
-  x = (d.images >= 8).astype(np.uint8)  # (1797, 8, 8)
-  np.savez(path, x=x, labels=d.target.astype(str))
-  return len(x)
 
 
 def main(argv):

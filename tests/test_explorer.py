@@ -302,3 +302,18 @@ def test_load_rewrites_the_page_and_open_hands_it_to_the_browser(tmp_path, train
   assert f"explorer: {page}" in r.stdout
   assert [s["seed"] for s in _data(page)["seeds"]] == [trained[1]["summary"]["best_seed"]]
   assert opened.read_text() == page.resolve().as_uri()
+
+
+@pytest.mark.slow
+def test_a_vae_pages_its_2d_latent_and_says_why_not_for_3d(tmp_path, capsys):
+  from experiments import vae as vae_run  # pylint: disable=g-import-not-at-top
+  short = TrainConfig(iterations=30, seeds=2, log_every=10)
+  two = vae_run.run(vae_run.Config(data=DataConfig(n_chars=6), train=short), tmp_path / "two")
+  assert two["explorer"]["file"] == "explorer.html"
+  data = _data(tmp_path / "two" / "explorer.html")
+  assert data["prior"] and all(s["logvar"] for s in data["seeds"])
+  three = vae_run.run(vae_run.Config(data=DataConfig(n_chars=6), model=vae.VAEConfig(
+      latent_dim=3), train=short), tmp_path / "three")
+  assert three["explorer"]["why"].startswith("the latent space is 3-D")
+  assert not (tmp_path / "three" / "explorer.html").exists()
+  assert "explorer: none (the latent space is 3-D" in capsys.readouterr().out

@@ -149,6 +149,21 @@ function drawProbe(ctx) {
   ctx.stroke();
 }
 
+// Which colour is which class, top right, where there are few enough classes to list.
+function drawLegend(ctx, w) {
+  if (!COLOURED || CLASSES.length > 20) return;
+  ctx.font = "12px system-ui, sans-serif";
+  const row = 16;
+  ctx.fillStyle = "rgba(255,255,255,0.85)";
+  ctx.fillRect(w - 70, 4, 66, row * CLASSES.length + 6);
+  CLASSES.forEach((c, k) => {
+    ctx.fillStyle = Draw.colour(k, CLASSES.length);
+    ctx.beginPath(); ctx.arc(w - 60, 12 + k * row, 4, 0, 2 * Math.PI); ctx.fill();
+    ctx.fillStyle = "#333";
+    ctx.fillText(c.slice(0, 6), w - 50, 16 + k * row);
+  });
+}
+
 function drawPlane() {
   const { ctx, w, h } = Draw.fit(plane);
   if (state.grid) drawGrid(ctx, w, h);
@@ -157,5 +172,6 @@ function drawPlane() {
   drawCodes(ctx, w, h);
   drawPins(ctx);
   drawProbe(ctx);
+  drawLegend(ctx, w);
 }
 
