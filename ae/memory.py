@@ -21,7 +21,7 @@ def memory_bytes(cfg, n_params, n_samples, floats_per_sample):
 
 def available_bytes():
   """Memory of the first device (a GPU's own), else the machine's physical memory."""
-  stats = jax.devices()[0].memory_stats() or {}
+  stats = jax.local_devices()[0].memory_stats() or {}
   if "bytes_limit" in stats:
     return int(stats["bytes_limit"])
   return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

@@ -227,6 +227,13 @@ def versions():
   return out
 
 
+def machine():
+  """Where the run trained: processes (JAX's multi-controller runtime), devices in all, and
+  their platform."""
+  return {"processes": jax.process_count(), "devices": jax.device_count(),
+          "platform": jax.devices()[0].platform}
+
+
 # ---------------------------------------------------------------- a whole run, written and read
 def write_run(run_dir, experiment, config, arrays, labels, meta, loaded_from=None):
   """config.json (the config, the data's hash, versions) and data.npz (the exact data:
@@ -236,7 +243,7 @@ def write_run(run_dir, experiment, config, arrays, labels, meta, loaded_from=Non
       "experiment": experiment, "config": config, "data_sha256": sha,
       "data_hash_covers": HASH_COVERS,
       "loaded_from": None if loaded_from is None else str(loaded_from),
-      "versions": versions()})
+      "versions": versions(), "machine": machine()})
 
 
 def read_run(run_dir, experiment, default):
@@ -248,7 +255,7 @@ def read_run(run_dir, experiment, default):
   if not isinstance(saved, dict) or saved.get("experiment") != experiment:
     raise InputError(f"{where}: not a {experiment} run")
   unknown = set(saved) - {"experiment", "config", "data_sha256", "data_hash_covers",
-                          "loaded_from", "versions"}
+                          "loaded_from", "versions", "machine"}
   if unknown or "config" not in saved or not isinstance(saved.get("data_sha256"), str):
     raise InputError(f"{where}: unexpected layout ({', '.join(sorted(unknown)) or 'keys missing'})")
   config = restore(default, saved["config"], str(where))

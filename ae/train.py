@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ae import InputError, schedule, solvers
+from ae import InputError, processes, schedule, solvers
 from ae.config import TrainConfig  # noqa: F401  (the core API, in one import)
 from ae.program import Program, fit, step_keys  # noqa: F401
 from ae.task import Task, param_count, task_of  # noqa: F401
@@ -64,9 +64,9 @@ def group_size(n_per_device, n_params=None, always=False):
 
 
 def shard_seeds(keys, group=None):
-  """Spreads the seed axis over all local devices (CPU cores exposed as devices by the entry
-  points, or GPUs): XLA then runs each device's seeds on its own thread (measured 2.3x on 2
-  cores). The seed count is padded up to a multiple of the device count (times the group
+  """Spreads the seed axis over all devices (CPU cores exposed as devices by the entry
+  points, or GPUs; with several processes, every process's, each placing its own shards):
+  XLA then runs each device's seeds on its own thread (measured 2.3x on 2 cores). The seed count is padded up to a multiple of the device count (times the group
   size, when seeds run in groups) with extra keys whose results the caller drops. Returns
   (keys, shardings): shardings is a dict of jit keyword arguments pinning every per-seed
   array to the seed axis and the rest replicated, or {} on one device."""
@@ -77,11 +77,11 @@ def shard_seeds(keys, group=None):
   if pad:
     extra = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(keys[0], 1 + jnp.arange(pad))
     keys = jnp.concatenate([keys, extra])
-  if len(devices) == 1 or n == 1:
+  if not processes.many() and (len(devices) == 1 or n == 1):
     return keys, {}
   mesh = Mesh(np.array(devices), ("seed",))
   seed, rep = NamedSharding(mesh, PartitionSpec("seed")), NamedSharding(mesh, PartitionSpec())
-  return jax.device_put(keys, seed), {"seed": seed, "replicated": rep, "mesh": mesh}
+  return processes.put(np.asarray(keys), seed), {"seed": seed, "replicated": rep, "mesh": mesh}
 
 
 def _jit(fn, shardings, args):
@@ -123,6 +123,10 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   cfg.check(jax.tree.leaves(data)[0].shape[1 if data_per_run else 0])
   if not all(0 <= s < 2**31 for s in seeds):  # cfg.check has refused an empty list
     raise InputError(f"every seed must be in 0..2**31 - 1, got {list(seeds)[:4]}")
+  if cfg.host_solver and processes.many():
+    raise InputError("a host (scipy) solver runs seed after seed in one process, between the "
+                     "compiled chunks: not across processes; use --solver_backend=optimistix, "
+                     "jaxopt or optax, or one process")
   plan = schedule.build(cfg)
   entries, logged = schedule.blocks(plan, cfg.log_every)  # blocks of <= MAX_BLOCK steps
   n = len(seeds)
@@ -136,6 +140,8 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   keys, shardings = shard_seeds(jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds)), group)
   hyper, data = _pad_runs(hyper, keys.shape[0] - n, shardings), (
       _pad_runs(data, keys.shape[0] - n, shardings) if data_per_run else data)
+  if processes.many() and not data_per_run:  # replicated: every process holds all of it
+    data = processes.put(data, shardings["replicated"])
   if progress is not None:
     progress(0, len(entries), 0, None)  # compiling
   t0 = time.perf_counter()
@@ -147,7 +153,9 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   rows, i, per_entry, interrupted = [], 0, None, False
   t0 = time.perf_counter()
   while i < len(entries):
-    if should_stop is not None and should_stop():  # at 0: stopped before any training
+    # every process takes the same chunk and stops at the same one (one tiny collective)
+    stop, per_entry = processes.agree(should_stop is not None and should_stop(), per_entry)
+    if stop:  # at 0: stopped before any training
       interrupted = True
       break
     if host is not None and entries[i, 0] == schedule.SOLVE:
@@ -170,9 +178,13 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
     chunk = np.zeros((CHUNK, 3), np.int32)
     chunk[:j - i] = entries[i:j]
     tc = time.perf_counter()
-    state, r = run(state, data, chunk, np.int32(j - i))
+    if processes.many():
+      chunk, count = processes.put((chunk, np.int32(j - i)), shardings["replicated"])
+    else:
+      count = np.int32(j - i)
+    state, r = run(state, data, chunk, count)
     # the real runs only: padding seeds never reach the progress bar or the history
-    rows.append(jax.tree.map(lambda a, m=j - i: a[:n, :m], jax.device_get(r)))
+    rows.append(jax.tree.map(lambda a, m=j - i: a[:n, :m], processes.gather(r)))
     if i > 0:  # the INIT entry alone says nothing of a step's cost
       per_entry = (time.perf_counter() - tc) / (j - i)
     i = j
@@ -187,7 +199,7 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
              for name in rows[0]} if rows else {}
   if history:
     history["solver_iterations"] = np.cumsum(history["solver_iterations"], 1).astype(np.int32)
-  params = prog.unravel_host(np.asarray(state["flat"])[:n])
+  params = prog.unravel_host(np.asarray(processes.gather(state["flat"]))[:n])
   return Fit(params, history, schedule.log_steps(entries[:i][keep]),
              {"compile_seconds": compile_seconds, "train_seconds": train_seconds}, interrupted)
 
@@ -213,7 +225,7 @@ def _pad_runs(tree, pad, shardings):
   """Per-run arrays padded like the keys (repeating run 0) and placed on the seed axis."""
   if pad:
     tree = jax.tree.map(lambda a: jnp.concatenate([a, jnp.repeat(a[:1], pad, 0)]), tree)
-  return jax.device_put(tree, shardings["seed"]) if shardings else tree
+  return processes.put(tree, shardings["seed"]) if shardings else tree
 
 
 _CACHE = {}  # compiled programs by (task, config, shapes): a second fit does not recompile

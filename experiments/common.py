@@ -16,8 +16,8 @@ import webbrowser
 from absl import app as absl_app
 from absl import flags
 
-from ae import InputError
-from experiments import cli
+from ae import InputError, processes
+from experiments import cli, distributed
 from experiments.progress import Progress
 from experiments.skeleton import Stopped
 from experiments.startup import early_signal, use_all_cores, use_compile_cache
@@ -107,8 +107,11 @@ def train_run(experiment, run, config, stop):
   directory; returns (metrics, the run directory)."""
   cli.check_inert(config, cli.present())
   path = run_dir(experiment)
-  return run(config, path, should_stop=stop,
-             progress=Progress(before_compile=lambda: use_compile_cache(CACHE_DIR.value))), path
+  cache = lambda: use_compile_cache(CACHE_DIR.value)
+  if not processes.is_writer():  # the bar and the cache hook are process 0's
+    cache()
+  bar = Progress(before_compile=cache) if processes.is_writer() else None
+  return run(config, path, should_stop=stop, progress=bar), path
 
 
 def preset_path(name):
@@ -148,7 +151,8 @@ def reload_run(experiment, reload, drawing, config, load):
   if not load.strip():
     raise InputError(f"--load is empty: give the run directory to re-draw, e.g. "
                      f"--load=runs/{experiment}/<run>")
-  allowed = {"load", "out_dir", "run_name", "cache_dir", "preset", "open", *drawing}
+  allowed = {"load", "out_dir", "run_name", "cache_dir", "preset", "open",
+             "initialization_timeout", *drawing}
   given = cli.present() - allowed
   if given:
     can = ", ".join(f"--{d}" for d in (*drawing, "out_dir", "run_name"))
@@ -192,6 +196,7 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
     show = flags.DEFINE_bool("open", False, "Open the run's explorer.html (its latent plane, "
                              "decoded live) in the default browser when the run is done.")
     extra = extra + (("open", "output"),)
+  extra = extra + distributed.FLAGS
 
   def parse(argv):
     if presets:  # --preset=NAME is --flagfile=<the installed file>
@@ -223,7 +228,20 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
   def main(argv):
     if len(argv) > 1:
       fail(experiment, f"unexpected arguments {argv[1:]} (flags look like --name=value)")
+    try:
+      distributed.check()
+      if distributed.wanted() and reload is not None and load.value is not None:
+        raise InputError("--load re-draws a finished run in one process: drop "
+                         "--coordinator_address, --num_processes, --process_id, --distributed")
+    except InputError as e:
+      fail(experiment, e)
     use_all_cores()
+    problem = distributed.start()  # before any backend is touched
+    if problem is not None:
+      fail(experiment, problem, 1)
+    if not processes.is_writer():  # process 0 prints; the others only their errors
+      sys.stdout.flush()
+      os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the runtime's own (C++) lines included
     try:
       config = cli.from_flags(default)
       if reload is not None and load.value is not None:
@@ -232,7 +250,13 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
         metrics, path = train_run(experiment, run, config, stop)
     except InputError as e:
       fail(experiment, e)
-    if explorer and show.value:
+    except (KeyboardInterrupt, Stopped):
+      raise
+    except Exception as e:  # pylint: disable=broad-except
+      if processes.many():  # a lost process or a broken collective: one line, at once
+        distributed.lost(experiment, e)
+      raise
+    if explorer and show.value and processes.is_writer():
       open_page(path, metrics)
     if metrics and metrics.get("summary", {}).get("interrupted"):
       sys.exit(130)

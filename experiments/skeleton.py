@@ -15,7 +15,7 @@ from typing import Any, Callable, NamedTuple
 import jax
 import numpy as np
 
-from ae import InputError, memory, runs, schedule, train
+from ae import InputError, memory, processes, runs, schedule, train
 
 
 class Job(NamedTuple):
@@ -51,8 +51,13 @@ def run(job, run_dir, progress=None, should_stop=None):
   (complete or absent); returns the metrics."""
   check(job)
   stopped = should_stop or (lambda: False)
-  if stopped():
+  if stopped() and not processes.many():  # across processes the fit's first chunk agrees it
     raise Stopped
+  if not processes.is_writer():  # one writer: the others train their shards, write nothing
+    fit = train.fit_seeds(job.task, job.data, job.config.train, None, should_stop)
+    if not fit.steps:
+      raise Stopped
+    return {"summary": {"interrupted": fit.interrupted}, "per_seed": []}
   with runs.Building(run_dir) as b:
     header(job)
     fit = train.fit_seeds(job.task, job.data, job.config.train, progress, should_stop)

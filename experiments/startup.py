@@ -21,13 +21,19 @@ def early_signal():
   return _EARLY[0] if _EARLY else None
 
 
+CPU_DEVICES = "AE_LAB_CPU_DEVICES"  # set by experiments.launch: each process's share of cores
+
+
 def use_all_cores():
-  """Exposes each CPU core as a jax device so seeds shard across cores (see train.shard_seeds).
+  """Exposes each CPU core as a jax device so seeds shard across cores (see train.shard_seeds);
+  $AE_LAB_CPU_DEVICES, when set, is the number instead (a process's share of the cores).
   Must run before jax touches a backend; harmless on GPU."""
   import jax  # pylint: disable=g-import-not-at-top
   from absl import logging  # pylint: disable=g-import-not-at-top
   logging.set_verbosity(logging.WARNING)  # no "Unable to initialize backend 'tpu'" chatter
-  jax.config.update("jax_num_cpu_devices", max(1, len(os.sched_getaffinity(0))))
+  share = os.environ.get(CPU_DEVICES, "")
+  n = int(share) if share.isdigit() and int(share) > 0 else len(os.sched_getaffinity(0))
+  jax.config.update("jax_num_cpu_devices", max(1, n))
 
 
 def use_compile_cache(path):

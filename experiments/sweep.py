@@ -15,6 +15,7 @@ if __name__ == "__main__":  # as a program: a signal during the imports below en
   from experiments import startup
   startup.catch_signals()
 
+import contextlib
 import dataclasses
 import pathlib
 import sys
@@ -23,7 +24,7 @@ import time
 import jax
 import numpy as np
 
-from ae import InputError, autoencoder, data, memory, program, report, runs, train
+from ae import InputError, autoencoder, data, memory, processes, program, report, runs, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import BUILTIN
@@ -176,13 +177,15 @@ def run(config, run_dir, progress=None, should_stop=None):
   """Runs the study (or all of them) and writes the run directory; returns the metrics."""
   studies = plan(config)
   seeds = list(range(config.seed, config.seed + config.seeds))
-  if should_stop is not None and should_stop():
+  if should_stop is not None and should_stop() and not processes.many():
     raise skeleton.Stopped
-  with runs.Building(run_dir) as b:
+  writer = processes.is_writer()  # across processes: process 0 writes, the others only train
+  with runs.Building(run_dir) if writer else contextlib.nullcontext() as b:
     out, t_all, stopped = {}, time.perf_counter(), False
     for study, vals in studies.items():
-      print(f"{NAME}: {study}: {len(vals)} values x {len(seeds)} seeds ({config.base} base)",
-            file=sys.stderr)
+      if writer:
+        print(f"{NAME}: {study}: {len(vals)} values x {len(seeds)} seeds ({config.base} base)",
+              file=sys.stderr)
       results, params, hist = run_study(vals, seeds, progress, should_stop)
       if study == "optimizer":
         results, vals, params, hist, search = sweep_report.best_per_optimizer(
@@ -194,13 +197,17 @@ def run(config, run_dir, progress=None, should_stop=None):
       out[study] = {"values": [r for _, r in done]}
       if study == "optimizer":
         out[study]["eta_search"] = search
-      runs.save_params(b.tmp / f"params_{study}.npz", params)
-      sweep_report.study_figures(b.tmp, study, done, params)
-      if should_stop is not None and should_stop():  # during training or the figures
+      if writer:
+        runs.save_params(b.tmp / f"params_{study}.npz", params)
+        sweep_report.study_figures(b.tmp, study, done, params)
+      # during training or the figures; every process stops after the same study
+      if processes.any_process(should_stop is not None and should_stop()):
         stopped = True
         break
     if not out:
       raise skeleton.Stopped  # nothing trained: nothing is written
+    if not writer:
+      return {"summary": {"interrupted": stopped}}
     metrics = sweep_report.metrics(config, out, time.perf_counter() - t_all)
     if stopped:  # every finished study is kept; the summary names the ones not run
       metrics["summary"]["interrupted"] = True

@@ -1,0 +1,97 @@
+"""One run across many processes (JAX's multi-controller runtime), from the command line.
+
+  python -m experiments.latent2d --seeds=64 --coordinator_address=host0:12345 \\
+      --num_processes=2 --process_id=0        # and --process_id=1 on the other process
+  srun --ntasks=8 python -m experiments.sweep --study=all --distributed   # SLURM, Open MPI
+
+Every process runs the same program: the seed axis spans every process's devices
+(ae/processes.py), process 0 alone writes the run and prints, and a signal on any process
+stops them all at the same chunk. `python -m experiments.launch` starts N local processes.
+Without these flags nothing changes.
+"""
+import re
+import sys
+
+from absl import flags
+
+from ae import InputError
+
+ADDRESS = flags.DEFINE_string(
+    "coordinator_address", None, "HOST:PORT where process 0 serves the coordinator: with "
+    "--num_processes and --process_id (all three or none), this program is one of several "
+    "processes of one run (python -m experiments.launch starts them locally).")
+NUM = flags.DEFINE_integer("num_processes", None, "How many processes the run has.")
+PID = flags.DEFINE_integer("process_id", None, "This process's number, 0..num_processes-1; "
+                           "0 writes the run directory.")
+AUTO = flags.DEFINE_bool("distributed", False, "Join a cluster launch that "
+                         "jax.distributed.initialize() detects by itself (SLURM, Open MPI).")
+TIMEOUT = flags.DEFINE_integer("initialization_timeout", 60, "Seconds to wait for every "
+                               "process to join, and for a lost process to be noticed.")
+FLAGS = (("coordinator_address", "processes"), ("num_processes", "processes"),
+         ("process_id", "processes"), ("distributed", "processes"),
+         ("initialization_timeout", "processes"))
+
+
+def wanted():
+  """True when the flags ask for a run across processes."""
+  return AUTO.value or any(f.value is not None for f in (ADDRESS, NUM, PID))
+
+
+def check():
+  """InputError for flags given in part or out of range (before any work)."""
+  given = [f for f in (ADDRESS, NUM, PID) if f.value is not None]
+  if AUTO.value and given:
+    raise InputError("--distributed detects the processes by itself: drop "
+                     "--coordinator_address, --num_processes and --process_id, or it")
+  if given and len(given) < 3:
+    missing = [f"--{f.name}" for f in (ADDRESS, NUM, PID) if f.value is None]
+    raise InputError(f"a run across processes needs --coordinator_address, --num_processes "
+                     f"and --process_id together: add {', '.join(missing)}")
+  if not 1 <= TIMEOUT.value <= 86400:
+    raise InputError(f"--initialization_timeout must be in 1..86400 seconds, got "
+                     f"{TIMEOUT.value}")
+  if not given:
+    return
+  if not re.fullmatch(r"[^\s:]+:\d{1,5}", ADDRESS.value) or not 0 < int(
+      ADDRESS.value.rsplit(":", 1)[1]) < 65536:
+    raise InputError(f"--coordinator_address takes HOST:PORT, got {ADDRESS.value!r}")
+  if NUM.value < 1:
+    raise InputError(f"--num_processes must be at least 1, got {NUM.value}")
+  if not 0 <= PID.value < NUM.value:
+    raise InputError(f"--process_id must be in 0..{NUM.value - 1} (--num_processes="
+                     f"{NUM.value}), got {PID.value}")
+
+
+def start():
+  """jax.distributed.initialize from the flags, before any backend is touched; returns an
+  error line, or None once every process has joined."""
+  if not wanted():
+    return None
+  import jax  # pylint: disable=g-import-not-at-top
+  kw = dict(initialization_timeout=TIMEOUT.value, heartbeat_timeout_seconds=TIMEOUT.value)
+  if not AUTO.value:
+    kw.update(coordinator_address=ADDRESS.value, num_processes=NUM.value,
+              process_id=PID.value)
+  try:
+    jax.distributed.initialize(**kw)
+  except Exception as e:  # pylint: disable=broad-except  (XLA's errors have no public type)
+    return f"the processes did not start together: {first_line(e)}"
+  return None
+
+
+def first_line(e):
+  """The first line of an error from the runtime, without XLA's status prefix."""
+  text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+  return re.sub(r"^(UNKNOWN|INTERNAL|UNAVAILABLE|DEADLINE_EXCEEDED|ABORTED): ", "", text)[:300]
+
+
+def lost(experiment, e):
+  """A process of the run failed while the run was under way (a peer died, a collective
+  broke): one line, and exit 1 at once (the runtime's shutdown would wait for the lost
+  process)."""
+  import os  # pylint: disable=g-import-not-at-top
+  import jax  # pylint: disable=g-import-not-at-top
+  print(f"{experiment}: error: process {jax.process_index()}: the run across processes "
+        f"failed ({first_line(e)}); nothing saved", file=sys.stderr, flush=True)
+  sys.stdout.flush()
+  os._exit(1)  # pylint: disable=protected-access

@@ -1,0 +1,77 @@
+"""Start N local processes as one run, to try a run across processes on one machine.
+
+  python -m experiments.launch --processes=2 -- latent2d --seeds=64
+  python -m experiments.launch --processes=2 -- sweep --study=eta --seeds=4
+
+Each process gets a free port's coordinator address, its number, and its share of the CPU
+cores as jax devices (2 processes on 2 cores: 1 device each, so the global mesh is the one a
+single process would have). Ctrl-C (or SIGTERM, SIGHUP) goes to every process once; the
+launcher returns the worst exit status (a process killed by signal s counts as 128 + s).
+On a cluster the same flags come from the scheduler: see README.md, "Many machines".
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+from absl import app, flags
+
+from experiments import startup
+from experiments.main import EXPERIMENTS
+
+PROCESSES = flags.DEFINE_integer("processes", 2, "How many local processes.", lower_bound=1,
+                                 upper_bound=64)
+
+
+def free_port():
+  """A port no one listens on now (bound to 0, then released for process 0's coordinator)."""
+  with socket.socket() as s:
+    s.bind(("localhost", 0))
+    return s.getsockname()[1]
+
+
+def status(code):
+  """An exit status as a shell reports it: killed by signal s -> 128 + s."""
+  return 128 - code if code < 0 else code
+
+
+def launch(name, args, n):
+  """Runs experiment `name` with `args` as n processes; returns the worst exit status."""
+  port, share = free_port(), max(1, len(os.sched_getaffinity(0)) // n)
+  env = dict(os.environ, **{startup.CPU_DEVICES: str(share)})
+  # each in its own session: the terminal's Ctrl-C reaches the launcher alone, which passes
+  # it on once (twice would make each process quit at once, unsaved)
+  procs = [subprocess.Popen([sys.executable, "-m", f"experiments.{name}", *args,
+                             f"--coordinator_address=localhost:{port}",
+                             f"--num_processes={n}", f"--process_id={i}"],
+                            env=env, start_new_session=True) for i in range(n)]
+
+  def forward(signum, frame):
+    del frame
+    for p in procs:
+      if p.poll() is None:
+        p.send_signal(signum)
+  for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(sig, forward)
+  return max(status(p.wait()) for p in procs)
+
+
+def main(argv):
+  rest = argv[1:]
+  if not rest or rest[0] not in EXPERIMENTS:
+    print(f"launch: error: name the experiment after '--', one of {', '.join(EXPERIMENTS)} "
+          "(e.g. python -m experiments.launch --processes=2 -- latent2d --seeds=64)",
+          file=sys.stderr)
+    sys.exit(2)
+  given = [a for a in rest[1:] if a.split("=")[0].lstrip("-") in (
+      "coordinator_address", "num_processes", "process_id", "distributed")]
+  if given:
+    print(f"launch: error: {given[0]}: the launcher sets the process flags itself",
+          file=sys.stderr)
+    sys.exit(2)
+  sys.exit(launch(rest[0], rest[1:], PROCESSES.value))
+
+
+if __name__ == "__main__":
+  app.run(main)
