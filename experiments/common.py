@@ -236,7 +236,7 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
     except InputError as e:
       fail(experiment, e)
     use_all_cores()
-    problem = distributed.start()  # before any backend is touched
+    problem = distributed.start(experiment)  # before any backend is touched
     if problem is not None:
       fail(experiment, problem, 1)
     if not processes.is_writer():  # process 0 prints; the others only their errors

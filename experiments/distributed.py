@@ -9,8 +9,11 @@ Every process runs the same program: the seed axis spans every process's devices
 stops them all at the same chunk. `python -m experiments.launch` starts N local processes.
 Without these flags nothing changes.
 """
+import errno
+import os
 import re
 import sys
+import threading
 
 from absl import flags
 
@@ -62,7 +65,7 @@ def check():
                      f"{NUM.value}), got {PID.value}")
 
 
-def start():
+def start(experiment):
   """jax.distributed.initialize from the flags, before any backend is touched; returns an
   error line, or None once every process has joined."""
   if not wanted():
@@ -72,11 +75,42 @@ def start():
   if not AUTO.value:
     kw.update(coordinator_address=ADDRESS.value, num_processes=NUM.value,
               process_id=PID.value)
+    port = int(ADDRESS.value.rsplit(":", 1)[1])
+    if PID.value == 0 and in_use(port):  # the runtime would crash binding it
+      return (f"--coordinator_address: port {port} is in use on this machine, where process "
+              "0 serves the coordinator: pick another port")
+  # The runtime aborts the process (a C++ fatal error, no exception) when the others never
+  # join: say so in one line just before it would.
+  joined = threading.Event()
+  def watchdog():
+    if not joined.wait(max(0.5, TIMEOUT.value - min(1.0, 0.1 * TIMEOUT.value))):
+      who = "this process" if PID.value is None else f"process {PID.value}"
+      print(f"{experiment}: error: {who}: the other "
+            f"processes did not join within --initialization_timeout={TIMEOUT.value} s "
+            f"(is every process started, with the same --coordinator_address?)",
+            file=sys.stderr, flush=True)
+      os._exit(1)  # pylint: disable=protected-access
+  threading.Thread(target=watchdog, daemon=True).start()
   try:
     jax.distributed.initialize(**kw)
   except Exception as e:  # pylint: disable=broad-except  (XLA's errors have no public type)
     return f"the processes did not start together: {first_line(e)}"
+  finally:
+    joined.set()
   return None
+
+
+def in_use(port):
+  """True when `port` cannot be bound here, on IPv4 or IPv6 (the coordinator binds both)."""
+  import socket  # pylint: disable=g-import-not-at-top
+  for family, host in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+    try:
+      with socket.socket(family) as s:
+        s.bind((host, port))
+    except OSError as e:
+      if e.errno == errno.EADDRINUSE:
+        return True
+  return False
 
 
 def first_line(e):

@@ -22,6 +22,8 @@ from experiments.main import EXPERIMENTS
 
 PROCESSES = flags.DEFINE_integer("processes", 2, "How many local processes.", lower_bound=1,
                                  upper_bound=64)
+DEVICES = flags.DEFINE_integer("devices_per_process", None, "CPU devices of each process "
+                               "(default: its share of the cores, at least 1).", lower_bound=1)
 
 
 def free_port():
@@ -36,16 +38,22 @@ def status(code):
   return 128 - code if code < 0 else code
 
 
-def launch(name, args, n):
+def launch(name, args, n, devices=None):
   """Runs experiment `name` with `args` as n processes; returns the worst exit status."""
-  port, share = free_port(), max(1, len(os.sched_getaffinity(0)) // n)
+  cores = sorted(os.sched_getaffinity(0))
+  port, share = free_port(), devices or max(1, len(cores) // n)
   env = dict(os.environ, **{startup.CPU_DEVICES: str(share)})
+
+  def own_cores(i):  # process i runs on its share of the cores: no two compete for one
+    mine = set(cores[i * share % len(cores):][:share]) or set(cores)
+    return lambda: os.sched_setaffinity(0, mine)
   # each in its own session: the terminal's Ctrl-C reaches the launcher alone, which passes
   # it on once (twice would make each process quit at once, unsaved)
   procs = [subprocess.Popen([sys.executable, "-m", f"experiments.{name}", *args,
                              f"--coordinator_address=localhost:{port}",
                              f"--num_processes={n}", f"--process_id={i}"],
-                            env=env, start_new_session=True) for i in range(n)]
+                            env=env, start_new_session=True, preexec_fn=own_cores(i))
+           for i in range(n)]
 
   def forward(signum, frame):
     del frame
@@ -70,7 +78,7 @@ def main(argv):
     print(f"launch: error: {given[0]}: the launcher sets the process flags itself",
           file=sys.stderr)
     sys.exit(2)
-  sys.exit(launch(rest[0], rest[1:], PROCESSES.value))
+  sys.exit(launch(rest[0], rest[1:], PROCESSES.value, DEVICES.value))
 
 
 if __name__ == "__main__":
