@@ -94,6 +94,14 @@ def _jit(fn, shardings, args):
                  out_shardings=shardings["seed"])
 
 
+def check_across_processes(cfg):
+  """InputError when the run is one of several processes and cfg needs a host solver."""
+  if cfg.host_solver and processes.many():
+    raise InputError("a host (scipy) solver runs seed after seed in one process, between the "
+                     "compiled chunks: not across processes; use --solver_backend=optimistix, "
+                     "jaxopt or optax, or one process")
+
+
 def fit_seeds(task, data, cfg, progress=None, should_stop=None):
   """Trains cfg.seeds copies of `task` (seed i from PRNGKey(cfg.seed + i)) in one compiled
   program.
@@ -123,10 +131,7 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   cfg.check(jax.tree.leaves(data)[0].shape[1 if data_per_run else 0])
   if not all(0 <= s < 2**31 for s in seeds):  # cfg.check has refused an empty list
     raise InputError(f"every seed must be in 0..2**31 - 1, got {list(seeds)[:4]}")
-  if cfg.host_solver and processes.many():
-    raise InputError("a host (scipy) solver runs seed after seed in one process, between the "
-                     "compiled chunks: not across processes; use --solver_backend=optimistix, "
-                     "jaxopt or optax, or one process")
+  check_across_processes(cfg)
   plan = schedule.build(cfg)
   entries, logged = schedule.blocks(plan, cfg.log_every)  # blocks of <= MAX_BLOCK steps
   n = len(seeds)

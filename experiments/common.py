@@ -71,7 +71,8 @@ def fail(experiment, message, status=2):
   """One line on stderr and exit; an InputError names the command-line flags."""
   if isinstance(message, InputError):
     message = message.flag_message
-  print(f"{experiment}: error: {message}", file=sys.stderr)
+  sys.stderr.write(f"{experiment}: error: {message}\n")  # one write: lines of several
+  sys.stderr.flush()                                       # processes never interleave
   sys.exit(status)
 
 

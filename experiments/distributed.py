@@ -85,15 +85,18 @@ def start(experiment):
   def watchdog():
     if not joined.wait(max(0.5, TIMEOUT.value - min(1.0, 0.1 * TIMEOUT.value))):
       who = "this process" if PID.value is None else f"process {PID.value}"
-      print(f"{experiment}: error: {who}: the other "
-            f"processes did not join within --initialization_timeout={TIMEOUT.value} s "
-            f"(is every process started, with the same --coordinator_address?)",
-            file=sys.stderr, flush=True)
+      sys.stderr.write(f"{experiment}: error: {who}: the other processes did not join "
+                       f"within --initialization_timeout={TIMEOUT.value} s (is every process "
+                       "started, with the same --coordinator_address?)\n")
+      sys.stderr.flush()
       os._exit(1)  # pylint: disable=protected-access
   threading.Thread(target=watchdog, daemon=True).start()
   try:
     jax.distributed.initialize(**kw)
   except Exception as e:  # pylint: disable=broad-except  (XLA's errors have no public type)
+    if AUTO.value:
+      return (f"--distributed found no cluster launch to join (SLURM, Open MPI): "
+              f"{first_line(e)}")
     return f"the processes did not start together: {first_line(e)}"
   finally:
     joined.set()
@@ -125,7 +128,8 @@ def lost(experiment, e):
   process)."""
   import os  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
-  print(f"{experiment}: error: process {jax.process_index()}: the run across processes "
-        f"failed ({first_line(e)}); nothing saved", file=sys.stderr, flush=True)
+  sys.stderr.write(f"{experiment}: error: process {jax.process_index()}: the run across "
+                   f"processes failed ({first_line(e)}); nothing saved\n")  # one write
+  sys.stderr.flush()
   sys.stdout.flush()
   os._exit(1)  # pylint: disable=protected-access

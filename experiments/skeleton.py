@@ -43,6 +43,7 @@ def check(job):
   """The checks every job shares: the training config against its data, and memory."""
   n = len(jax.tree.leaves(job.data)[0])
   job.config.train.check(n)
+  train.check_across_processes(job.config.train)
   memory.check_memory(job.config.train, train.param_count(job.task), n, job.floats_per_sample)
 
 

@@ -94,6 +94,7 @@ def plan(config):
       g = v.data.load()
       v.model.check(g.x.shape[1])
       v.train.check(len(g))
+      train.check_across_processes(v.train)
     out[s] = vals
   for vals in out.values():  # each batched group is one fit: it must fit in memory
     groups = {}

@@ -215,3 +215,27 @@ def test_a_process_killed_mid_run_stops_the_others_with_one_line(tmp_path):
   lines = _lines(err.replace("\r", "\n"))
   assert "the run across processes failed" in lines[-1] and "Traceback" not in err, lines
   assert not list(tmp_path.rglob("*"))   # no run, no hidden directory (nor their parent)
+
+
+@pytest.mark.slow
+def test_the_launcher_passes_ctrl_c_on_once_and_refuses_host_solvers(tmp_path):
+  """Ctrl-C to the launcher reaches every process once: one saved interrupted run, exit 130.
+  A scipy solver cannot run across processes: one line from each, exit 2."""
+  launcher = subprocess.Popen([sys.executable, "-m", "experiments.launch", "--processes=2",
+                               "--devices_per_process=1", "--", "latent2d", "--seeds=4",
+                               "--iterations=2000000", f"--out_dir={tmp_path}",
+                               "--run_name=r", "--cache_dir=none"], cwd=ROOT, env=ENV,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+  _training(launcher)
+  launcher.send_signal(signal.SIGINT)
+  assert launcher.wait(timeout=30) == 130
+  metrics = json.loads((tmp_path / "latent2d" / "r" / "metrics.json").read_text())
+  assert metrics["summary"]["interrupted"]
+  r = subprocess.run([sys.executable, "-m", "experiments.launch", "--processes=2", "--",
+                      "latent2d", "--optimizer=none", "--solver=powell", f"--out_dir={tmp_path}",
+                      "--run_name=p"], cwd=ROOT, env=ENV, capture_output=True, text=True,
+                     timeout=120)
+  lines = _lines(r.stderr)
+  assert r.returncode == 2 and len(lines) == 2 and all(
+      "a host (scipy) solver runs seed after seed in one process" in l for l in lines), lines
+  assert not (tmp_path / "latent2d" / "p").exists()
