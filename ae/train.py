@@ -66,8 +66,9 @@ def group_size(n_per_device, n_params=None, always=False):
 def shard_seeds(keys, group=None):
   """Spreads the seed axis over all devices (CPU cores exposed as devices by the entry
   points, or GPUs; with several processes, every process's, each placing its own shards):
-  XLA then runs each device's seeds on its own thread (measured 2.3x on 2 cores). The seed count is padded up to a multiple of the device count (times the group
-  size, when seeds run in groups) with extra keys whose results the caller drops. Returns
+  XLA then runs each device's seeds on its own thread (measured 2.3x on 2 cores). The seed
+  count is padded up to a multiple of the device count (times the group size, when seeds
+  run in groups) with extra keys whose results the caller drops. Returns
   (keys, shardings): shardings is a dict of jit keyword arguments pinning every per-seed
   array to the seed axis and the rest replicated, or {} on one device."""
   devices = jax.devices()

@@ -109,10 +109,10 @@ def train_run(experiment, run, config, stop):
   cli.check_inert(config, cli.present())
   path = run_dir(experiment)
   cache = lambda: use_compile_cache(CACHE_DIR.value)
-  if not processes.is_writer():  # the bar and the cache hook are process 0's
-    cache()
-  bar = Progress(before_compile=cache) if processes.is_writer() else None
-  return run(config, path, should_stop=stop, progress=bar), path
+  if processes.is_writer():  # the bar is process 0's; it turns the cache on before compiling
+    return run(config, path, should_stop=stop, progress=Progress(before_compile=cache)), path
+  cache()
+  return run(config, path, should_stop=stop), path
 
 
 def preset_path(name):
