@@ -61,6 +61,7 @@ def _lines(err):
   return [l for l in err.splitlines() if l.strip() and not l.startswith("[Gloo]")]
 
 
+@pytest.mark.slow  # subprocesses: about 6 s
 def test_process_flags_given_in_part_or_out_of_range_are_one_line(tmp_path):
   for args, message in [(["--num_processes=2"], "add --coordinator_address, --process_id"),
                         (["--coordinator_address=localhost:1", "--num_processes=2",
@@ -75,6 +76,7 @@ def test_process_flags_given_in_part_or_out_of_range_are_one_line(tmp_path):
   assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow  # subprocesses: about 6 s
 def test_a_port_in_use_and_a_process_that_never_comes_are_one_line(tmp_path):
   with socket.socket() as busy:
     busy.bind(("localhost", 0))
