@@ -168,7 +168,9 @@ def open_page(path, metrics):
   """--open: the run's explorer.html in the default browser (a run without one says why)."""
   page = (metrics or {}).get("explorer", {})
   if page.get("file"):
-    webbrowser.open((pathlib.Path(path) / page["file"]).resolve().as_uri())
+    uri = (pathlib.Path(path) / page["file"]).resolve().as_uri()
+    if not webbrowser.open(uri):
+      print(f"--open: no browser found here; open {uri}", file=sys.stderr)
   else:
     print(f"--open: no explorer page ({page.get('why', 'none written')})", file=sys.stderr)
 
