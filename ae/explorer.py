@@ -1,8 +1,8 @@
 """explorer.html: one self-contained page to explore a 2-D latent space in a browser.
 
-The page (ae/web/explorer.{html,js,css}, package data) decodes in JavaScript, from each shown
-seed's decoder weights, whatever point the pointer is on; nothing is precomputed but the
-training codes. Everything is inlined: it opens from file:// with no network.
+The page (ae/web/: explorer.html, explorer.css and the SCRIPTS, package data) decodes in
+JavaScript, from each shown seed's decoder weights, whatever point the pointer is on; nothing
+is precomputed but the training codes. Everything is inlined: it opens from file:// with no network.
 
   >>> import tempfile, pathlib, numpy as np
   >>> w = [{"w": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)}]
@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ae import losses, mlp
+from ae import losses, mlp, report
 
 DEFAULT_SEEDS = 16   # --explorer_seeds' default: the best, the median and the next ones
 MAX_SEEDS = 256
@@ -69,24 +69,21 @@ def vae_decoder(cfg, params_one):
 
 
 def pick(metrics, limit=DEFAULT_SEEDS):
-  """Seed indices to show: the best, the median, then the other seeds that did not diverge
-  in seed order, `limit` in all."""
-  s, rows = metrics["summary"], metrics["per_seed"]
-  first = rows[0]["seed"] if rows else 0
-  order = [s[k] - first for k in ("best_seed", "median_seed") if s.get(k) is not None]
-  order += [i for i, r in enumerate(rows) if not r["diverged"]]
-  return list(dict.fromkeys(order))[:limit]
+  """Seed indices to show: the best, the median (report.picks), then the other seeds that
+  did not diverge in seed order, `limit` in all."""
+  chosen, bad = report.picks(metrics, _first(metrics))
+  rest = [i for i in range(len(metrics["per_seed"])) if i not in bad]
+  return list(dict.fromkeys([*chosen.values(), *rest]))[:limit]
 
 
 def tags(metrics):
-  """{seed index: "best" / "median"}."""
-  s, rows = metrics["summary"], metrics["per_seed"]
-  first = rows[0]["seed"] if rows else 0
-  out = {}
-  for k in ("median", "best"):
-    if s.get(f"{k}_seed") is not None:
-      out[s[f"{k}_seed"] - first] = k
-  return out
+  """{seed index: "best" / "median"} (report.picks, keyed by index)."""
+  return {i: k for k, i in report.picks(metrics, _first(metrics))[0].items()}
+
+
+def _first(metrics):
+  rows = metrics["per_seed"]
+  return rows[0]["seed"] if rows else 0
 
 
 def write(path, title, kind, labels, x, shape, seeds, classes=None, prior=False,

@@ -13,14 +13,11 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
+from experiments.launch import free_port as _port  # a port bound to 0, then released
 
 ENV = dict(os.environ, PYTHONPATH=ROOT)
 
 
-def _port():
-  with socket.socket() as s:
-    s.bind(("localhost", 0))
-    return s.getsockname()[1]
 
 
 def _start(name, args, n=2, timeout=30, devices=1):
