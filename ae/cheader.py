@@ -133,6 +133,19 @@ def parse(text, width=5, name="", array=None, bit_order="msb"):
   return x, tuple(labels), (heights.pop(), width)
 
 
+def format_rows(bits):
+  """A glyph (h, w) of 0/1 as one row of the course's font.h, '{0x0e, 0x11, ...}': the
+  inverse of rows_to_bits (msb), two hex digits or more per row.
+
+  >>> format_rows(rows_to_bits([0x0e, 0x11], 5))
+  '{0x0e, 0x11}'
+  """
+  bits = np.asarray(bits, bool)
+  digits = max(2, -(-bits.shape[1] // 4))
+  ints = [int("".join("1" if b else "0" for b in row), 2) for row in bits]
+  return "{" + ", ".join(f"0x{v:0{digits}x}" for v in ints) + "}"
+
+
 def rows_to_bits(rows, width, bit_order="msb"):
   """Integer rows -> (len(rows), width) 0/1 array, leftmost pixel first."""
   rows = np.asarray(rows, dtype=np.uint64)

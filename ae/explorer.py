@@ -27,8 +27,10 @@ MAX_SEEDS = 256
 # How each model's output layer turns pre-activations into what the page shows.
 OUTPUTS = {"bce": "sigmoid", "mse_sigmoid": "sigmoid", "mse_tanh": "tanh", "mse": "linear"}
 KINDS = ("glyphs", "circles")
-# ae/web/'s scripts, inlined in this order into one script element
-SCRIPTS = ("model.js", "draw.js", "state.js", "plane.js", "panels.js", "explorer.js")
+# ae/web/'s scripts, inlined in this order into one script element; each fills one part of
+# the page's namespace LX (explorer.js last: the events and the start)
+SCRIPTS = ("model.js", "draw.js", "state.js", "hash.js", "plane.js", "panels.js", "take.js",
+           "explorer.js")
 
 
 class Seed(NamedTuple):
@@ -87,10 +89,12 @@ def _first(metrics):
 
 
 def write(path, title, kind, labels, x, shape, seeds, classes=None, prior=False,
-          subtitle=""):
+          subtitle="", decode=None):
   """Writes the page. kind: glyphs (x: (n, d) pixels in [0, 1], shape (h, w)) or circles (x:
   (n, 2m) interleaved points, shape (m, 2)); labels: one per sample; classes: one per
-  sample, for colours (default: the labels); prior: draw a VAE's N(0, I) circles."""
+  sample, for colours (default: the labels); prior: draw a VAE's N(0, I) circles; decode:
+  the experiment whose `--load=<run> --decode=z1,z2 --decode_seed=s` decodes a point again
+  (the page offers that command), or None."""
   if kind not in KINDS:
     raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
   x = np.asarray(x, np.float32)
@@ -99,7 +103,7 @@ def write(path, title, kind, labels, x, shape, seeds, classes=None, prior=False,
       "labels": [str(c) for c in labels],
       "classes": [str(c) for c in (labels if classes is None else classes)],
       "x": (_bits(x) if kind == "glyphs" else _floats(x)), "n": int(x.shape[0]),
-      "d": int(x.shape[1]), "prior": bool(prior),
+      "d": int(x.shape[1]), "prior": bool(prior), "run": {"decode": decode},
       "seeds": [{"seed": int(s.seed), "tag": s.tag, **s.decoder,
                  "codes": _floats(np.asarray(s.codes)[:, :2]),
                  "logvar": None if s.logvar is None else _floats(np.asarray(s.logvar)[:, :2])}

@@ -42,7 +42,8 @@ def _shown(config, metrics, latent_dim):
 
 def autoencoder_page(run_dir, config, params, metrics, data):
   """explorer.html of an MLP autoencoder run; data: dict(kind, labels, x, shape, title,
-  classes=None) with x the training samples. Returns the metrics' "explorer" entry."""
+  classes=None, decode=None) with x the training samples and decode the experiment whose
+  --load decodes a point again. Returns the metrics' "explorer" entry."""
   picked = _shown(config, metrics, config.model.latent_dim)
   if isinstance(picked, dict):
     return picked
@@ -77,5 +78,5 @@ def vae_page(run_dir, config, params, metrics, data, mu, logvar):
 
 def _write(run_dir, data, seeds, prior, subtitle):
   explorer.write(run_dir / FILE, data["title"], data["kind"], data["labels"], data["x"],
-                 data["shape"], seeds, data.get("classes"), prior, subtitle)
+                 data["shape"], seeds, data.get("classes"), prior, subtitle, data.get("decode"))
   return {"file": FILE, "seeds": [s.seed for s in seeds]}

@@ -4,6 +4,7 @@
   python -m experiments.latent2d --dataset=font1 --seeds=32
   python -m experiments.latent2d --preset=params1 --seeds=8
   python -m experiments.latent2d --load=runs/latent2d/<run> --decode="0.5,-0.5;-0.8,0.8"
+  python -m experiments.latent2d --load=runs/latent2d/<run> --decode="0.5,-0.5" --decode_seed=3
 """
 if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
   from experiments import startup
@@ -28,6 +29,8 @@ class Config:
   train: TrainConfig = TrainConfig()
   decode: tuple = field(None, "Latent points to decode as new letters, 'x,y;x,y' (default: "
                         "midpoints between neighbouring glyphs).", "experiment", kind="points")
+  decode_seed: int = field(None, "The seed whose decoder turns --decode's points into glyphs "
+                           "(default: the best seed); its figures are drawn too.", "experiment")
   grid: int = field(15, "The manifold figure decodes a grid x grid box of latent points.",
                     "experiment")
   explorer_seeds: int = explore.seeds_field()
@@ -46,6 +49,10 @@ def prepare(config, saved=None, loaded_from=None):
                      f"{','.join(map(str, config.model.arch))} has {config.model.latent_dim}")
   if config.decode is not None and any(len(p) != 2 for p in config.decode):
     raise InputError("--decode takes 2-D latent points, 'x,y;x,y'")
+  t = config.train
+  if config.decode_seed is not None and not t.seed <= config.decode_seed < t.seed + t.seeds:
+    raise InputError(f"--decode_seed must be one of the run's seeds, {t.seed}.."
+                     f"{t.seed + t.seeds - 1}, got {config.decode_seed}")
 
   def evaluate(fit):
     return latent2d_report.metrics(config, glyphs, fit.params, fit.timing, fit.history,
@@ -62,7 +69,7 @@ def prepare(config, saved=None, loaded_from=None):
       evaluate, figures, lambda metrics, path: latent2d_report.print_summary(
           config, glyphs, metrics, path, loaded_from=loaded_from),
       explorer=lambda run_dir, fit, metrics, extra: explore.autoencoder_page(
-          run_dir, config, fit.params, metrics, explore.glyph_data(glyphs)))
+          run_dir, config, fit.params, metrics, {**explore.glyph_data(glyphs), "decode": NAME}))
 
 
 def run(config, run_dir, progress=None, should_stop=None):
@@ -78,10 +85,10 @@ def load(run_dir):
 
 def rerun(load_dir, run_dir, **changes):
   """--load: figures, metrics and decoded points from a saved run, into a new run directory
-  (changes: decode=, grid=)."""
+  (changes: decode=, decode_seed=, grid=, explorer_seeds=)."""
   return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("decode", "grid", "explorer_seeds"),
+  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("decode", "decode_seed", "grid", "explorer_seeds"),
              presets=True, explorer=True)

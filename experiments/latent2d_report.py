@@ -4,7 +4,7 @@ import sys
 import jax
 import numpy as np
 
-from ae import autoencoder, losses, plotting, report, train
+from ae import autoencoder, cheader, losses, plotting, report, train
 from ae.data import display
 from experiments import skeleton
 
@@ -65,6 +65,8 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps):
   fig_dir = run_dir / "figures"
   name = glyphs.title
   picks, bad = report.picks(metrics, t.seed)
+  if config.decode_seed is not None:   # that seed's figures too
+    picks.setdefault(decode_tag(config, metrics), config.decode_seed - t.seed)
   panels = ((("loss", f"{config.model.loss} loss (full batch)", True, None),)
             + plotting.PIXEL_PANELS[1:])
   plotting.curves(fig_dir / "curves.png", steps, history, report.seed_labels(picks, t.seed),
@@ -95,8 +97,19 @@ def _seed_figures(fig_dir, tag, who, config, glyphs, p, metrics):
   plotting.new_letters(fig_dir / f"new_letters_{tag}.png", pts, new, near, glyphs.shape,
                        labels, f"{name}: glyphs decoded from latent points ({who})")
   metrics.setdefault("new_letters", {})[tag] = [
-      {"z": list(pt), "nearest": glyphs.chars[j], "hamming": d, "copy": d == 0}
-      for pt, (j, _, d) in zip(pts, near)]
+      {"z": list(pt), "nearest": glyphs.chars[j], "hamming": d, "copy": d == 0,
+       "rows": cheader.format_rows(b.reshape(glyphs.shape))}
+      for pt, (j, _, d), b in zip(pts, near, new)]
+
+
+def decode_tag(config, metrics):
+  """The figures' tag of the seed that decodes --decode's points: best (the default),
+  median, or 'seed<N>' for --decode_seed=N."""
+  if config.decode_seed is None:
+    return "best"
+  picks, _ = report.picks(metrics, config.train.seed)
+  same = [k for k, i in picks.items() if i == config.decode_seed - config.train.seed]
+  return same[0] if same else f"seed{config.decode_seed}"
 
 
 def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
@@ -125,9 +138,10 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
   if s.get("interrupted"):
     rows.append(("interrupted", "yes: the run holds the steps done before the signal; "
                                 "figures skipped (--load=<run dir> draws them)"))
-  for entry in metrics.get("new_letters", {}).get("best", []) if loaded_from else []:
-    z = ", ".join(f"{v:.3g}" for v in entry["z"])
+  tag = decode_tag(config, metrics)
+  for entry in metrics.get("new_letters", {}).get(tag, []) if loaded_from else []:
+    z = ", ".join(f"{v:.6g}" for v in entry["z"])
     near = display(entry["nearest"])
-    rows.append((f"decoded ({z})", f"a copy of {near}" if entry["copy"] else
-                 f"new: {entry['hamming']} px from {near}"))
+    said = f"a copy of {near}" if entry["copy"] else f"new: {entry['hamming']} px from {near}"
+    rows.append((f"decoded ({z}), {tag}", f"{said}  {entry['rows']}"))
   skeleton.print_table(rows, metrics, run_dir)

@@ -1,7 +1,8 @@
-// Drawing on canvases: glyph tiles, closed shapes, colours and axis ticks. No state.
-"use strict";
+// Drawing on canvases: glyph tiles, closed shapes, colours that read on white, axis ticks.
+// No state.
+LX.draw = (() => {
+  "use strict";
 
-const Draw = (() => {
   // A canvas sized to its CSS box at the screen's pixel density; draws in CSS pixels.
   function fit(canvas) {
     const dpr = window.devicePixelRatio || 1;
@@ -23,6 +24,9 @@ const Draw = (() => {
     return [x + (w - s * cols) / 2, y + (h - s * rows) / 2, s * cols, s * rows];
   }
 
+  // The grey of a pixel value p in [0, 1] (1 = black): 255 (1 - p), rounded.
+  const grey = (p) => Math.round(255 * (1 - p));
+
   // A glyph as rows x cols pixel tiles: grey by value (1 = black), or black where > 0.5
   // (threshold); `marks` (optional, per pixel) outlines the pixels that differ in red.
   function glyph(ctx, values, shape, x, y, w, h, threshold, marks) {
@@ -32,14 +36,13 @@ const Draw = (() => {
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         const v = values[r * cols + c];
-        const p = threshold ? (v > 0.5 ? 1 : 0) : Math.min(1, Math.max(0, v));
-        const g = Math.round(255 * (1 - p));
+        const g = grey(threshold ? (v > 0.5 ? 1 : 0) : Math.min(1, Math.max(0, v)));
         ctx.fillStyle = `rgb(${g},${g},${g})`;
         ctx.fillRect(bx + c * s, by + r * s, Math.ceil(s), Math.ceil(s));
       }
     }
     if (marks) {
-      ctx.strokeStyle = "#d62728";
+      ctx.strokeStyle = MARK;
       ctx.lineWidth = Math.max(1, s / 8);
       for (let i = 0; i < marks.length; i++) {
         if (marks[i]) {
@@ -72,29 +75,52 @@ const Draw = (() => {
     return { px, py, scale: bw / 2 / lim };
   }
 
-  // Colour k of n classes: Tableau 10, then evenly spaced hues.
+  // --- colours: every colour drawn as text or a mark reads at 4.5:1 on white (WCAG AA) ---
+  const luminance = ([r, g, b]) => {
+    const lin = (c) => { const v = c / 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  };
+  const contrast = (rgb) => 1.05 / (luminance(rgb) + 0.05);   // against white
+  function readable(rgb) {   // darkened in small steps until it reads at 4.5:1
+    let c = rgb;
+    while (contrast(c) < 4.5) c = c.map((v) => Math.floor(v * 0.94));
+    return `rgb(${c.join(",")})`;
+  }
+  function hsl(h, s, l) {
+    const a = s * Math.min(l, 1 - l);
+    const f = (n) => { const k = (n + h / 30) % 12; return l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1)); };
+    return [f(0), f(8), f(4)].map((v) => Math.round(255 * v));
+  }
+  const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+  const INK = "#1b1b1f";     // labels and legend text
+  const TICK = "#595959";    // axis numbers (7:1 on white)
+  const MARK = "#c0392b";    // pins, wrong pixels, the decoded circle (5.4:1)
+  // Tableau 10, each darkened where it would not read (orange, olive, cyan, ...).
   const TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                 "#7f7f7f", "#bcbd22", "#17becf"];
+                 "#7f7f7f", "#bcbd22", "#17becf"].map((h) => readable(hex(h)));
+  // Colour k of n classes: Tableau 10, then evenly spaced hues.
   function colour(k, n) {
-    return n <= 10 ? TAB10[k % 10] : `hsl(${Math.round(360 * k / n)}, 65%, 45%)`;
+    return n <= 10 ? TAB10[k % 10] : readable(hsl(360 * k / n, 0.65, 0.45));
   }
+  // A sequential colour for t in [0, 1] (dark blue through green to olive, like viridis).
+  const ramp = (t) => readable(hsl(250 - 190 * t, 0.7, 0.3 + 0.3 * t));
 
-  // A sequential colour for t in [0, 1] (dark blue to yellow, like viridis).
-  function ramp(t) {
-    return `hsl(${Math.round(250 - 190 * t)}, 70%, ${Math.round(30 + 30 * t)}%)`;
-  }
-
-  // About `count` round tick values between lo and hi.
+  // About `count` round tick values between lo and hi; never more than count + 3, whatever
+  // the numbers (a far-away view loses the step in float rounding).
   function ticks(lo, hi, count) {
     const raw = (hi - lo) / Math.max(1, count);
-    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+    if (!(raw > 0) || !Number.isFinite(raw)) return { values: [], digits: 0 };
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) || 10 * mag;
+    const first = Math.ceil(lo / step);
     const out = [];
-    for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) {
+    for (let i = 0; i <= count + 2; i++) {
+      const v = (first + i) * step;
+      if (v > hi) break;
       out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
     }
-    return { values: out, digits: Math.max(0, -Math.floor(Math.log10(step))) };
+    return { values: out, digits: Math.min(20, Math.max(0, -Math.floor(Math.log10(step)))) };
   }
 
-  return { fit, box, glyph, shape, colour, ramp, ticks };
+  return { fit, box, grey, glyph, shape, colour, ramp, ticks, contrast, INK, TICK, MARK };
 })();

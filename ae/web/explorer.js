@@ -1,117 +1,224 @@
-// The explorer's events: hover decodes, click pins, drag pans (a finger's drag decodes), wheel
-// or pinch zooms; the controls; the test hook; the start. Files before it: model.js, draw.js,
-// state.js, plane.js, panels.js (ae/explorer.py inlines them in one script, in that order).
-"use strict";
+// The explorer's events: a mouse hovers to decode, clicks to pin and drags to pan; a finger
+// taps to decode and pin, drags to pan and pinches to zoom; the keyboard moves, pins, zooms and
+// clears; the controls; the test hook; the start. The files before it (ae/explorer.py SCRIPTS)
+// fill the namespace LX: model, draw, data, state, view, hash, plane, panels, take.
+(() => {
+  "use strict";
+  const D = LX.data;
+  const S = LX.state;
+  const V = LX.view;
+  const $ = (id) => document.getElementById(id);
+  const plane = $("plane");
 
-// --- the pointer: hover decodes, click pins, drag pans (a finger's drag decodes), wheel
-// or pinch zooms ---------------------------------------------------------------------
-const pointers = new Map();
-let drag = null;
-const at = (e) => { const r = plane.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
-
-function setProbe(p) { probe = toLatent(...p); changed(); }
-
-function click(p) {
-  let best = null;
-  let bestD = PICK_PX;
-  for (let k = 0; k < N; k++) {
-    const q = toScreen(code(state.seed, k));
-    const d = Math.hypot(q[0] - p[0], q[1] - p[1]);
-    if (d < bestD) { best = k; bestD = d; }
+  // --- one frame draws what changed; a change of view, pins, seed or toggle also goes to
+  // the URL hash (a probe move does not) ---------------------------------------------------
+  let frame = 0;
+  function render() {
+    if (frame) cancelAnimationFrame(frame);
+    frame = 0;
+    LX.plane.draw();
+    LX.panels.draw();
   }
-  const pin = best !== null ? { code: best, z: null } : { code: null, z: toLatent(...p) };
-  state.pins = state.pins.length >= 2 ? [pin] : [...state.pins, pin];
-  probe = pinZ(pin);
-  changed();
-}
+  const redraw = () => { if (!frame) frame = requestAnimationFrame(render); };
+  const changed = () => { redraw(); LX.hash.schedule(); };
 
-plane.addEventListener("pointerdown", (e) => {
-  plane.setPointerCapture(e.pointerId);
-  pointers.set(e.pointerId, at(e));
-  if (pointers.size === 1) {
-    drag = { start: at(e), view: { ...state.view }, moved: false, touch: e.pointerType !== "mouse" };
-    if (drag.touch) setProbe(at(e));
-  } else {
-    const [p, q] = [...pointers.values()];
-    drag = { pinch: Math.hypot(p[0] - q[0], p[1] - q[1]), span: state.view.span, moved: true };
+  // What a screen reader hears after a key or a pin: the decoded glyph, said once it settles.
+  let sayTimer = 0;
+  function announce() {
+    clearTimeout(sayTimer);
+    sayTimer = setTimeout(() => {
+      render();
+      const s = LX.panels.shown();
+      $("announce").textContent = `(${V.fmt(s.z[0])}, ${V.fmt(s.z[1])}): ${s.text}`
+        + (S.pins.length ? `; ${S.pins.length} pinned` : "");
+    }, 250);
   }
-});
-plane.addEventListener("pointermove", (e) => {
-  const p = at(e);
-  if (!pointers.has(e.pointerId)) { if (e.pointerType === "mouse") setProbe(p); return; }
-  pointers.set(e.pointerId, p);
-  if (!drag) return;
-  if (drag.pinch) {
+
+  function pin(p) {
+    const at = V.pinAt(p);
+    V.addPin(at);
+    S.probe = V.pinZ(at);
+    changed();
+    announce();
+  }
+
+  // --- the pointer ----------------------------------------------------------------------
+  const pointers = new Map();   // pointerId -> [x, y] on the plane
+  let gesture = null;           // press (may become a tap or a pan), pan, or pinch
+  const at = (e) => { const r = plane.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+  const MOVE_PX = { mouse: 4, other: 8 };  // a press that moves farther pans
+
+  function panFrom(p) { return { kind: "pan", start: p, view: { ...S.view } }; }
+  function pinchFrom() {
     const [a, b] = [...pointers.values()];
     const mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
-    zoomAt(...mid, drag.span / state.view.span * drag.pinch / Math.max(1, Math.hypot(a[0] - b[0], a[1] - b[1])));
-    return;
+    return { kind: "pinch", dist: Math.max(8, Math.hypot(a[0] - b[0], a[1] - b[1])),
+             span: S.view.span, z: V.toLatent(...mid) };
   }
-  drag.moved = drag.moved || Math.hypot(p[0] - drag.start[0], p[1] - drag.start[1]) > 4;
-  if (drag.touch) { setProbe(p); return; }
-  if (drag.moved) {
-    const s = scale();
-    state.view.cx = drag.view.cx - (p[0] - drag.start[0]) / s;
-    state.view.cy = drag.view.cy + (p[1] - drag.start[1]) / s;
+
+  plane.addEventListener("pointerdown", (e) => {
+    if (e.pointerType === "mouse" && e.button !== 0) return;
+    try { plane.setPointerCapture(e.pointerId); } catch (err) { /* not an active pointer */ }
+    pointers.set(e.pointerId, at(e));
+    if (pointers.size === 1) {
+      gesture = { kind: "press", start: at(e), view: { ...S.view }, mouse: e.pointerType === "mouse" };
+    } else if (pointers.size === 2) {
+      gesture = pinchFrom();
+    }
+  });
+
+  plane.addEventListener("pointermove", (e) => {
+    const p = at(e);
+    if (!pointers.has(e.pointerId)) {
+      if (e.pointerType === "mouse") { S.probe = V.toLatent(...p); redraw(); }
+      return;
+    }
+    pointers.set(e.pointerId, p);
+    if (!gesture) return;
+    if (gesture.kind === "pinch") {
+      if (pointers.size < 2) return;
+      const [a, b] = [...pointers.values()];
+      const mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+      const dist = Math.max(8, Math.hypot(a[0] - b[0], a[1] - b[1]));
+      // the span follows the fingers' distance, and the latent point that began between them
+      // stays between them
+      S.view = V.clampView({ ...S.view, span: gesture.span * gesture.dist / dist });
+      const now = V.toLatent(...mid);
+      S.view = V.clampView({ ...S.view, cx: S.view.cx + gesture.z[0] - now[0],
+                                        cy: S.view.cy + gesture.z[1] - now[1] });
+      changed();
+      return;
+    }
+    const far = Math.hypot(p[0] - gesture.start[0], p[1] - gesture.start[1]);
+    if (gesture.kind === "press" && far > MOVE_PX[gesture.mouse ? "mouse" : "other"]) {
+      gesture = { ...panFrom(gesture.start), view: gesture.view };
+    }
+    if (gesture.kind === "pan") {
+      const s = V.scale();
+      S.view = V.clampView({ ...S.view, cx: gesture.view.cx - (p[0] - gesture.start[0]) / s,
+                                        cy: gesture.view.cy + (p[1] - gesture.start[1]) / s });
+      changed();
+    } else if (gesture.mouse) {
+      S.probe = V.toLatent(...p);
+      redraw();
+    }
+  });
+
+  function release(e, tap) {
+    if (!pointers.has(e.pointerId)) return;
+    if (tap && gesture && gesture.kind === "press" && pointers.size === 1) pin(at(e));
+    pointers.delete(e.pointerId);
+    if (pointers.size === 0) gesture = null;
+    else if (pointers.size === 1) gesture = panFrom([...pointers.values()][0]);  // one finger left
+    else gesture = pinchFrom();
+  }
+  plane.addEventListener("pointerup", (e) => release(e, true));
+  plane.addEventListener("pointercancel", (e) => release(e, false));
+  // The mouse leaves: the panels go back to the last pin (so its glyph can be taken away).
+  const away = (e) => {
+    if (e.pointerType === "mouse" && !pointers.size && S.probe) { S.probe = null; redraw(); }
+  };
+  plane.addEventListener("pointerleave", away);
+  // A press elsewhere can reach its button before the browser says the mouse left the plane.
+  document.addEventListener("pointerdown", (e) => { if (e.target !== plane) away(e); }, true);
+  plane.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    V.zoomAt(...at(e), Math.exp(Math.max(-300, Math.min(300, e.deltaY)) * 0.0015));
     changed();
+  }, { passive: false });
+
+  // --- the keyboard on the focused plane ---------------------------------------------------
+  const centre = () => V.size().map((v) => v / 2);
+  function moveProbe(dx, dy, big) {
+    const step = (big ? 0.1 : 0.02) * S.view.span;
+    const z = S.probe || V.current();
+    S.probe = V.within([z[0] + dx * step, z[1] + dy * step]);
+    const [px, py] = V.toScreen(S.probe);
+    const [w, h] = V.size();
+    if (px < 0 || px > w || py < 0 || py > h) {  // the view follows the probe
+      S.view = V.clampView({ ...S.view, cx: S.probe[0], cy: S.probe[1] });
+      changed();
+    } else {
+      redraw();
+    }
   }
-});
-const release = (e) => {
-  if (drag && !drag.moved && !drag.pinch && pointers.has(e.pointerId)) click(at(e));
-  pointers.delete(e.pointerId);
-  if (pointers.size === 0 || drag?.pinch) drag = null;
-};
-plane.addEventListener("pointerup", release);
-plane.addEventListener("pointercancel", (e) => { pointers.delete(e.pointerId); drag = null; });
-plane.addEventListener("wheel", (e) => {
-  e.preventDefault();
-  zoomAt(...at(e), Math.exp(e.deltaY * 0.0015));
-}, { passive: false });
+  const KEYS = {
+    ArrowLeft: (e) => moveProbe(-1, 0, e.shiftKey),
+    ArrowRight: (e) => moveProbe(1, 0, e.shiftKey),
+    ArrowUp: (e) => moveProbe(0, 1, e.shiftKey),
+    ArrowDown: (e) => moveProbe(0, -1, e.shiftKey),
+    Enter: () => pin(V.toScreen(S.probe || V.current())),
+    " ": () => pin(V.toScreen(S.probe || V.current())),
+    "+": () => { V.zoomAt(...(S.probe ? V.toScreen(S.probe) : centre()), 1 / 1.5); changed(); },
+    "=": () => KEYS["+"](),
+    "-": () => { V.zoomAt(...(S.probe ? V.toScreen(S.probe) : centre()), 1.5); changed(); },
+    "0": () => { V.fit(); changed(); },
+    Escape: () => { S.pins = []; changed(); },
+  };
+  plane.addEventListener("keydown", (e) => {
+    const act = KEYS[e.key];
+    if (!act || e.ctrlKey || e.metaKey || e.altKey) return;
+    e.preventDefault();
+    act(e);
+    announce();
+  });
 
-// --- controls --------------------------------------------------------------------------
-document.title = `${DATA.title}: latent explorer`;
-$("title").textContent = `${DATA.title}: the latent plane`;
-$("subtitle").textContent = DATA.subtitle;
-if (!GLYPHS) $("threshold-box").hidden = true;
-SEEDS.forEach((s, i) => $("seed").append(new Option(`seed ${s.seed}${s.tag ? ` (${s.tag})` : ""}`, String(i))));
-$("seed").addEventListener("change", (e) => {
-  state.seed = +e.target.value;
-  state.view = fitView(state.seed);
-  state.pins = state.pins.filter((p) => p.code !== null);  // a code's pin follows its glyph
-  probe = null;
-  changed();
-});
-$("grid").addEventListener("change", (e) => { state.grid = e.target.checked; changed(); });
-$("threshold").addEventListener("change", (e) => { state.threshold = e.target.checked; changed(); });
-const centre = () => [plane.clientWidth / 2, plane.clientHeight / 2];
-$("zoom-in").addEventListener("click", () => zoomAt(...centre(), 1 / 1.5));
-$("zoom-out").addEventListener("click", () => zoomAt(...centre(), 1.5));
-$("reset").addEventListener("click", () => { state.view = fitView(state.seed); changed(); });
-$("clear").addEventListener("click", () => { state.pins = []; changed(); });
-window.addEventListener("resize", changed);
-window.addEventListener("hashchange", () => { if (location.hash !== hash()) { readHash(); changed(); } });
+  // --- controls ----------------------------------------------------------------------------
+  document.title = `${D.raw.title}: latent explorer`;
+  $("title").textContent = `${D.raw.title}: the latent plane`;
+  $("subtitle").textContent = D.raw.subtitle;
+  if (!D.glyphs) $("threshold-box").hidden = true;
+  D.seeds.forEach((s, i) => $("seed").append(new Option(`seed ${s.seed}${s.tag ? ` (${s.tag})` : ""}`, String(i))));
+  $("seed").addEventListener("change", (e) => {
+    S.seed = +e.target.value;
+    V.fit();
+    S.pins = S.pins.filter((p) => p.code !== undefined);  // a code's pin follows its glyph
+    S.probe = null;
+    changed();
+  });
+  $("grid").addEventListener("change", (e) => { S.grid = e.target.checked; changed(); });
+  $("threshold").addEventListener("change", (e) => { S.threshold = e.target.checked; changed(); });
+  $("zoom-in").addEventListener("click", () => { V.zoomAt(...centre(), 1 / 1.5); changed(); });
+  $("zoom-out").addEventListener("click", () => { V.zoomAt(...centre(), 1.5); changed(); });
+  $("reset").addEventListener("click", () => { V.fit(); changed(); });
+  $("clear").addEventListener("click", () => { S.pins = []; changed(); });
+  window.addEventListener("resize", redraw);
+  window.addEventListener("hashchange", () => {
+    if (location.hash !== LX.hash.text()) { LX.hash.read(); showControls(); changed(); }
+  });
+  function showControls() {
+    $("seed").value = String(S.seed);
+    $("grid").checked = S.grid;
+    $("threshold").checked = S.threshold;
+  }
+  LX.take.wire();
 
-// --- the test hook: what the page computes and shows ------------------------------------
-window.explorer = {
-  seeds: () => SEEDS.map((s) => s.seed),
-  decode(seed, z1, z2) {
-    const i = SEEDS.findIndex((s) => s.seed === seed);
-    if (i < 0) throw new Error(`seed ${seed} is not in the page`);
-    return Array.from(decodeAt(i, [z1, z2]));
-  },
-  state: () => ({
-    seed: SEEDS[state.seed].seed, view: { ...state.view }, grid: state.grid,
-    threshold: state.threshold, probe: probe && [...probe],
-    pins: state.pins.map((p) => ({ code: p.code, z: [...pinZ(p)] })),
-  }),
-  toClient(z1, z2) {
-    const r = plane.getBoundingClientRect();
-    const [px, py] = toScreen([z1, z2]);
-    return [r.left + px, r.top + py];
-  },
-  shown: () => shown,
-  strip: () => $("strip").querySelectorAll("canvas").length,
-};
+  // --- the test hook: what the page computes and shows ----------------------------------------
+  window.explorer = {
+    seeds: () => D.seeds.map((s) => s.seed),
+    decode(seed, z1, z2) {
+      const i = D.seeds.findIndex((s) => s.seed === seed);
+      if (i < 0) throw new Error(`seed ${seed} is not in the page`);
+      return Array.from(V.decodeAt(i, [z1, z2]));
+    },
+    state: () => ({
+      seed: D.seeds[S.seed].seed, view: { ...S.view }, grid: S.grid, threshold: S.threshold,
+      probe: S.probe && [...S.probe],
+      pins: S.pins.map((p) => ({ code: p.code !== undefined ? p.code : null, z: [...V.pinZ(p)] })),
+    }),
+    toClient(z1, z2) {
+      const r = plane.getBoundingClientRect();
+      const [px, py] = V.toScreen([z1, z2]);
+      return [r.left + px, r.top + py];
+    },
+    shown: () => { const s = LX.panels.shown(); return s && { ...s, raw: undefined }; },
+    strip: () => LX.panels.strips(),
+    render,                                   // draws now (bench/explorer.py times it)
+    hashWrites: () => LX.hash.writes(),
+    colours: () => ({ samples: [...new Set(D.colours)], ink: [LX.draw.INK, LX.draw.TICK, LX.draw.MARK] }),
+  };
 
-readHash();
-changed();
+  LX.hash.read();
+  showControls();
+  render();
+})();

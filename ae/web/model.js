@@ -1,8 +1,8 @@
 // The model's arithmetic in the page: the decoder, the nearest training glyph and the circle
 // fit. The same definitions as ae/mlp.py, ae/losses.py and ae/circles.py; pure functions.
-"use strict";
+LX.model = (() => {
+  "use strict";
 
-const AE = (() => {
   // float32 little-endian bytes in base64 (ae/explorer.py _floats) -> Float32Array
   function floats(b64) {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));

@@ -1,96 +1,111 @@
-// The panels beside the plane: the output decoded at the pointer, the nearest training sample,
-// and the strip of decodes between two pins.
-"use strict";
+// The panels beside the plane: the output decoded at the probe (or the last pin), the nearest
+// training sample, and the strip of decodes between two pins (redrawn only when they change).
+LX.panels = (() => {
+  "use strict";
+  const D = LX.data;
+  const S = LX.state;
+  const V = LX.view;
+  const Draw = LX.draw;
+  const $ = (id) => document.getElementById(id);
+  let stripKey = null;
+  let shown = null;   // what the decoded panel shows now (the export buttons and the test hook)
 
-// --- the panels ----------------------------------------------------------------------
-function describe(out) {
-  if (GLYPHS) {
-    const near = AE.nearest(X, N, D, out);
-    return { near, label: DATA.labels[near.index] };
+  function describe(out) {
+    if (D.glyphs) return { near: LX.model.nearest(D.x, D.n, D.d, out) };
+    return { near: LX.model.nearestShape(D.x, D.n, D.d, out), quality: LX.model.circleQuality(out) };
   }
-  return { near: AE.nearestShape(X, N, D, out), quality: AE.circleQuality(out) };
-}
-const sample = (k) => (GLYPHS ? Array.from({ length: D }, (_, j) => (X[k * D + j] === "1" ? 1 : 0))
-                              : X.subarray(k * D, (k + 1) * D));
+  const sample = (k) => (D.glyphs ? Array.from({ length: D.d }, (_, j) => (D.x[k * D.d + j] === "1" ? 1 : 0))
+                                  : D.x.subarray(k * D.d, (k + 1) * D.d));
+  // A label as the page names it in words: quoted, or by name where it is blank.
+  const named = (s) => (s.trim() === "" ? `"${s}" (blank)` : `"${s}"`);
 
-function drawPanels() {
-  const z = probe || (state.pins.length ? pinZ(state.pins[0]) : code(state.seed, 0));
-  const out = decodeAt(state.seed, z);
-  const info = describe(out);
-  shown = { z: [...z], output: Array.from(out, (v) => (GLYPHS && state.threshold ? +(v > 0.5) : v)),
-            nearest: info.near.index, label: DATA.labels[info.near.index],
-            hamming: GLYPHS ? info.near.hamming : null };
-  const o = Draw.fit($("out"));
-  const n = Draw.fit($("near"));
-  $("out-title").textContent = `decoded at (${fmt(z[0])}, ${fmt(z[1])})`;
-  if (GLYPHS) {
-    Draw.glyph(o.ctx, out, DATA.shape, 0, 0, o.w, o.h, state.threshold);
-    const ref = sample(info.near.index);
-    Draw.glyph(n.ctx, ref, DATA.shape, 0, 0, n.w, n.h, true,
-               ref.map((v, j) => (v > 0.5) !== (out[j] > 0.5)));
-    $("out-text").innerHTML = info.near.hamming === 0
-      ? `<span class="copy">a copy of ${escape(info.label)}</span> (0 px)`
-      : `new: ${info.near.hamming} px from ${escape(info.label)}`;
-    $("near-title").textContent = "nearest training glyph";
-    $("near-text").textContent = `${info.label}: ${info.near.hamming} px differ (red)`;
-  } else {
-    const q = info.quality;
-    const f = Draw.shape(o.ctx, out, 0, 0, o.w, o.h, LIM, "#c0392b", 2);
-    o.ctx.setLineDash([4, 3]);
-    o.ctx.strokeStyle = "#555";
-    o.ctx.beginPath();
-    o.ctx.arc(f.px(q.centre[0]), f.py(q.centre[1]), q.radius * f.scale, 0, 2 * Math.PI);
-    o.ctx.stroke();
-    o.ctx.setLineDash([]);
-    $("out-text").textContent =
-      `fitted radius ${q.radius.toFixed(3)}, circularity ${(100 * q.circularity).toFixed(2)}%`;
-    Draw.shape(n.ctx, sample(info.near.index), 0, 0, n.w, n.h, LIM, "#888", 2);
-    Draw.shape(n.ctx, out, 0, 0, n.w, n.h, LIM, "#c0392b", 1);
-    $("near-title").textContent = "nearest training circle (grey)";
-    $("near-text").textContent =
-      `radius ${DATA.labels[info.near.index]}, RMSE ${info.near.rmse.toFixed(4)}`;
+  // One sentence for the decoded output: the panel's text and what the page announces.
+  function sentence(info, q) {
+    if (!D.glyphs) {
+      return `fitted radius ${q.radius.toFixed(3)}, circularity ${(100 * q.circularity).toFixed(2)}%`;
+    }
+    const near = named(D.labels[info.near.index]);
+    return info.near.hamming === 0 ? `a copy of ${near} (0 px)`
+      : `new: ${info.near.hamming} px from ${near}`;
   }
-  drawStrip();
-}
 
-function pinName(pin) {
-  if (pin.code !== null) return DATA.labels[pin.code];
-  return `(${fmt(pin.z[0])}, ${fmt(pin.z[1])})`;
-}
-
-function drawStrip() {
-  const strip = $("strip");
-  strip.textContent = "";
-  if (state.pins.length < 2) {
-    $("strip-title").textContent = "pin two points (or codes) for 9 decodes between them";
-    return;
-  }
-  const [a, b] = state.pins.map(pinZ);
-  $("strip-title").textContent =
-    `${pinName(state.pins[0])} → ${pinName(state.pins[1])}: ${STRIP} decodes`;
-  for (let t = 0; t < STRIP; t++) {
-    const f = t / (STRIP - 1);
-    const out = decodeAt(state.seed, [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])]);
-    const fig = document.createElement("figure");
-    const c = document.createElement("canvas");
-    const cap = document.createElement("figcaption");
-    fig.append(c, cap);
-    strip.append(fig);
-    const { ctx, w, h } = Draw.fit(c);
-    if (GLYPHS) {
-      Draw.glyph(ctx, out, DATA.shape, 0, 0, w, h, state.threshold);
-      const near = AE.nearest(X, N, D, out);
-      cap.textContent = near.hamming === 0 ? `=${DATA.labels[near.index]}` : `${near.hamming}px`;
+  function draw() {
+    const z = V.current();
+    const out = V.decodeAt(S.seed, z);
+    const info = describe(out);
+    const label = D.labels[info.near.index];
+    shown = { z: [...z], seed: D.seeds[S.seed].seed, raw: out,
+              output: Array.from(out, (v) => (D.glyphs && S.threshold ? +(v > 0.5) : v)),
+              nearest: info.near.index, label, hamming: D.glyphs ? info.near.hamming : null,
+              text: sentence(info, info.quality) };
+    const o = Draw.fit($("out"));
+    const n = Draw.fit($("near"));
+    $("out-title").textContent = `decoded at (${V.fmt(z[0])}, ${V.fmt(z[1])})`;
+    $("out-text").textContent = shown.text;
+    if (D.glyphs) {
+      Draw.glyph(o.ctx, out, D.shape, 0, 0, o.w, o.h, S.threshold);
+      const ref = sample(info.near.index);
+      const marks = ref.map((v, j) => (v > 0.5) !== (out[j] > 0.5));
+      Draw.glyph(n.ctx, ref, D.shape, 0, 0, n.w, n.h, true, marks);
+      $("near-title").textContent = "nearest training glyph";
+      const h = info.near.hamming;
+      $("near-text").textContent = `${named(label)}: ` + (h === 0 ? "the same pixels"
+        : `${h} px differ (outlined in red)`);
     } else {
-      Draw.shape(ctx, out, 0, 0, w, h, LIM, "#c0392b", 1.5);
-      cap.textContent = `r ${AE.circleQuality(out).radius.toFixed(2)}`;
+      const q = info.quality;
+      const f = Draw.shape(o.ctx, out, 0, 0, o.w, o.h, D.lim, Draw.MARK, 2);
+      o.ctx.setLineDash([4, 3]);
+      o.ctx.strokeStyle = "#555";
+      o.ctx.beginPath();
+      o.ctx.arc(f.px(q.centre[0]), f.py(q.centre[1]), q.radius * f.scale, 0, 2 * Math.PI);
+      o.ctx.stroke();
+      o.ctx.setLineDash([]);
+      Draw.shape(n.ctx, sample(info.near.index), 0, 0, n.w, n.h, D.lim, "#888", 2);
+      Draw.shape(n.ctx, out, 0, 0, n.w, n.h, D.lim, Draw.MARK, 1);
+      $("near-title").textContent = "nearest training circle (grey)";
+      $("near-text").textContent = `radius ${label}, RMSE ${info.near.rmse.toFixed(4)}`;
+    }
+    drawStrip();
+  }
+
+  function pinName(pin) {
+    if (pin.code !== undefined) return named(D.labels[pin.code]);
+    return `(${V.fmt(pin.z[0])}, ${V.fmt(pin.z[1])})`;
+  }
+
+  function drawStrip() {
+    const key = JSON.stringify([S.seed, S.pins, S.threshold, D.glyphs || 0]);
+    if (key === stripKey) return;
+    stripKey = key;
+    const strip = $("strip");
+    strip.textContent = "";
+    if (S.pins.length < 2) {
+      $("strip-title").textContent = `pin two points (or codes) for ${V.STRIP} decodes between them`;
+      return;
+    }
+    const [a, b] = S.pins.map(V.pinZ);
+    $("strip-title").textContent = `${pinName(S.pins[0])} → ${pinName(S.pins[1])}: ${V.STRIP} `
+      + (D.glyphs ? "decodes, each captioned with its nearest training glyph" : "decodes");
+    for (let t = 0; t < V.STRIP; t++) {
+      const f = t / (V.STRIP - 1);
+      const out = V.decodeAt(S.seed, [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])]);
+      const fig = document.createElement("figure");
+      const c = document.createElement("canvas");
+      const cap = document.createElement("figcaption");
+      fig.append(c, cap);
+      strip.append(fig);
+      const { ctx, w, h } = Draw.fit(c);
+      if (D.glyphs) {
+        Draw.glyph(ctx, out, D.shape, 0, 0, w, h, S.threshold);
+        const near = LX.model.nearest(D.x, D.n, D.d, out);
+        cap.textContent = `${near.hamming === 0 ? "=" : "≈"}${D.labels[near.index]}`
+          + (near.hamming ? ` ${near.hamming}px` : "");
+      } else {
+        Draw.shape(ctx, out, 0, 0, w, h, D.lim, Draw.MARK, 1.5);
+        cap.textContent = `r ${LX.model.circleQuality(out).radius.toFixed(2)}`;
+      }
     }
   }
-}
 
-function escape(s) {
-  const e = document.createElement("span");
-  e.textContent = s;
-  return e.innerHTML;
-}
-
+  return { draw, shown: () => shown, strips: () => $("strip").querySelectorAll("canvas").length };
+})();

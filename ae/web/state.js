@@ -1,104 +1,136 @@
-// The page's data and state: the samples, each seed's codes and decoder, the view (centre and
-// span), the pins, and the URL hash that keeps them. Read by plane.js, panels.js, explorer.js.
-"use strict";
-
-const DATA = JSON.parse(document.getElementById("data").textContent);
-const GLYPHS = DATA.kind === "glyphs";
-const N = DATA.n;
-const D = DATA.d;
-const X = GLYPHS ? DATA.x : AE.floats(DATA.x);  // '0'/'1' per pixel, or the points
-const SEEDS = DATA.seeds.map((s) => ({
-  seed: s.seed, tag: s.tag, source: s, decoder: null,
-  codes: AE.floats(s.codes), logvar: s.logvar ? AE.floats(s.logvar) : null,
-}));
-const CLASSES = [...new Set(DATA.classes)];
-const CLASS_OF = DATA.classes.map((c) => CLASSES.indexOf(c));
-const MANY = N > 64;          // above 64 samples: dots coloured by class, not labels
-const COLOURED = MANY && CLASSES.length <= 128;  // beyond: one colour (no class to tell)
-const STRIP = 9;              // decodes between two pins, both ends included
-const PICK_PX = 10;           // a click this close to a code pins the code
-// circles: the half-width of the box the shapes are drawn in (as the figures draw them)
-const LIM = GLYPHS ? 1 : 1.1 * X.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-const RADII = GLYPHS ? null : DATA.labels.map(Number);
-
-const $ = (id) => document.getElementById(id);
-const plane = $("plane");
-const state = { seed: 0, view: null, pins: [], grid: false, threshold: false };
-let probe = null;
-let shown = null;             // what the decoded panel shows now (the test hook reads it)
-
-// --- the model -----------------------------------------------------------------------
-function decoderOf(i) {
-  if (!SEEDS[i].decoder) SEEDS[i].decoder = AE.decoder(SEEDS[i].source);
-  return SEEDS[i].decoder;
-}
-const decodeAt = (i, z) => AE.decode(decoderOf(i), z);
-const code = (i, k) => [SEEDS[i].codes[2 * k], SEEDS[i].codes[2 * k + 1]];
-const pinZ = (pin) => (pin.code === null ? pin.z : code(state.seed, pin.code));
-const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
-
-// --- the view: centre and the latent span across the plane's smaller side ------------
-function fitView(i) {
-  let lo = [Infinity, Infinity];
-  let hi = [-Infinity, -Infinity];
-  for (let k = 0; k < N; k++) {
-    const z = code(i, k);
-    for (const a of [0, 1]) { lo[a] = Math.min(lo[a], z[a]); hi[a] = Math.max(hi[a], z[a]); }
+// The page's data (the samples, each seed's codes and decoder) and its state (the seed, the
+// view: centre and span, the pins, the toggles, the probe), with the view's arithmetic.
+LX.data = (() => {
+  "use strict";
+  const raw = JSON.parse(document.getElementById("data").textContent);
+  const glyphs = raw.kind === "glyphs";
+  const n = raw.n;
+  const x = glyphs ? raw.x : LX.model.floats(raw.x);   // '0'/'1' per pixel, or the points
+  const classes = [...new Set(raw.classes)];
+  const classOf = raw.classes.map((c) => classes.indexOf(c));
+  const many = n > 64;                                   // dots coloured by class, not labels
+  const coloured = many && classes.length <= 128;        // beyond: one colour (no class to tell)
+  const seeds = raw.seeds.map((s) => ({
+    seed: s.seed, tag: s.tag, source: s, decoder: null,
+    codes: LX.model.floats(s.codes), logvar: s.logvar ? LX.model.floats(s.logvar) : null,
+  }));
+  // Each sample's colour, computed once: by radius (circles), by class, or one ink.
+  let colours;
+  if (!glyphs) {
+    const radii = raw.labels.map(Number);
+    const lo = Math.min(...radii);
+    const hi = Math.max(...radii);
+    colours = radii.map((r) => LX.draw.ramp(hi > lo ? (r - lo) / (hi - lo) : 0.5));
+  } else {
+    const one = "#1f3a93";
+    colours = classOf.map((k) => (coloured ? LX.draw.colour(k, classes.length) : one));
   }
-  if (DATA.prior) { lo = lo.map((v) => Math.min(v, -2.2)); hi = hi.map((v) => Math.max(v, 2.2)); }
-  const span = Math.max(hi[0] - lo[0], hi[1] - lo[1], 1e-6) * 1.15;
-  return { cx: (lo[0] + hi[0]) / 2, cy: (lo[1] + hi[1]) / 2, span };
-}
-const scale = () => Math.min(plane.clientWidth, plane.clientHeight) / state.view.span;
-function toScreen(z) {
-  const s = scale();
-  return [plane.clientWidth / 2 + (z[0] - state.view.cx) * s,
-          plane.clientHeight / 2 - (z[1] - state.view.cy) * s];
-}
-function toLatent(px, py) {
-  const s = scale();
-  return [state.view.cx + (px - plane.clientWidth / 2) / s,
-          state.view.cy - (py - plane.clientHeight / 2) / s];
-}
-function zoomAt(px, py, factor) {
-  const z = toLatent(px, py);
-  state.view.span = Math.min(1e6, Math.max(1e-6, state.view.span * factor));
-  const after = toLatent(px, py);
-  state.view.cx += z[0] - after[0];
-  state.view.cy += z[1] - after[1];
-  changed();
-}
+  return {
+    raw, glyphs, n, d: raw.d, x, shape: raw.shape, labels: raw.labels, classes, classOf,
+    many, coloured, seeds, colours, run: raw.run || null,
+    // circles: the half-width of the box the shapes are drawn in (as the figures draw them)
+    lim: glyphs ? 1 : 1.1 * x.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+  };
+})();
 
-// --- state and the URL hash -----------------------------------------------------------
-function hash() {
-  const v = state.view;
-  const pins = state.pins.map((p) => (p.code !== null ? `c${p.code}` : p.z.map((x) => +x.toPrecision(6)).join(",")));
-  return `#seed=${SEEDS[state.seed].seed}&view=${[v.cx, v.cy, v.span].map((x) => +x.toPrecision(6)).join(",")}`
-    + `&pins=${pins.join(";")}&grid=${+state.grid}&threshold=${+state.threshold}`;
-}
+LX.state = {
+  seed: 0,          // index into LX.data.seeds
+  view: null,       // { cx, cy, span }: the latent point at the plane's centre, and the
+                    // latent length across the plane's smaller side
+  pins: [],         // at most 2: { code: k } on a sample's code, or { z: [z1, z2] }
+  grid: false,
+  threshold: false,
+  probe: null,      // the latent point under the pointer or the keyboard's cursor, or null
+};
 
-function readHash() {
-  const q = new URLSearchParams(location.hash.slice(1));
-  const i = SEEDS.findIndex((s) => String(s.seed) === q.get("seed"));
-  state.seed = i >= 0 ? i : 0;
-  const v = (q.get("view") || "").split(",").map(Number);
-  state.view = v.length === 3 && v.every(Number.isFinite) && v[2] > 0
-    ? { cx: v[0], cy: v[1], span: v[2] } : fitView(state.seed);
-  state.pins = (q.get("pins") || "").split(";").filter(Boolean).slice(0, 2).map((p) => {
-    if (/^c\d+$/.test(p) && +p.slice(1) < N) return { code: +p.slice(1), z: null };
-    const z = p.split(",").map(Number);
-    return z.length === 2 && z.every(Number.isFinite) ? { code: null, z } : null;
-  }).filter(Boolean);
-  state.grid = q.get("grid") === "1";
-  state.threshold = q.get("threshold") === "1";
-  $("seed").value = String(state.seed);
-  $("grid").checked = state.grid;
-  $("threshold").checked = state.threshold;
-}
+LX.view = (() => {
+  "use strict";
+  const D = LX.data;
+  const S = LX.state;
+  const plane = document.getElementById("plane");
+  const STRIP = 9;              // decodes between two pins, both ends included
+  const PICK_PX = 10;           // a click this close to a code pins the code
+  const ZOOM_IN = 1e4;          // the view's span stays within [fitted / 1e4, fitted * 100]
+  const ZOOM_OUT = 100;
+  const REACH = 100;            // and its centre within 100 fitted spans of the codes
 
-let frame = 0;
-function changed() {
-  history.replaceState(null, "", hash());
-  if (!frame) frame = requestAnimationFrame(() => { frame = 0; drawPlane(); drawPanels(); });
-}
+  function decoderOf(i) {
+    const s = D.seeds[i];
+    if (!s.decoder) s.decoder = LX.model.decoder(s.source);
+    return s.decoder;
+  }
+  const decodeAt = (i, z) => LX.model.decode(decoderOf(i), z);
+  const code = (i, k) => [D.seeds[i].codes[2 * k], D.seeds[i].codes[2 * k + 1]];
+  const pinZ = (pin) => (pin.code !== undefined ? code(S.seed, pin.code) : pin.z);
 
+  // The view that shows every code of seed i (and a VAE's prior to 2 std).
+  const fits = [];
+  function fitted(i) {
+    if (fits[i]) return fits[i];
+    let lo = [Infinity, Infinity];
+    let hi = [-Infinity, -Infinity];
+    for (let k = 0; k < D.n; k++) {
+      const z = code(i, k);
+      for (const a of [0, 1]) { lo[a] = Math.min(lo[a], z[a]); hi[a] = Math.max(hi[a], z[a]); }
+    }
+    if (D.raw.prior) { lo = lo.map((v) => Math.min(v, -2.2)); hi = hi.map((v) => Math.max(v, 2.2)); }
+    const span = Math.max(hi[0] - lo[0], hi[1] - lo[1], 1e-6) * 1.15;
+    fits[i] = { cx: (lo[0] + hi[0]) / 2, cy: (lo[1] + hi[1]) / 2, span };
+    return fits[i];
+  }
+  const fit = () => { S.view = { ...fitted(S.seed) }; };
+
+  // A latent point brought within reach of seed i's codes.
+  function within(z, i = S.seed) {
+    const f = fitted(i);
+    const r = REACH * f.span;
+    return [Math.min(f.cx + r, Math.max(f.cx - r, z[0])), Math.min(f.cy + r, Math.max(f.cy - r, z[1]))];
+  }
+  // The view with its span and centre inside the limits the buttons allow.
+  function clampView(v, i = S.seed) {
+    const f = fitted(i);
+    const [cx, cy] = within([v.cx, v.cy], i);
+    return { cx, cy, span: Math.min(f.span * ZOOM_OUT, Math.max(f.span / ZOOM_IN, v.span)) };
+  }
+
+  const size = () => [plane.clientWidth, plane.clientHeight];
+  const scale = () => Math.min(...size()) / S.view.span;
+  function toScreen(z) {
+    const s = scale();
+    const [w, h] = size();
+    return [w / 2 + (z[0] - S.view.cx) * s, h / 2 - (z[1] - S.view.cy) * s];
+  }
+  function toLatent(px, py) {
+    const s = scale();
+    const [w, h] = size();
+    return [S.view.cx + (px - w / 2) / s, S.view.cy - (py - h / 2) / s];
+  }
+  // Zoom by `factor` keeping the latent point under screen point (px, py) where it is.
+  function zoomAt(px, py, factor) {
+    const z = toLatent(px, py);
+    S.view = clampView({ ...S.view, span: S.view.span * factor });
+    const after = toLatent(px, py);
+    S.view = clampView({ ...S.view, cx: S.view.cx + z[0] - after[0], cy: S.view.cy + z[1] - after[1] });
+  }
+  // The pin for screen point p: the code within PICK_PX of it, else the point itself.
+  function pinAt(p) {
+    let best = null;
+    let bestD = PICK_PX;
+    for (let k = 0; k < D.n; k++) {
+      const q = toScreen(code(S.seed, k));
+      const d = Math.hypot(q[0] - p[0], q[1] - p[1]);
+      if (d < bestD) { best = k; bestD = d; }
+    }
+    return best !== null ? { code: best } : { z: within(toLatent(...p)) };
+  }
+  // A new pin: the third starts a new pair.
+  function addPin(pin) {
+    S.pins = S.pins.length >= 2 ? [pin] : [...S.pins, pin];
+  }
+  // What the decoded panel shows: the probe, else the last pin, else the first code.
+  const current = () => S.probe || (S.pins.length ? pinZ(S.pins[S.pins.length - 1]) : code(S.seed, 0));
+  const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
+
+  return { STRIP, decodeAt, code, pinZ, fitted, fit, within, clampView, size, scale, toScreen,
+           toLatent, zoomAt, pinAt, addPin, current, fmt };
+})();
