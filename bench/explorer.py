@@ -8,8 +8,11 @@ Trains --seeds seeds (600 steps), writes the page, opens it in headless Chromium
 browser.py: the system's, through Playwright) at 1280x800 and reports: the page's size; the
 largest |page - autoencoder.decode| over 1000 random latent points per seed in the codes' box
 widened by half its span; the time of one decode in the page (the live view under the
-pointer; the median of 5 rounds of 1000); and the median time to redraw the plane with the
-decoded grid on (a new view, so every tile is decoded again), over 20 redraws.
+pointer; the median of 5 rounds of 1000); the median time to redraw the plane with the
+decoded grid on (a new view, so every tile is decoded again), over 20 redraws; the work of
+one pointer move with two pins set (the move's handler and the frame it draws, grid off;
+the median of 5 rounds of 100 moves); and how many times 500 dragging moves wrote the URL
+hash.
 """
 import os
 import statistics
@@ -77,11 +80,35 @@ def main(argv):
       grid_ms.append(page.evaluate("""() => new Promise((done) => {
           const t0 = performance.now(); document.getElementById('zoom-in').click();
           requestAnimationFrame(() => done(performance.now() - t0)); })"""))
+    page.uncheck("#grid")
+    first = page.evaluate("window.explorer.seeds()")[0]
+    page.evaluate(f"location.hash = 'seed={first}&pins=c0;c1'")
+    page.wait_for_function("window.explorer.strip() === 9")
+    move_ms = [page.evaluate("""() => { const p = document.getElementById('plane');
+        const r = p.getBoundingClientRect(); const t0 = performance.now();
+        for (let i = 0; i < 100; i++) {
+          p.dispatchEvent(new PointerEvent('pointermove', { pointerType: 'mouse', bubbles: true,
+            clientX: r.left + r.width * (0.5 + 0.4 * Math.sin(i)),
+            clientY: r.top + r.height * (0.5 + 0.4 * Math.cos(i)) }));
+          window.explorer.render();
+        }
+        return (performance.now() - t0) / 100; }""") for _ in range(5)]
+    box = page.locator("#plane").bounding_box()
+    writes = page.evaluate("window.explorer.hashWrites()")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for k in range(500):
+      page.mouse.move(box["x"] + box["width"] * (0.5 + 0.3 * np.sin(k / 40)),
+                      box["y"] + box["height"] * (0.5 + 0.3 * np.sin(k / 55)))
+    page.mouse.up()
+    page.wait_for_timeout(1500)
+    writes = page.evaluate("window.explorer.hashWrites()") - writes
     b.close()
   size = os.path.getsize(path)
   print(f"| {glyphs.title} | {len(glyphs)} | {'-'.join(map(str, model.arch))} | "
         f"{len(metrics['explorer']['seeds'])} | {size / 1e3:.0f} kB | {worst:.1e} | "
-        f"{statistics.median(decode_ms) * 1e3:.0f} us | {statistics.median(grid_ms):.0f} ms |")
+        f"{statistics.median(decode_ms) * 1e3:.0f} us | {statistics.median(grid_ms):.0f} ms | "
+        f"{statistics.median(move_ms):.2f} ms | {writes} |")
 
 
 if __name__ == "__main__":

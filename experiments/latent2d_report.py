@@ -138,10 +138,10 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
   if s.get("interrupted"):
     rows.append(("interrupted", "yes: the run holds the steps done before the signal; "
                                 "figures skipped (--load=<run dir> draws them)"))
-  tag = decode_tag(config, metrics)
-  for entry in metrics.get("new_letters", {}).get(tag, []) if loaded_from else []:
+  who = s["best_seed"] if config.decode_seed is None else config.decode_seed
+  for entry in metrics.get("new_letters", {}).get(decode_tag(config, metrics), []) if loaded_from else []:
     z = ", ".join(f"{v:.6g}" for v in entry["z"])
     near = display(entry["nearest"])
     said = f"a copy of {near}" if entry["copy"] else f"new: {entry['hamming']} px from {near}"
-    rows.append((f"decoded ({z}), {tag}", f"{said}  {entry['rows']}"))
+    rows.append((f"decoded ({z}), seed {who}", f"{said}  {entry['rows']}"))
   skeleton.print_table(rows, metrics, run_dir)

@@ -91,15 +91,12 @@ def test_500_moves_write_the_hash_rarely_and_the_page_still_draws(open_page, tra
   for k in range(250):   # hovering: the view does not change, nothing is written
     page.mouse.move(x0 + 100 * math.sin(k / 10), y0 + 80 * math.cos(k / 13))
   assert page.evaluate("window.explorer.hashWrites()") == 0
-  t0 = page.evaluate("performance.now()")
   page.mouse.down()
   for k in range(500):   # dragging: every move pans
     page.mouse.move(x0 + 150 * math.sin(k / 40), y0 + 100 * math.sin(k / 55))
   page.mouse.up()
-  seconds = (page.evaluate("performance.now()") - t0) / 1000
-  page.wait_for_timeout(1200)
-  writes = page.evaluate("window.explorer.hashWrites()")
-  assert 1 <= writes <= 2 + seconds, (writes, seconds)   # at most about once a second
+  page.wait_for_timeout(600)
+  assert 1 <= page.evaluate("window.explorer.hashWrites()") <= 5   # once the view stands still
   view = page.evaluate("window.explorer.state().view")
   cx, cy, span = map(float, re.search(r"view=([^&]*)", page.url).group(1).split(","))
   assert (cx, cy, span) == pytest.approx((view["cx"], view["cy"], view["span"]), rel=1e-5)

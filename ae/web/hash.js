@@ -1,16 +1,15 @@
 // The URL hash keeps the seed, the view, the pins and the toggles, so a link reopens them.
-// Written only when they change, at most about once a second (browsers refuse or drop
-// history calls past ~100 in 30 s); read with every value checked and brought into range.
+// Written only when they change, once they have stood still for 300 ms (a drag or a pinch
+// writes once, when it ends: browsers refuse or drop history calls past ~100 in 30 s); read
+// with every value checked and brought into range.
 LX.hash = (() => {
   "use strict";
   const D = LX.data;
   const S = LX.state;
   const V = LX.view;
-  const QUIET_MS = 300;     // written this long after the last change,
-  const MAX_WAIT_MS = 1000; // or at the latest this long after the first unwritten one
+  const QUIET_MS = 300;     // written this long after the last change
   const MAX_CHARS = 4096;   // of a hash read; the rest is ignored
   let timer = 0;
-  let due = 0;
   let writes = 0;
 
   const num = (v) => +v.toPrecision(6);
@@ -23,7 +22,6 @@ LX.hash = (() => {
 
   function write() {
     timer = 0;
-    due = 0;
     const h = text();
     if (h === location.hash) return;
     try {
@@ -36,10 +34,8 @@ LX.hash = (() => {
 
   // A change worth keeping in the link: written once things settle.
   function schedule() {
-    const now = performance.now();
-    if (!due) due = now + MAX_WAIT_MS;
     clearTimeout(timer);
-    timer = setTimeout(write, Math.max(0, Math.min(QUIET_MS, due - now)));
+    timer = setTimeout(write, QUIET_MS);
   }
 
   const numbers = (s, count) => {
