@@ -40,6 +40,15 @@ def gather(tree):
                       tree)
 
 
+def each(a):
+  """Every process's copy of host array `a` (the same shape on each), stacked: (processes,
+  ...); with one process, a[None]."""
+  a = np.asarray(a)
+  if not many():
+    return a[None]
+  return np.asarray(multihost_utils.process_allgather(a))
+
+
 def agree(stop, seconds):
   """(whether any process asks to stop, the slowest process's seconds): one tiny collective,
   so every process takes the same chunk and stops at the same one."""

@@ -247,6 +247,9 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
       os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the runtime's own (C++) lines included
     try:
       config = cli.from_flags(default)
+      problem = distributed.disagreement(experiment, config)
+      if problem is not None:   # every process finds it: each says so, none goes on
+        fail(experiment, problem)
       if reload is not None and load.value is not None:
         metrics, path = reload_run(experiment, reload, drawing, config, load.value)
       else:

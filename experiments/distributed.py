@@ -10,7 +10,10 @@ stops them all at the same chunk. `python -m experiments.launch` starts N local 
 Without these flags nothing changes.
 """
 import errno
+import hashlib
+import json
 import os
+import pathlib
 import re
 import sys
 import threading
@@ -101,6 +104,56 @@ def start(experiment):
   finally:
     joined.set()
   return None
+
+
+def facts(experiment, config):
+  """What every process of a run must share, in the order a difference is reported: the
+  experiment, the project's code, each flag's value, the data file's bytes."""
+  from experiments import cli  # pylint: disable=g-import-not-at-top
+  import jax  # pylint: disable=g-import-not-at-top
+  code = hashlib.sha256()
+  for top in ("ae", "experiments"):
+    root = pathlib.Path(__file__).resolve().parent.parent / top
+    for f in sorted(root.rglob("*")):
+      if f.is_file() and f.suffix in (".py", ".js", ".html", ".css", ".txt", ".flags"):
+        code.update(f.relative_to(root.parent).as_posix().encode() + b"\0" + f.read_bytes())
+  out = {"the experiment": experiment, "the project's code": code.hexdigest()[:12],
+         "jax": jax.__version__}
+  for path, _ in cli.leaves(config):
+    value = config
+    for p in path:
+      value = getattr(value, p)
+    out[f"--{path[-1]}"] = repr(value)
+  dataset = getattr(getattr(config, "data", None), "dataset", None)
+  if isinstance(dataset, str) and os.path.isfile(dataset):
+    with open(dataset, "rb") as f:
+      out["the data file's bytes"] = hashlib.file_digest(f, "sha256").hexdigest()[:12]
+  return out
+
+
+def disagreement(experiment, config):
+  """None when every process runs the same experiment, code, flags and data; else one line
+  naming the first difference and its two values. Two tiny all-gathers when they agree."""
+  from ae import processes  # pylint: disable=g-import-not-at-top
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  if not processes.many():
+    return None
+  mine = json.dumps(list(facts(experiment, config).items())).encode()
+  digests = processes.each(np.frombuffer(hashlib.sha256(mine).digest(), np.uint8))
+  if (digests == digests[0]).all():
+    return None
+  sizes = processes.each(np.array([len(mine)], np.int64))[:, 0]
+  padded = np.zeros(int(sizes.max()), np.uint8)
+  padded[:len(mine)] = np.frombuffer(mine, np.uint8)
+  every = [dict(json.loads(bytes(row[:n]))) for row, n in zip(processes.each(padded), sizes)]
+  other = next(i for i, d in enumerate(every) if d != every[0])
+  first, theirs = every[0], every[other]
+  name = next(k for k in [*first, *theirs] if first.get(k) != theirs.get(k))
+  shown = lambda v: "absent" if v is None else (v if len(v) <= 60 else v[:57] + "...")
+  import jax  # pylint: disable=g-import-not-at-top
+  return (f"process {jax.process_index()}: the processes disagree: {name} is {shown(first.get(name))} on process 0 but "
+          f"{shown(theirs.get(name))} on process {other}; start every process with the same "
+          "experiment, flags, data and code")
 
 
 def in_use(port):

@@ -10,8 +10,6 @@ import os
 import shutil
 import sys
 
-import pytest
-
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
@@ -35,68 +33,6 @@ def missing():
 
 def launch(playwright):
   return playwright.chromium.launch(executable_path=executable())
-
-
-@pytest.fixture(scope="module")
-def chromium():
-  """One headless Chromium per test module (skips with one line where there is none, fails
-  under CI=true)."""
-  why = missing()
-  if why is not None:
-    if os.environ.get("CI") == "true":
-      pytest.fail(f"CI needs the browser tests: {why}")
-    pytest.skip(why)
-  from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top
-  with sync_playwright() as p:
-    b = launch(p)
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def open_page(chromium):  # pylint: disable=redefined-outer-name
-  """open_page(path, hash_="", **context) -> a Playwright page of an explorer page, opened
-  and started (1280x800 unless the context says otherwise). After the test, every page it
-  opened must have raised no error and logged no console error."""
-  opened = []
-
-  def go(path, hash_="", init_script=None, **context):
-    ctx = chromium.new_context(**{"viewport": {"width": 1280, "height": 800}, **context})
-    page = ctx.new_page()
-    page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
-    page.on("console", lambda m: page.errors.append(f"console: {m.text}")
-            if m.type == "error" else None)
-    page.on("dialog", lambda d: (page.errors.append(f"dialog: {d.message}"), d.dismiss()))
-    page.set_default_timeout(10_000)
-    if init_script:
-      page.add_init_script(init_script)
-    page.goto(f"file://{path}{hash_}")
-    page.wait_for_function("window.explorer !== undefined")
-    opened.append(page)
-    return page
-
-  yield go
-  errors = [e for p in opened for e in p.errors]
-  for p in opened:
-    p.context.close()
-  assert errors == []
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-  """(explorer.html, metrics, config, glyphs, params) of a latent2d run of 10 glyphs whose
-  best seed reconstructs all of them (0 wrong px)."""
-  # pylint: disable=g-import-not-at-top
-  from ae.config import TrainConfig
-  from ae.data import DataConfig
-  from experiments import latent2d
-  out = tmp_path_factory.mktemp("explorer") / "run"
-  metrics = latent2d.run(latent2d.Config(data=DataConfig(n_chars=10),
-                                         train=TrainConfig(iterations=600, seeds=2)), out)
-  assert metrics["summary"]["seeds_zero"] >= 1 and metrics["explorer"]["file"] == "explorer.html"
-  config, glyphs, params, _ = latent2d.load(out)
-  return out / "explorer.html", metrics, config, glyphs, params
 
 
 def screenshot(page_path, out, width, height, hash_=""):

@@ -8,13 +8,11 @@ import jax
 import numpy as np
 import pytest
 
-import browser
 from ae import InputError, autoencoder, explorer, train, vae
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
 
-from browser import chromium, open_page, trained  # noqa: F401  pylint: disable=unused-import
 
 FAST = TrainConfig(iterations=20, seeds=2)
 
@@ -264,3 +262,16 @@ def test_a_vae_pages_its_2d_latent_and_says_why_not_for_3d(tmp_path, capsys):
   assert three["explorer"]["why"].startswith("the latent space is 3-D")
   assert not (tmp_path / "three" / "explorer.html").exists()
   assert "explorer: none (the latent space is 3-D" in capsys.readouterr().out
+
+
+def test_the_scripts_share_one_namespace_and_no_other_global():
+  """Each ae/web script fills one part of LX inside its own function; nothing else is
+  declared at the top level (the page's only globals: LX and the test hook)."""
+  top = re.compile(r"^(?:const|let|var|function|class|async)\b.*", re.M)
+  for name in explorer.SCRIPTS:
+    text = (explorer.importlib.resources.files("ae") / "web" / name).read_text()
+    assert top.findall(text) == [], name
+    assert re.search(r"^(LX\.\w+ = \(\(\) => \{|\(\(\) => \{)$", text, re.M), name
+  page = (explorer.importlib.resources.files("ae") / "web" / "explorer.html").read_text()
+  assert top.findall(page) == ["const LX = {};  // the one namespace the page's scripts share "
+                               "(ae/web/*.js, in ae/explorer.py's order)"]

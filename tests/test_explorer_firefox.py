@@ -9,7 +9,6 @@ import pytest
 
 import firefox
 from ae import autoencoder, train
-from browser import trained  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +22,7 @@ def ff():
     yield browser
 
 
+@pytest.mark.slow   # a second browser: about 10 s
 def test_the_page_works_in_firefox(ff, trained):
   path, metrics, config, glyphs, params = trained
   ff.open(path)

@@ -2,7 +2,6 @@
 the URL hash (written rarely, read defensively), and colours that read. Positions are computed
 here from the page's view (centre, span), not from the page's own toClient."""
 import io
-import math
 import re
 
 import numpy as np
@@ -10,7 +9,6 @@ import pytest
 from matplotlib import image
 
 from ae import autoencoder, train
-from browser import chromium, open_page, trained  # noqa: F401  pylint: disable=unused-import
 
 
 def _codes(config, glyphs, params, seed):
@@ -83,17 +81,18 @@ def test_the_decoded_canvas_shows_the_decoded_pixels_and_up_is_up(open_page, tra
   assert not np.any(np.hypot(xs - px, ys - (shot.shape[0] - py)) < 14)
 
 
+@pytest.mark.slow   # 700 real pointer moves: about 15 s
 def test_500_moves_write_the_hash_rarely_and_the_page_still_draws(open_page, trained):
   path, metrics, config, glyphs, params = trained
   page = open_page(path)
   box = page.locator("#plane").bounding_box()
   x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-  for k in range(250):   # hovering: the view does not change, nothing is written
-    page.mouse.move(x0 + 100 * math.sin(k / 10), y0 + 80 * math.cos(k / 13))
+  page.mouse.move(x0 - 100, y0 - 80)
+  page.mouse.move(x0 + 100, y0 + 80, steps=200)   # hovering: the view stays, nothing written
   assert page.evaluate("window.explorer.hashWrites()") == 0
   page.mouse.down()
-  for k in range(500):   # dragging: every move pans
-    page.mouse.move(x0 + 150 * math.sin(k / 40), y0 + 100 * math.sin(k / 55))
+  page.mouse.move(x0 - 150, y0 + 100, steps=250)   # dragging: each of 500 moves pans
+  page.mouse.move(x0 + 120, y0 - 60, steps=250)
   page.mouse.up()
   page.wait_for_timeout(600)
   assert 1 <= page.evaluate("window.explorer.hashWrites()") <= 5   # once the view stands still

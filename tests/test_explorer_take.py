@@ -12,7 +12,6 @@ import pytest
 from matplotlib import image
 
 from ae import autoencoder, cheader, explorer, glyphfiles, train
-from browser import chromium, open_page, trained  # noqa: F401  pylint: disable=unused-import
 
 
 def _take(page, button):

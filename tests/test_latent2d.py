@@ -9,12 +9,12 @@ import sys
 import numpy as np
 import pytest
 
-from ae import InputError, autoencoder, runs
+from ae import InputError, autoencoder, runs, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
 from conftest import ROOT
-from experiments import latent2d
+from experiments import latent2d, latent2d_report
 
 TINY = latent2d.Config(data=DataConfig(n_chars=6), model=AEConfig(arch=(35, 16, 2, 16, 35)),
                        train=TrainConfig(iterations=300, log_every=100, eta=0.02, seeds=2,
@@ -81,6 +81,24 @@ def test_load_round_trip(tiny_run, tmp_path):
   again = latent2d.rerun(tmp_path / "re", tmp_path / "re2")  # a --load output reloads too
   assert [p["pixel_errors"] for p in again["per_seed"]] == \
          [p["pixel_errors"] for p in metrics["per_seed"]]
+
+
+def test_decode_seed_decodes_with_that_seed_and_prints_font_h_rows(tiny_run, tmp_path, capsys):
+  from ae import cheader  # pylint: disable=g-import-not-at-top
+  d, metrics = tiny_run
+  seed = metrics["per_seed"][-1]["seed"]
+  re = latent2d.rerun(d, tmp_path / "re", decode=((0.25, -0.5),), decode_seed=seed)
+  tag = latent2d_report.decode_tag(latent2d.load(tmp_path / "re")[0], re)
+  entry = re["new_letters"][tag][0]
+  _, glyphs, params, _ = latent2d.load(d)
+  want = np.asarray(autoencoder.decode(TINY.model, train.seed_params(
+      params, seed - TINY.train.seed), np.array([[0.25, -0.5]], np.float32)))[0] > 0.5
+  x, _, _ = cheader.parse(f"int F[1][7] = {{{entry['rows']}}};", 5)
+  assert np.array_equal(x[0] > 0.5, want)
+  assert f"decoded (0.25, -0.5), seed {seed}" in capsys.readouterr().out
+  assert (tmp_path / "re" / "figures" / f"new_letters_{tag}.png").is_file()
+  with pytest.raises(InputError, match=r"decode_seed must be one of the run's seeds"):
+    latent2d.rerun(d, tmp_path / "bad", decode_seed=seed + 1)
 
 
 def test_existing_run_dir_is_an_error(tiny_run):
