@@ -85,6 +85,8 @@ class Stop:
     self.experiment, self.signal = experiment, None
 
   def install(self):
+    """Handles the signals from now on (again after jax.distributed.initialize, whose
+    preemption notifier takes SIGTERM for itself)."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
       signal.signal(sig, self._handle)
     if early_signal() is not None:  # came during the imports: stop before any training
@@ -242,6 +244,7 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
     problem = distributed.start(experiment)  # before any backend is touched
     if problem is not None:
       fail(experiment, problem, 1)
+    stop.install()
     if not processes.is_writer():  # process 0 prints; the others only their errors
       sys.stdout.flush()
       os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the runtime's own (C++) lines included

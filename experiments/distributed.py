@@ -21,6 +21,7 @@ import threading
 from absl import flags
 
 from ae import InputError
+from experiments import runtime_log
 
 ADDRESS = flags.DEFINE_string(
     "coordinator_address", None, "HOST:PORT where process 0 serves the coordinator: with "
@@ -58,9 +59,11 @@ def check():
                      f"{TIMEOUT.value}")
   if not given:
     return
-  if not re.fullmatch(r"[^\s:]+:\d{1,5}", ADDRESS.value) or not 0 < int(
-      ADDRESS.value.rsplit(":", 1)[1]) < 65536:
-    raise InputError(f"--coordinator_address takes HOST:PORT, got {ADDRESS.value!r}")
+  # HOST:PORT, or [IPv6]:PORT as in URLs
+  form = r"(?:[^\s:\[\]]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}"
+  if not re.fullmatch(form, ADDRESS.value) or not 0 < int(ADDRESS.value.rsplit(":", 1)[1]) < 65536:
+    raise InputError(f"--coordinator_address takes HOST:PORT or [IPv6]:PORT, got "
+                     f"{ADDRESS.value[:200]!r}")
   if NUM.value < 1:
     raise InputError(f"--num_processes must be at least 1, got {NUM.value}")
   if not 0 <= PID.value < NUM.value:
@@ -82,12 +85,14 @@ def start(experiment):
     if PID.value == 0 and in_use(port):  # the runtime would crash binding it
       return (f"--coordinator_address: port {port} is in use on this machine, where process "
               "0 serves the coordinator: pick another port")
+  who = "this process" if PID.value is None else f"process {PID.value}"
+  runtime_log.start(experiment, who)
   # The runtime aborts the process (a C++ fatal error, no exception) when the others never
   # join: say so in one line just before it would.
   joined = threading.Event()
   def watchdog():
     if not joined.wait(max(0.5, TIMEOUT.value - min(1.0, 0.1 * TIMEOUT.value))):
-      who = "this process" if PID.value is None else f"process {PID.value}"
+      runtime_log.done()
       sys.stderr.write(f"{experiment}: error: {who}: the other processes did not join "
                        f"within --initialization_timeout={TIMEOUT.value} s (is every process "
                        "started, with the same --coordinator_address?)\n")
@@ -179,10 +184,15 @@ def lost(experiment, e):
   """A process of the run failed while the run was under way (a peer died, a collective
   broke): one line, and exit 1 at once (the runtime's shutdown would wait for the lost
   process)."""
-  import os  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
-  sys.stderr.write(f"{experiment}: error: process {jax.process_index()}: the run across "
-                   f"processes failed ({first_line(e)}); nothing saved\n")  # one write
+  runtime_log.done()
+  me, n = jax.process_index(), jax.process_count()
+  # a peer that went away: named where there is only one it can be
+  gone = re.search(r"closed|peer|UNAVAILABLE|unhealthy", str(e)) and n == 2
+  what = f"lost process {1 - me}" if gone else "the run across processes failed"
+  log = f"; the runtime's log: {runtime_log.path()}" if runtime_log.path() else ""
+  sys.stderr.write(f"{experiment}: error: process {me}: {what} ({first_line(e)}); nothing "
+                   f"saved{log}\n")  # one write
   sys.stderr.flush()
   sys.stdout.flush()
   os._exit(1)  # pylint: disable=protected-access

@@ -9,6 +9,7 @@ single process would have). Ctrl-C (or SIGTERM, SIGHUP) goes to every process on
 launcher returns the worst exit status (a process killed by signal s counts as 128 + s).
 On a cluster the same flags come from the scheduler: see README.md, "Many machines".
 """
+import ctypes
 import os
 import signal
 import socket
@@ -20,6 +21,7 @@ from absl import app, flags
 from experiments import startup
 from experiments.main import EXPERIMENTS
 
+PR_SET_PDEATHSIG = 1   # prctl(2), Linux
 PROCESSES = flags.DEFINE_integer("processes", 2, "How many local processes.", lower_bound=1,
                                  upper_bound=64)
 DEVICES = flags.DEFINE_integer("devices_per_process", None, "CPU devices of each process "
@@ -44,15 +46,19 @@ def launch(name, args, n, devices=None):
   port, share = free_port(), devices or max(1, len(cores) // n)
   env = dict(os.environ, **{startup.CPU_DEVICES: str(share)})
 
-  def own_cores(i):  # process i runs on its share of the cores: no two compete for one
+  def start(i):  # in the child, before it runs: its share of the cores, and a death signal
     mine = set(cores[i * share % len(cores):][:share]) or set(cores)
-    return lambda: os.sched_setaffinity(0, mine)
+    def prepare():
+      os.sched_setaffinity(0, mine)  # no two processes compete for one core
+      # SIGTERM (stop and save) when the launcher dies, even by SIGKILL: no orphans train on
+      ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    return prepare
   # each in its own session: the terminal's Ctrl-C reaches the launcher alone, which passes
   # it on once (twice would make each process quit at once, unsaved)
   procs = [subprocess.Popen([sys.executable, "-m", f"experiments.{name}", *args,
                              f"--coordinator_address=localhost:{port}",
                              f"--num_processes={n}", f"--process_id={i}"],
-                            env=env, start_new_session=True, preexec_fn=own_cores(i))
+                            env=env, start_new_session=True, preexec_fn=start(i))
            for i in range(n)]
 
   def forward(signum, frame):
@@ -65,21 +71,33 @@ def launch(name, args, n, devices=None):
   return max(status(p.wait()) for p in procs)
 
 
+def fail(message):
+  sys.stderr.write(f"launch: error: {message}\n")
+  sys.exit(2)
+
+
+def parse(argv):
+  """absl's parsing, its errors as one line and exit 2 (as every experiment's)."""
+  try:
+    return flags.FLAGS(argv)
+  except flags.Error as e:
+    fail(str(e).splitlines()[0])
+
+
 def main(argv):
   rest = argv[1:]
   if not rest or rest[0] not in EXPERIMENTS:
-    print(f"launch: error: name the experiment after '--', one of {', '.join(EXPERIMENTS)} "
-          "(e.g. python -m experiments.launch --processes=2 -- latent2d --seeds=64)",
-          file=sys.stderr)
-    sys.exit(2)
+    fail(f"name the experiment after '--', one of {', '.join(EXPERIMENTS)} "
+         "(e.g. python -m experiments.launch --processes=2 -- latent2d --seeds=64)")
   given = [a for a in rest[1:] if a.split("=")[0].lstrip("-") in (
       "coordinator_address", "num_processes", "process_id", "distributed")]
   if given:
-    print(f"launch: error: {given[0]}: the launcher sets the process flags itself",
-          file=sys.stderr)
-    sys.exit(2)
+    fail(f"{given[0]}: the launcher sets the process flags itself")
+  if any(a.split("=")[0].lstrip("-") == "load" for a in rest[1:]):
+    fail(f"--load re-draws a finished run in one process: run python -m "
+         f"experiments.{rest[0]} --load=... without the launcher")
   sys.exit(launch(rest[0], rest[1:], PROCESSES.value, DEVICES.value))
 
 
 if __name__ == "__main__":
-  app.run(main)
+  app.run(main, flags_parser=parse)

@@ -96,6 +96,37 @@ def test_a_port_in_use_and_a_process_that_never_comes_are_one_line(tmp_path):
   assert time.monotonic() - t0 < 30 and not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow  # two processes per case: about 8 s each
+@pytest.mark.parametrize("one,other,named", [
+    ("--eta=0.02", "--eta=0.5", "--eta is 0.02 on process 0 but 0.5 on process 1"),
+    ("--dataset=font1", "--dataset=font2", "--dataset is 'font1' on process 0 but 'font2'"),
+    ("--iterations=100", "--iterations=200", "--iterations is 100 on process 0 but 200"),
+    ("--seed=0", "--seed=1", "--seed is 0 on process 0 but 1 on process 1"),
+    ("--seeds=2", "--seeds=4", "--seeds is 2 on process 0 but 4 on process 1"),
+    ("latent2d", "circles", "the experiment is latent2d on process 0 but circles on process 1")])
+def test_processes_started_with_different_flags_stop_before_any_work(tmp_path, one, other,
+                                                                      named):
+  """Two processes started by hand, identical but for one flag (or the experiment): each
+  says which in one line and exits 2; nothing is written, not even a hidden directory."""
+  port = _port()
+  runs = [(a, []) if a in ("latent2d", "circles") else ("latent2d", [a]) for a in (one, other)]
+  procs = [subprocess.Popen([sys.executable, "-m", f"experiments.{name}", *args, "--seeds=4"
+                             if not any(a.startswith("--seeds") for a in args) else "--seed=0",
+                             f"--coordinator_address=localhost:{port}", "--num_processes=2",
+                             f"--process_id={i}", "--initialization_timeout=30",
+                             f"--out_dir={tmp_path}", "--cache_dir=none"], cwd=ROOT,
+                            env=dict(ENV, AE_LAB_CPU_DEVICES="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+           for i, (name, args) in enumerate(runs)]
+  codes, out = _finish(procs, timeout=120)
+  assert codes == [2, 2], out
+  for i, (_, err) in enumerate(out):
+    lines = _lines(err)
+    assert len(lines) == 1 and f"error: process {i}: the processes disagree: {named}" in \
+        lines[0], err
+  assert not list(tmp_path.rglob("*"))
+
+
 def test_a_run_too_large_to_gather_is_refused_up_front(monkeypatch):
   """Across processes every process holds the gathered params and history: the estimate
   (ae/memory.py) refuses a run whose gather would not fit, with one line."""
@@ -212,7 +243,7 @@ def test_a_process_killed_mid_run_stops_the_others_with_one_line(tmp_path):
   time.sleep(0.2)  # the reader thread drains the pipe
   err = "".join(seen)
   lines = _lines(err.replace("\r", "\n"))
-  assert "the run across processes failed" in lines[-1] and "Traceback" not in err, lines
+  assert "error: process 0: lost process 1 (" in lines[-1] and "Traceback" not in err, lines
   assert not list(tmp_path.rglob("*"))   # no run, no hidden directory (nor their parent)
 
 
