@@ -2,6 +2,7 @@
 
 import re
 
+MAX_CHARS = 320   # an error line at most about this long, whatever the input it quotes
 # "--eta" in a message: a flag name for the command line, an argument name for Python.
 _FLAG = re.compile(r"(?<![\w-])--(?=[a-z])")
 
@@ -20,7 +21,12 @@ class InputError(ValueError):
 
   @property
   def flag_message(self):
-    return str(self.args[0]) if self.args else ""
+    """The message naming flags; bounded: a long one keeps its head and its tail (the input
+    it quotes is cut in the middle, never the flag or the advice)."""
+    text = str(self.args[0]) if self.args else ""
+    if len(text) <= MAX_CHARS:
+      return text
+    return f"{text[:200]} ...[{len(text) - 300:,} characters]... {text[-100:]}"
 
   def __str__(self):
     return _FLAG.sub("", self.flag_message)

@@ -5,7 +5,7 @@ flag per field, named as the field (experiments/cli.py), so a default lives here
 """
 import dataclasses
 
-from ae import InputError, optim, solvers
+from ae import InputError, optim, schedule, solvers
 from ae.fields import check_choices, check_finite, field
 
 
@@ -79,6 +79,12 @@ class TrainConfig:
       raise InputError(f"--iterations must be at least 1, got {self.iterations}")
     if self.log_every < 1:
       raise InputError(f"--log_every must be at least 1, got {self.log_every}")
+    chunks = schedule.size(self)[0] if self.minimize_every >= 0 else 0
+    if chunks > schedule.MAX_ENTRIES:
+      raise InputError(f"--iterations={self.iterations} makes {chunks:,} training chunks (of "
+                       f"at most {schedule.MAX_BLOCK} steps, and one per log point and solver "
+                       f"call); the limit is {schedule.MAX_ENTRIES:,}: use fewer --iterations "
+                       "or a larger --log_every or --minimize_every")
     if self.batch_size < 0 or (n_samples is not None and self.batch_size > n_samples):
       raise InputError(f"--batch_size must be in 0..{n_samples} (0 = full batch), "
                        f"got {self.batch_size}")

@@ -4,14 +4,15 @@ import os
 
 import jax
 
-from ae import InputError
+from ae import InputError, schedule
 
 
 def memory_bytes(cfg, n_params, n_samples, floats_per_sample):
   """A rough upper estimate of the memory a fit_seeds call needs: per seed the params, their
   gradient and optimizer moments, a dense BFGS inverse Hessian (n_params^2, a few copies),
-  and the activations of a full batch, forward and backward."""
-  per_seed = 8 * n_params + 3 * n_samples * floats_per_sample
+  and the activations of a full batch, forward and backward; and its history (a few
+  metrics per row, on the device and the host)."""
+  per_seed = 8 * n_params + 3 * n_samples * floats_per_sample + 16 * schedule.size(cfg)[1]
   if cfg.solver == "bfgs" and not cfg.host_solver:
     per_seed += 3 * n_params ** 2
   elif cfg.solver is not None:

@@ -25,9 +25,15 @@ def latent_index(sizes):
   return min(range(len(sizes)), key=lambda i: sizes[i])
 
 
+MAX_LAYERS = 32
+
+
 def check_arch(sizes, data_width=None):
   """Raises InputError unless `sizes` is a usable autoencoder architecture."""
   sizes = tuple(sizes)
+  if len(sizes) > MAX_LAYERS + 1:   # compiling grows with depth: 400 layers take a minute
+    raise InputError(f"--arch has {len(sizes)} layer sizes; at most {MAX_LAYERS + 1} "
+                     f"({MAX_LAYERS} layers), far deeper than these experiments need")
   if len(sizes) < 3 or any(not isinstance(s, int) or s < 1 for s in sizes):
     raise InputError(f"--arch needs at least 3 positive layer sizes, got {list(sizes)}")
   if sizes[0] != sizes[-1]:

@@ -76,9 +76,9 @@ def collapsed(z, share=0.01):
   span = max(np.ptp(z[:, 0]), np.ptp(z[:, 1]), 1e-12)
   if len(z) < 2:
     return 0
-  d = np.linalg.norm(z[:, None] - z[None], axis=-1)
-  np.fill_diagonal(d, np.inf)
-  return int((d.min(1) < share * span).sum())
+  from scipy.spatial import cKDTree  # pylint: disable=g-import-not-at-top
+  nearest = cKDTree(z).query(z, k=2)[0][:, 1]   # each code's nearest other: n log n
+  return int((nearest < share * span).sum())
 
 
 def latent_scatter(path, z, labels, title, classes=None):

@@ -47,6 +47,31 @@ def build(cfg):
 
 MAX_BLOCK = 100  # optimizer steps per entry at most, whatever --log_every: the drivers stop,
                  # show progress and call host solvers between entries, so none runs long
+MAX_ENTRIES = 1_000_000  # entries of one schedule at most (100 million steps in blocks of
+                         # 100): the list and the history stay a few hundred MB
+
+
+def size(cfg):
+  """(entries, history rows) of cfg's schedule, counted without building it (a bound is
+  checked before any list is made).
+
+  >>> from ae.config import TrainConfig
+  >>> size(TrainConfig(iterations=1000, log_every=250))
+  (11, 5)
+  """
+  n, every = cfg.iterations, cfg.log_every
+  def steps(m):  # one Steps segment of m steps: blocks of log_every, each cut after MAX_BLOCK
+    q, r = divmod(m, every)
+    return q * -(-every // MAX_BLOCK) + -(-r // MAX_BLOCK), q + (r > 0)
+  if cfg.optimizer == "none":
+    return 2, 2
+  k = cfg.minimize_every if cfg.solver is not None else 0
+  if not k:
+    e, r = steps(n)
+    return 1 + e, 1 + r
+  full, rest = divmod(n, k)
+  (e, r), (e2, r2) = steps(k), steps(rest)
+  return 1 + full * (e + 1) + e2, 1 + full * (r + 1) + r2
 
 
 def entries(segments, log_every):

@@ -69,8 +69,7 @@ def make_run_dir(out_dir, experiment, name=None):
 
 def fail(experiment, message, status=2):
   """One line on stderr and exit; an InputError names the command-line flags."""
-  if isinstance(message, InputError):
-    message = message.flag_message
+  message = (message if isinstance(message, InputError) else InputError(message)).flag_message
   sys.stderr.write(f"{experiment}: error: {message}\n")  # one write: lines of several
   sys.stderr.flush()                                       # processes never interleave
   sys.exit(status)

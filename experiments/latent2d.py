@@ -20,6 +20,7 @@ from ae.fields import field
 from experiments import common, explore, latent2d_report, skeleton
 
 NAME = "latent2d"
+MAX_DECODE = 200
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +50,9 @@ def prepare(config, saved=None, loaded_from=None):
                      f"{','.join(map(str, config.model.arch))} has {config.model.latent_dim}")
   if config.decode is not None and any(len(p) != 2 for p in config.decode):
     raise InputError("--decode takes 2-D latent points, 'x,y;x,y'")
+  if config.decode is not None and len(config.decode) > MAX_DECODE:
+    raise InputError(f"--decode takes at most {MAX_DECODE} points (each is a tile of the "
+                     f"new-letters figure), got {len(config.decode):,}")
   t = config.train
   if config.decode_seed is not None and not t.seed <= config.decode_seed < t.seed + t.seeds:
     raise InputError(f"--decode_seed must be one of the run's seeds, {t.seed}.."
