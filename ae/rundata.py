@@ -7,7 +7,7 @@ import zipfile
 
 import numpy as np
 
-from ae import InputError
+from ae import InputError, runfiles
 
 
 def plain(obj):
@@ -52,10 +52,12 @@ def save_data(path, arrays, labels, meta):
   return data_hash(arrays, labels, meta)
 
 
-def load_data(path, expect_hash, covers=HASH_COVERS):
+def load_data(path, expect_hash, covers=HASH_COVERS, root=None):
   """(arrays, labels, meta) saved by save_data; InputError if damaged or not the data the
   run was trained on. covers None: a run from before the hash covered labels and meta (its
   arrays alone are checked; the loader validates the rest as it would a fresh data set)."""
+  found = runfiles.members(path, root)   # headers first: nothing unpacked unchecked
+  runfiles.check_kinds(path, found, {"labels": "U", "meta": "U", "*": "fiub"})
   try:
     with np.load(path, allow_pickle=False) as f:
       arrays = {k[2:]: f[k] for k in f.files if k.startswith("a_")}

@@ -12,14 +12,14 @@ import zipfile
 import jax
 import numpy as np
 
-from ae import InputError
+from ae import InputError, runfiles
 from ae.rundata import HASH_COVERS, data_hash, load_data, plain, save_data  # noqa: F401
 
 
 def check_new(run_dir):
   """Raises InputError if run_dir exists: an earlier run is never overwritten."""
   run_dir = pathlib.Path(run_dir)
-  if run_dir.exists():
+  if os.path.lexists(run_dir):   # a dangling link too: the rename would fail at the end
     raise InputError(f"run directory {run_dir} already exists (an earlier run is never "
                      "overwritten): choose another run directory")
   return run_dir
@@ -91,8 +91,9 @@ def save_json(path, obj):
   pathlib.Path(path).write_text(json.dumps(plain(obj), indent=1, ensure_ascii=False) + "\n")
 
 
-def load_json(path):
-  """A JSON file; InputError naming it when it is not valid JSON."""
+def load_json(path, root=None):
+  """A JSON file; InputError naming it when it is not a regular file or not valid JSON."""
+  runfiles.regular(path, root)
   try:
     return json.loads(pathlib.Path(path).read_text())
   except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
@@ -138,22 +139,34 @@ def save_history(path, steps, history, first_seed=0):
                          [f"{c[s, t]:.7g}" for c in cols]) + "\n")
 
 
-def load_history(path):
-  """(steps, history dict) from save_history; (None, None) when the file is absent."""
-  if not pathlib.Path(path).is_file():
+def load_history(path, seeds=None, root=None):
+  """(steps, history dict) from save_history, checked (a loss curve, one row per seed, the
+  steps as integers, the curves as numbers); (None, None) when the file is absent."""
+  if not os.path.lexists(path):
     return None, None
+  found = runfiles.members(path, root)
+  runfiles.check_kinds(path, found, {"step": "iu", "*": "fiub"})
+  shapes = {k: shape for k, (shape, _) in found.items()}
+  if "step" not in shapes or "loss" not in shapes or len(shapes["step"]) != 1 or \
+      shapes["step"][0] < 1:
+    raise InputError(f"{path}: not a history this tool wrote (it needs steps and a loss "
+                     "curve)")
+  if any(len(v) != 2 or v[1] != shapes["step"][0] or (seeds is not None and v[0] != seeds)
+         for k, v in shapes.items() if k != "step"):
+    raise InputError(f"{path}: the curves do not have one row per seed"
+                     f"{f' ({seeds})' if seeds else ''} and one column per step")
   try:
     with np.load(path, allow_pickle=False) as f:
       steps, history = f["step"], {k: f[k] for k in f.files if k != "step"}
   except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
     raise InputError(f"{path}: damaged ({type(e).__name__})") from None
-  if any(a.ndim != 2 or a.shape[1] != len(steps) for a in history.values()):
-    raise InputError(f"{path}: the curves do not match their steps")
   return steps, history
 
 
-def load_params(path):
-  """The params pytree save_params wrote; InputError if the file is damaged."""
+def load_params(path, root=None):
+  """The params pytree save_params wrote; InputError if the file is damaged or holds
+  anything but float arrays."""
+  runfiles.check_kinds(path, runfiles.members(path, root), {"*": "f"})
   try:
     with np.load(path, allow_pickle=False) as f:
       items = [(k.split("/"), f[k]) for k in f.files]
@@ -170,12 +183,15 @@ def load_params(path):
 def load_run(run_dir):
   """(config dict, metrics dict, params) of a finished run; InputError if it is not one."""
   run_dir = pathlib.Path(run_dir)
+  if not run_dir.is_dir():
+    raise InputError(f"--load={run_dir}: no such directory")
   need = [run_dir / n for n in ("config.json", "metrics.json", "params.npz")]
-  missing = [p.name for p in need if not p.is_file()]
+  missing = [p.name for p in need if not os.path.lexists(p)]
   if missing:
     raise InputError(f"--load={run_dir}: not a finished run directory (missing "
                      f"{', '.join(missing)})")
-  return load_json(need[0]), load_json(need[1]), load_params(need[2])
+  return (load_json(need[0], run_dir), load_json(need[1], run_dir),
+          load_params(need[2], run_dir))
 
 
 # ---------------------------------------------------------------- configs back from JSON
@@ -206,6 +222,17 @@ def restore(default, d, source="config.json"):
       v = tuple(tuple(p) if isinstance(p, list) else p for p in v)
     kw[name] = float(v) if t in (float, "float") and v is not None else v
   return dataclasses.replace(default, **kw)
+
+
+def checked(config, where):
+  """The restored config, its training, model and data fields checked as a fresh run's
+  flags are; InputError naming `where` and the field (not a flag: --load takes none)."""
+  try:
+    for part in ("train", "model", "data"):
+      getattr(getattr(config, part, None), "check", lambda: None)()
+  except InputError as e:
+    raise InputError(f"{where}: {e}") from None
+  return config
 
 
 def versions():
@@ -258,15 +285,15 @@ def read_run(run_dir, experiment, default):
                           "loaded_from", "versions", "machine"}
   if unknown or "config" not in saved or not isinstance(saved.get("data_sha256"), str):
     raise InputError(f"{where}: unexpected layout ({', '.join(sorted(unknown)) or 'keys missing'})")
-  config = restore(default, saved["config"], str(where))
+  config = checked(restore(default, saved["config"], str(where)), where)
   covers = saved.get("data_hash_covers")
   if covers not in (None, HASH_COVERS):
     raise InputError(f"{where}: data_hash_covers is {covers!r}, not {HASH_COVERS!r}")
-  data = load_data(run_dir / "data.npz", saved["data_sha256"], covers)
+  data = load_data(run_dir / "data.npz", saved["data_sha256"], covers, run_dir)
   seeds = config.train.seeds
   if any(a.ndim < 1 or a.shape[0] != seeds for a in jax.tree.leaves(params)):
     raise InputError(f"{run_dir / 'params.npz'}: does not hold {seeds} seeds as config.json says")
   per_seed = metrics.get("per_seed") if isinstance(metrics, dict) else None
   if not isinstance(per_seed, list) or len(per_seed) != seeds:
     raise InputError(f"{run_dir / 'metrics.json'}: per_seed does not list {seeds} seeds")
-  return config, data, params, load_history(run_dir / "history.npz")
+  return config, data, params, load_history(run_dir / "history.npz", seeds, run_dir)

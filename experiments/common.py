@@ -35,7 +35,7 @@ def run_dir(experiment):
   """<out_dir>/<experiment>/<run_name> from the flags (see make_run_dir); an existing one is
   named with the flags that change it (the library's own message names the directory)."""
   path = make_run_dir(OUT_DIR.value, experiment, RUN_NAME.value)
-  if path.exists():
+  if os.path.lexists(path):
     raise InputError(f"run directory {path} already exists (an earlier run is never "
                      "overwritten): pick another --run_name or --out_dir")
   return path
@@ -82,6 +82,7 @@ class Stop:
 
   def __init__(self, experiment):
     self.experiment, self.signal = experiment, None
+    self.at_once = False   # True: the first signal quits (nothing is being trained)
 
   def install(self):
     """Handles the signals from now on (again after jax.distributed.initialize, whose
@@ -94,7 +95,7 @@ class Stop:
 
   def _handle(self, signum, frame):
     del frame
-    if self.signal is not None:  # the second signal: quit, nothing saved
+    if self.signal is not None or self.at_once:  # the second signal: quit, nothing saved
       raise KeyboardInterrupt
     self.signal = signum
     print(f"\n{self.experiment}: {signal.Signals(signum).name}: stopping after this chunk and "
@@ -162,6 +163,9 @@ def reload_run(experiment, reload, drawing, config, load):
                      f"finished run: only {can} can")
   changes = {d: getattr(config, d) for d in drawing if flags.FLAGS[d].present}
   path = run_dir(experiment)
+  if pathlib.Path(path).resolve().is_relative_to(pathlib.Path(load).expanduser().resolve()):
+    raise InputError(f"--out_dir={OUT_DIR.value} is inside the run --load reads: a loaded run "
+                     "is only read; pick an --out_dir outside it")
   return reload(load, path, **changes), path
 
 
@@ -247,12 +251,16 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
     if not processes.is_writer():  # process 0 prints; the others only their errors
       sys.stdout.flush()
       os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the runtime's own (C++) lines included
+    loading = reload is not None and load.value is not None
     try:
       config = cli.from_flags(default)
       problem = distributed.disagreement(experiment, config)
       if problem is not None:   # every process finds it: each says so, none goes on
         fail(experiment, problem)
-      if reload is not None and load.value is not None:
+      if loading:
+        if stop():
+          raise Stopped
+        stop.at_once = True   # a load saves nothing partial: the first signal ends it
         metrics, path = reload_run(experiment, reload, drawing, config, load.value)
       else:
         metrics, path = train_run(experiment, run, config, stop)
@@ -266,8 +274,8 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
       raise
     if explorer and show.value and processes.is_writer():
       open_page(path, metrics)
-    if metrics and metrics.get("summary", {}).get("interrupted"):
-      sys.exit(130)
+    if not loading and metrics and metrics.get("summary", {}).get("interrupted"):
+      sys.exit(130)   # a load of an interrupted run is a finished load: 0
 
   stop = Stop(experiment).install()  # first: a signal at any moment ends the run
   try:

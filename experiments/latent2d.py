@@ -11,6 +11,7 @@ if __name__ == "__main__":  # as a program: a signal during the imports below en
   startup.catch_signals()
 
 import dataclasses
+import math
 
 from ae import InputError, autoencoder, runs
 from ae.autoencoder import AEConfig
@@ -48,8 +49,10 @@ def prepare(config, saved=None, loaded_from=None):
   if config.model.latent_dim != 2:
     raise InputError(f"latent2d needs a 2-D latent layer; --arch="
                      f"{','.join(map(str, config.model.arch))} has {config.model.latent_dim}")
-  if config.decode is not None and any(len(p) != 2 for p in config.decode):
-    raise InputError("--decode takes 2-D latent points, 'x,y;x,y'")
+  if config.decode is not None and any(
+      len(p) != 2 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in p)
+      for p in config.decode):
+    raise InputError("--decode takes finite 2-D latent points, 'x,y;x,y'")
   if config.decode is not None and len(config.decode) > MAX_DECODE:
     raise InputError(f"--decode takes at most {MAX_DECODE} points (each is a tile of the "
                      f"new-letters figure), got {len(config.decode):,}")

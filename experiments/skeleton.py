@@ -97,13 +97,14 @@ def check_regenerated(arrays, fresh, where, what):
     raise InputError(f"{where}: not the {what} its config.json describes")
 
 
-def check_params(task, params, where):
-  """InputError naming `where` unless params (with a seed axis) have the task's structure
-  and shapes."""
+def check_params(task, params, where, seeds=None):
+  """InputError naming `where` unless params (with a seed axis, of `seeds` seeds when given)
+  have the task's structure and shapes."""
   want = jax.eval_shape(train.task_of(task).init, jax.random.PRNGKey(0))
   try:
     same = (jax.tree.structure(params) == jax.tree.structure(want) and all(
         np.ndim(a) == len(w.shape) + 1 and np.shape(a)[1:] == w.shape
+        and seeds in (None, np.shape(a)[0])
         for a, w in zip(jax.tree.leaves(params), jax.tree.leaves(want))))
   except (TypeError, ValueError):
     same = False

@@ -244,28 +244,38 @@ def rerun(load_dir, run_dir):
   read."""
   load_dir = pathlib.Path(load_dir)
   where = load_dir / "config.json"
-  saved = runs.load_json(where)
+  if not load_dir.is_dir():
+    raise InputError(f"--load={load_dir}: no such directory")
+  saved = runs.load_json(where, load_dir)
   if not isinstance(saved, dict) or saved.get("experiment") != NAME:
     raise InputError(f"{where}: not a {NAME} run")
-  config = runs.restore(Config(), saved.get("config"), str(where))
+  config = runs.checked(runs.restore(Config(), saved.get("config"), str(where)), where)
   arrays, labels, meta = runs.load_data(load_dir / "data.npz", saved.get("data_sha256"),
-                                        saved.get("data_hash_covers"))
+                                        saved.get("data_hash_covers"), load_dir)
   studies = plan(config)
   for name, x in arrays.items():  # the fonts it trained on, as this package ships them
     if name not in BUILTIN or not np.array_equal(x, data.load(name).x[:len(x)]):
       raise InputError(f"{load_dir / 'data.npz'}: {name} is not the font it names")
-  metrics = runs.load_json(load_dir / "metrics.json")
+  metrics = runs.load_json(load_dir / "metrics.json", load_dir)
   found = {}
   try:
     for study, o in metrics["studies"].items():
-      params = runs.load_params(load_dir / f"params_{study}.npz")
+      params = runs.load_params(load_dir / f"params_{study}.npz", load_dir)
+      if not o["values"] or not isinstance(params, dict) or set(params) != {
+          r["summary"]["value"].split(" (best eta")[0] for r in o["values"]}:
+        raise InputError(f"{load_dir}/params_{study}.npz: its arrays are not those of the "
+                         f"values metrics.json lists for {study}")
       done = []
       for r in o["values"]:
+        if not isinstance(r["summary"], dict) or len(r["per_seed"]) != config.seeds or not all(
+            isinstance(p, dict) for p in r["per_seed"]):
+          raise InputError(f"{load_dir}/metrics.json: {study}: a value without a summary "
+                           f"and {config.seeds} per-seed entries")
         label = r["summary"]["value"].split(" (best eta")[0]
         v = next(v for v in studies[study] if v.label == label or
                  v.label.startswith(f"{label}@"))._replace(label=label)
         skeleton.check_params(autoencoder.task(v.model), params[label],
-                              f"{load_dir}/params_{study}.npz: {label}")
+                              f"{load_dir}/params_{study}.npz: {label}", config.seeds)
         done.append((v, r))
       found[study] = (done, params)
   except (KeyError, TypeError, AttributeError, StopIteration):

@@ -15,6 +15,7 @@ if __name__ == "__main__":  # as a program: a signal during the imports below en
   startup.catch_signals()
 
 import dataclasses
+import os
 import pathlib
 import sys
 
@@ -107,7 +108,7 @@ def prepare(config, saved=None, loaded_from=None):
     if config.compare_ae and not fit.interrupted:
       model = ae_model(config, n)
       params = (plain_autoencoder(config, d, model) if loaded_from is None else
-                saved_autoencoder(model, loaded_from))
+                saved_autoencoder(model, loaded_from, config.train.seeds))
       if params is not None:
         ev["ae"] = vae_report.plain_autoencoder(config, d, model, params)
         ev["ae"]["params"] = params
@@ -149,16 +150,16 @@ def plain_autoencoder(config, d, model):
   return fit.params
 
 
-def saved_autoencoder(model, loaded_from):
+def saved_autoencoder(model, loaded_from, seeds):
   """The comparison autoencoder a loaded run saved, or None (with a note) when it has none:
   a run interrupted before the comparison trained."""
   path = pathlib.Path(loaded_from) / "params_ae.npz"
-  if not path.is_file():
+  if not os.path.lexists(path):
     print(f"{NAME}: {path} is absent (the run stopped before the comparison trained): the "
           "plain autoencoder is left out", file=sys.stderr)
     return None
-  params = runs.load_params(path)
-  skeleton.check_params(autoencoder.task(model), params, str(path))
+  params = runs.load_params(path, loaded_from)
+  skeleton.check_params(autoencoder.task(model), params, str(path), seeds)
   return params
 
 
