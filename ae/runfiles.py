@@ -63,6 +63,8 @@ def members(path, root=None):
           raise InputError(f"{path}: {info.filename[:-4]} has dtype {dtype}, not plain numbers")
         declared += int(np.prod(shape, dtype=object)) * dtype.itemsize
         out[info.filename[:-4]] = (shape, dtype)
+  except InputError:
+    raise
   except (OSError, ValueError, EOFError, zipfile.BadZipFile, NotImplementedError) as e:
     raise InputError(f"{path}: damaged ({type(e).__name__})") from None
   if declared > RATIO * os.path.getsize(path) + 2**20:

@@ -221,5 +221,6 @@ def test_a_sweep_reloads(tmp_path, study, values):
   assert (tmp_path / "re" / "table.md").read_text() == (tmp_path / "r" / "table.md").read_text()
   damaged = shutil.copytree(tmp_path / "r", tmp_path / "damaged")
   runs.save_params(damaged / f"params_{study}.npz", {"x": np.zeros((2, 3))})
-  with pytest.raises(InputError, match="are not those of a sweep run"):
+  with pytest.raises(InputError, match="params_.*npz: its arrays are not those of the values "
+                                       "metrics.json lists"):
     sweep.rerun(damaged, tmp_path / "bad")

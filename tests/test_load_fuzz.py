@@ -1,0 +1,214 @@
+"""--load of damaged runs (issue 43 items 4 and 5): a saved run of each experiment, damaged in
+each way a hostile or unlucky user could, is refused with one line naming the file (an
+InputError here; on the command line one line and exit 2, checked for a few below), and the
+loaded run stays byte-identical. Nothing hangs on a FIFO, nothing unpacks an .npz bomb."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+from ae import InputError, runs
+from conftest import ROOT
+from test_reload import CONFIGS, _files
+
+pytestmark = pytest.mark.slow   # five runs, then about 80 reloads
+
+
+def _npz(path, **arrays):
+  np.savez(path, **arrays)
+
+
+def _history(**change):
+  def damage(d):
+    with np.load(d / "history.npz") as f:
+      h = {k: f[k] for k in f.files}
+    h.update(change)
+    for k in [k for k, v in change.items() if v is None]:
+      del h[k]
+    np.savez(d / "history.npz", **h)
+  return damage
+
+
+def _drop_loss(d):
+  with np.load(d / "history.npz") as f:
+    h = {k: f[k] for k in f.files if k != "loss"}
+  np.savez(d / "history.npz", **h)
+
+
+def _fewer_rows(d):
+  with np.load(d / "history.npz") as f:
+    h = {k: (f[k] if k == "step" else f[k][:1]) for k in f.files}
+  np.savez(d / "history.npz", **h)
+
+
+def _no_steps(d):
+  with np.load(d / "history.npz") as f:
+    h = {k: (f[k][:0] if k == "step" else f[k][:, :0]) for k in f.files}
+  np.savez(d / "history.npz", **h)
+
+
+def _params_as(dtype):
+  def damage(d):
+    with np.load(d / "params.npz") as f:
+      p = {k: f[k] for k in f.files}
+    first = sorted(p)[0]
+    p[first] = (np.full(p[first].shape, "x") if dtype == "U" else
+                np.zeros(p[first].shape, [("a", "f4"), ("b", "i4")]) if dtype == "struct" else
+                p[first].astype(dtype))
+    np.savez(d / "params.npz", **p)
+  return damage
+
+
+def _bomb(name):
+  """A member that unpacks to 64 MB from about 64 kB on disk."""
+  def damage(d):
+    (d / name).unlink()
+    header = np.lib.format.header_data_from_array_1_0(np.zeros(1, np.float32))
+    header["shape"] = (16 * 2**20,)
+    with zipfile.ZipFile(d / name, "w", zipfile.ZIP_DEFLATED) as z:
+      with z.open("a_x.npy" if name == "data.npz" else "#0/w.npy", "w", force_zip64=True) as f:
+        np.lib.format.write_array_header_1_0(f, header)
+        zero = bytes(2**20)
+        for _ in range(64):
+          f.write(zero)
+  return damage
+
+
+def _fifo(name):
+  def damage(d):
+    (d / name).unlink()
+    os.mkfifo(d / name)
+  return damage
+
+
+def _link_out(name):
+  def damage(d):
+    (d / name).unlink()
+    (d / name).symlink_to("/etc/hostname")
+  return damage
+
+
+def _config(**fields):
+  def damage(d):
+    c = json.loads((d / "config.json").read_text())
+    for k, v in fields.items():
+      part, key = k.split(".")
+      c["config"][part][key] = v
+    (d / "config.json").write_text(json.dumps(c))
+  return damage
+
+
+DAMAGES = {
+    "history without a loss": (_drop_loss, "history.npz: not a history this tool wrote"),
+    "history with another seed count": (_fewer_rows, "history.npz: the curves do not have one "
+                                                     "row per seed"),
+    "history with no steps": (_no_steps, "history.npz: not a history this tool wrote"),
+    "history of text": (_history(loss=np.array([["a"]])), "history.npz: loss has dtype <U1"),
+    "params of text": (_params_as("U"), "params.npz: .* has dtype <U1, expected floats"),
+    "complex params": (_params_as("complex64"), "params.npz: .* has dtype complex64"),
+    "structured params": (_params_as("struct"), "params.npz: .* not plain numbers"),
+    "a params bomb": (_bomb("params.npz"), "params.npz: declares 67,108,864 bytes"),
+    "a data bomb": (_bomb("data.npz"), "data.npz: declares 67,108,864 bytes"),
+    "data.npz a FIFO": (_fifo("data.npz"), "data.npz: a FIFO"),
+    "config.json a FIFO": (_fifo("config.json"), "config.json: a FIFO"),
+    "metrics.json a FIFO": (_fifo("metrics.json"), "metrics.json: a FIFO"),
+    "params.npz a link out": (_link_out("params.npz"), "params.npz: a link out of the run"),
+    "history.npz a FIFO": (_fifo("history.npz"), "history.npz: a FIFO"),
+    "a negative iteration count": (_config(**{"train.iterations": -5}),
+                                   "config.json: iterations must be at least 1"),
+    "an unknown optimizer": (_config(**{"train.optimizer": "sgd2"}), "config.json: optimizer"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(CONFIGS))
+def saved(request, tmp_path_factory):
+  module, config = CONFIGS[request.param]
+  d = tmp_path_factory.mktemp(request.param) / "run"
+  module.run(config, d)
+  return request.param, module, d
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGES))
+def test_a_damaged_run_is_one_line_and_stays_as_it_was(saved, tmp_path, case):
+  name, module, d = saved
+  damage, message = DAMAGES[case]
+  run = shutil.copytree(d, tmp_path / "damaged", symlinks=True)
+  damage(run)
+  before = _files(run) if "FIFO" not in case else None
+  with pytest.raises(InputError, match=message):
+    module.rerun(run, tmp_path / "new")
+  assert not (tmp_path / "new").exists()
+  if before is not None:
+    assert _files(run) == before
+
+
+def test_a_decode_point_that_is_not_finite_is_refused_on_load(tmp_path):
+  module, config = CONFIGS["latent2d"]
+  module.run(config, tmp_path / "run")
+  d = shutil.copytree(tmp_path / "run", tmp_path / "damaged")   # the run itself reloads
+  c = json.loads((d / "config.json").read_text())
+  c["config"]["decode"] = [["inf", 0]]
+  (d / "config.json").write_text(json.dumps(c))
+  with pytest.raises(InputError, match="finite 2-D latent points"):
+    module.rerun(d, tmp_path / "new")
+
+
+@pytest.mark.parametrize("case", ["params of text", "a data bomb", "data.npz a FIFO"])
+def test_from_the_command_line_a_damaged_run_is_one_line_exit_2(tmp_path, case):
+  module, config = CONFIGS["latent2d"]
+  module.run(config, tmp_path / "run")
+  d = shutil.copytree(tmp_path / "run", tmp_path / "damaged")
+  DAMAGES[case][0](d)
+  r = subprocess.run([sys.executable, "-m", "experiments.latent2d", f"--load={d}",
+                      f"--out_dir={tmp_path}", "--run_name=new", "--cache_dir=none"],
+                     cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True,
+                     text=True, timeout=60)
+  assert r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr
+  assert "Traceback" not in r.stderr and not (tmp_path / "latent2d").exists()
+
+
+def _sweep_damage(d, change):
+  m = json.loads((d / "metrics.json").read_text())
+  change(m)
+  (d / "metrics.json").write_text(json.dumps(m))
+
+
+SWEEP = {
+    "a short per_seed": lambda m: m["studies"]["std"]["values"][0]["per_seed"].pop(),
+    "integer per-seed entries": lambda m: m["studies"]["std"]["values"][0].update(
+        per_seed=[1, 2]),
+    "no values": lambda m: m["studies"]["std"].update(values=[]),
+    "a string summary": lambda m: m["studies"]["std"]["values"][0].update(summary="x"),
+}
+
+
+def test_a_damaged_sweep_is_one_line_and_stays_as_it_was(tmp_path):
+  from experiments import sweep  # pylint: disable=g-import-not-at-top
+  d = tmp_path / "run"
+  sweep.run(sweep.Config(study="std", values="0.6,1.3", seeds=2), d)
+  for i, (case, change) in enumerate(sorted(SWEEP.items())):
+    run = shutil.copytree(d, tmp_path / f"d{i}")
+    _sweep_damage(run, change)
+    before = _files(run)
+    with pytest.raises(InputError):
+      sweep.rerun(run, tmp_path / f"new{i}")
+    assert _files(run) == before, case
+  run = shutil.copytree(d, tmp_path / "extra")   # an extra array in the params
+  with np.load(run / "params_std.npz") as f:
+    p = {k: f[k] for k in f.files}
+  p["0.7/#0/w"] = np.zeros((2, 3), np.float32)
+  np.savez(run / "params_std.npz", **p)
+  with pytest.raises(InputError, match="its arrays are not those of the values"):
+    sweep.rerun(run, tmp_path / "newx")
+  c = json.loads((d / "config.json").read_text())   # seeds in config.json against the params
+  run = shutil.copytree(d, tmp_path / "seeds")
+  c["config"]["seeds"] = 3
+  (run / "config.json").write_text(json.dumps(c))
+  with pytest.raises(InputError):
+    sweep.rerun(run, tmp_path / "news")
+  assert runs.load_json(d / "metrics.json")["studies"]
