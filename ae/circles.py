@@ -23,13 +23,20 @@ def fit_circle(pts):
   """Least-squares (Kasa) circle through each point set (k, m, 2): centres (k, 2), radii (k,).
   Solves x^2 + y^2 + D x + E y + F = 0 for every shape at once."""
   pts = np.asarray(pts, np.float64)
+  # A shape far out (a damaged or diverged model's) is fitted in units of its own size, so
+  # its squares stay finite; a shape with a non-finite point has no circle (nan).
+  size = np.abs(pts).max((1, 2)) if pts.size else np.zeros(len(pts))
+  bad = ~np.isfinite(size)
+  unit = np.where(bad | (size <= 1e6), 1.0, size)[:, None, None]
+  pts = np.where(bad[:, None, None], 0.0, pts) / unit
   a = np.concatenate([pts, np.ones(pts.shape[:2] + (1,))], -1)     # (k, m, 3)
   b = -(pts ** 2).sum(-1)                                          # (k, m)
   ata = a.transpose(0, 2, 1) @ a + 1e-12 * np.eye(3)
   d, e, f = np.linalg.solve(ata, (a.transpose(0, 2, 1) @ b[..., None]))[..., 0].T
   centre = np.stack([-d / 2, -e / 2], -1)
   radius = np.sqrt(np.maximum((centre ** 2).sum(-1) - f, 0.0))
-  return centre, radius
+  centre, radius = centre * unit[:, 0], radius * unit[:, 0, 0]
+  return np.where(bad[:, None], np.nan, centre), np.where(bad, np.nan, radius)
 
 
 def quality(shapes, true_centre=(0.0, 0.0)):

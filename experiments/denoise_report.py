@@ -141,9 +141,13 @@ def latent(path, config, glyphs, p, who, copies=20):
   noisy, _ = denoise.noisy_copies(cfg, jax.random.PRNGKey(7), glyphs.x, level)
   zc = np.asarray(autoencoder.encode(config.model, p, glyphs.x))
   zn = np.asarray(autoencoder.encode(config.model, p, noisy))
-  mean = zc.mean(0)
-  # the main axes of every code drawn, clean and noisy: two of them even for one glyph
-  basis = np.linalg.svd(np.vstack([zc, zn]) - mean, full_matrices=False)[2][:2].T  # (k, <=2)
+  # the main axes of every code drawn, clean and noisy: two of them even for one glyph (of
+  # the finite ones: a diverged model's codes may be nan)
+  every = np.vstack([zc, zn])
+  every = every[np.isfinite(every).all(1)]
+  mean = every.mean(0) if len(every) else np.zeros(zc.shape[1])
+  basis = (np.linalg.svd(every - mean, full_matrices=False)[2][:2].T if len(every) else
+           np.eye(zc.shape[1])[:, :2])  # (k, <=2)
   basis = np.pad(basis, ((0, 0), (0, 2 - basis.shape[1])))  # a 1-D code: its one axis
   pc, pn = (zc - mean) @ basis, (zn - mean) @ basis
   n = len(glyphs)

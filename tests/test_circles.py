@@ -106,3 +106,15 @@ def test_bad_input(tmp_path, change, match):
   with pytest.raises(InputError, match=match):
     circles_exp.run(cfg, tmp_path / "r")
   assert not (tmp_path / "r").exists()
+
+
+def test_a_circle_is_fitted_far_out_and_none_through_a_non_finite_point():
+  from ae import circles as fit  # pylint: disable=g-import-not-at-top
+  t = np.linspace(0, 2 * np.pi, 12, endpoint=False)
+  ring = np.stack([3 + 2 * np.cos(t), -1 + 2 * np.sin(t)], -1)
+  shapes = np.stack([ring, ring * 1e30, np.where(np.arange(12)[:, None] == 3, np.nan, ring)])
+  centre, radius = fit.fit_circle(shapes)
+  np.testing.assert_allclose(centre[0], [3, -1], atol=1e-9)
+  np.testing.assert_allclose(radius[:2], [2, 2e30], rtol=1e-9)
+  np.testing.assert_allclose(centre[1], [3e30, -1e30], rtol=1e-9)
+  assert np.isnan(radius[2]) and np.isnan(centre[2]).all()

@@ -211,4 +211,25 @@ def test_a_damaged_sweep_is_one_line_and_stays_as_it_was(tmp_path):
   (run / "config.json").write_text(json.dumps(c))
   with pytest.raises(InputError):
     sweep.rerun(run, tmp_path / "news")
+  run = shutil.copytree(d, tmp_path / "empty")   # a font cut to 0 glyphs, its hash forged
+  arrays, labels, meta = runs.load_data(d / "data.npz", c["data_sha256"])
+  arrays = {k: v[:0] for k, v in arrays.items()}
+  c = json.loads((d / "config.json").read_text())
+  c["data_sha256"] = runs.save_data(run / "data.npz", arrays, labels, meta)
+  (run / "config.json").write_text(json.dumps(c))
+  with pytest.raises(InputError, match="is not the font it names"):
+    sweep.rerun(run, tmp_path / "newe")
   assert runs.load_json(d / "metrics.json")["studies"]
+
+
+@pytest.mark.parametrize("value", [np.nan, 1e30])
+def test_params_of_a_diverged_model_still_reload(saved, tmp_path, value):
+  """nan or huge params are what a diverged seed leaves: the run reloads (the figures and
+  metrics say what they can), nothing crashes in a fit or an SVD."""
+  name, module, d = saved
+  run = shutil.copytree(d, tmp_path / "diverged")
+  with np.load(run / "params.npz") as f:
+    p = {k: np.full(f[k].shape, value, f[k].dtype) for k in f.files}
+  np.savez(run / "params.npz", **p)
+  metrics = module.rerun(run, tmp_path / "new")
+  assert (tmp_path / "new" / "metrics.json").is_file() and len(metrics["per_seed"]) == 2
