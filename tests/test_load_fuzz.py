@@ -233,3 +233,27 @@ def test_params_of_a_diverged_model_still_reload(saved, tmp_path, value):
   np.savez(run / "params.npz", **p)
   metrics = module.rerun(run, tmp_path / "new")
   assert (tmp_path / "new" / "metrics.json").is_file() and len(metrics["per_seed"]) == 2
+
+
+def test_the_first_signal_ends_a_load_with_nothing_saved(tmp_path):
+  """A load saves nothing partial: the first SIGINT or SIGTERM, once the new run directory is
+  being built (its hidden sibling appears), ends it: exit 130, nothing left."""
+  import signal  # pylint: disable=g-import-not-at-top
+  import time  # pylint: disable=g-import-not-at-top
+  module, config = CONFIGS["latent2d"]
+  module.run(config, tmp_path / "run")
+  for sig in (signal.SIGINT, signal.SIGTERM):
+    out = tmp_path / f"out{sig}"
+    p = subprocess.Popen([sys.executable, "-m", "experiments.latent2d",
+                          f"--load={tmp_path / 'run'}", f"--out_dir={out}", "--run_name=new",
+                          "--cache_dir=none"], cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(out.glob("latent2d/.new.*")) and p.poll() is None:
+      assert time.monotonic() < deadline
+      time.sleep(0.005)
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=60)   # the figures take a second or more: it lands there
+    assert p.returncode == 130 and err.strip().splitlines()[-1] == (
+        "latent2d: error: stopped; nothing saved"), err
+    assert not list(out.rglob("*"))
