@@ -57,7 +57,7 @@ def size(cfg):
 
   >>> from ae.config import TrainConfig
   >>> size(TrainConfig(iterations=1000, log_every=250))
-  (11, 5)
+  (13, 5)
   """
   n, every = cfg.iterations, cfg.log_every
   def steps(m):  # one Steps segment of m steps: blocks of log_every, each cut after MAX_BLOCK

@@ -257,3 +257,22 @@ def test_the_first_signal_ends_a_load_with_nothing_saved(tmp_path):
     assert p.returncode == 130 and err.strip().splitlines()[-1] == (
         "latent2d: error: stopped; nothing saved"), err
     assert not list(out.rglob("*"))
+
+
+def test_an_out_dir_inside_the_loaded_run_and_a_dangling_link_are_refused(tmp_path):
+  module, config = CONFIGS["latent2d"]
+  module.run(config, tmp_path / "run")
+  before = _files(tmp_path / "run")
+  env = dict(os.environ, PYTHONPATH=ROOT)
+  r = subprocess.run([sys.executable, "-m", "experiments.latent2d",
+                      f"--load={tmp_path / 'run'}", f"--out_dir={tmp_path / 'run'}",
+                      "--cache_dir=none"], cwd=ROOT, env=env, capture_output=True, text=True,
+                     timeout=60)
+  assert r.returncode == 2 and "is inside the run --load reads" in r.stderr, r.stderr
+  assert _files(tmp_path / "run") == before and len(r.stderr.splitlines()) == 1
+  (tmp_path / "out" / "latent2d").mkdir(parents=True)
+  (tmp_path / "out" / "latent2d" / "x").symlink_to(tmp_path / "nowhere")
+  r = subprocess.run([sys.executable, "-m", "experiments.latent2d", "--iterations=5",
+                      f"--out_dir={tmp_path / 'out'}", "--run_name=x", "--cache_dir=none"],
+                     cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+  assert r.returncode == 2 and "already exists" in r.stderr and "latent2d:" not in r.stdout

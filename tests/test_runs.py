@@ -58,3 +58,9 @@ def test_json_plain_values(tmp_path):
                                        "inf": float("inf")})
   assert runs.load_json(tmp_path / "c.json") == {"c": {"t": [1, 2], "f": None}, "a": [0, 1],
                                                  "x": 1.5, "inf": "inf"}
+
+
+def test_a_dangling_link_at_the_run_name_is_an_existing_run(tmp_path):
+  (tmp_path / "run").symlink_to(tmp_path / "nowhere")
+  with pytest.raises(InputError, match="already exists"):
+    runs.Building(tmp_path / "run")
