@@ -117,23 +117,29 @@ def latent_scatter(path, z, labels, title, classes=None):
   return save(fig, path)
 
 
-def reconstructions(path, x, out, shape, labels, title, limit=64):
-  """Per glyph: input | output (grey levels) | output above 0.5, wrong pixels in red; at most
-  `limit` glyphs (the worst, then a random sample, as the title says)."""
+def reconstructions(path, x, out, shape, labels, title, limit=64, baseline=None):
+  """Per glyph: input | output (grey levels) | output above 0.5, wrong pixels in red; with
+  `baseline` (outputs of the same glyphs by a baseline, e.g. PCA) a fourth tile, its output
+  above 0.5 with its wrong pixels in red. At most `limit` glyphs (the worst, then a random
+  sample, as the title says)."""
   x, out = np.asarray(x), np.asarray(out)
   wrong = (out > .5) != (x > .5)
+  base_wrong = None if baseline is None else (np.asarray(baseline) > .5) != (x > .5)
+  per = 3 if baseline is None else 4
   idx, note = pick(len(x), wrong.sum(1), limit)
   cols = min(8, len(idx))
-  triples, colors = [], []
+  tiles_, colors = [], []
   nan = np.full(x.shape[1:] + (3,), np.nan)
   for i in idx:
-    red = np.where(wrong[i][:, None], RED, np.nan)
-    triples += [x[i], out[i], (out[i] > .5).astype(float)]
-    colors += [nan, nan, red]
+    tiles_ += [x[i], out[i], (out[i] > .5).astype(float)]
+    colors += [nan, nan, np.where(wrong[i][:, None], RED, np.nan)]
+    if baseline is not None:
+      tiles_.append((np.asarray(baseline[i]) > .5).astype(float))
+      colors.append(np.where(base_wrong[i][:, None], RED, np.nan))
   h, w = shape
   rg = max(3, h // 2)  # room for each glyph's label above its tiles
-  mosaic = np.concatenate([np.ones((rg, 3 * cols * (w + 1) - 1, 3)),
-                           tiles(triples, shape, 3 * cols, colors=colors, row_gap=rg)])
+  mosaic = np.concatenate([np.ones((rg, per * cols * (w + 1) - 1, 3)),
+                           tiles(tiles_, shape, per * cols, colors=colors, row_gap=rg)])
   scale = 0.22 * 5 / max(w, 5)  # inches per pixel column
   fig, ax = plt.subplots(figsize=(min(16, scale * mosaic.shape[1] + .5),
                                   scale * mosaic.shape[0] + .6))
@@ -141,10 +147,13 @@ def reconstructions(path, x, out, shape, labels, title, limit=64):
   for k, i in enumerate(idx):
     r, c = divmod(k, cols)
     err = int(wrong[i].sum())
-    ax.text(c * 3 * (w + 1) + 1.5 * w, rg + r * (h + rg) - 0.8, f"{labels[i][:10]} {err}px",
+    text = f"{labels[i][:10]} {err}px"
+    if baseline is not None:
+      text += f", PCA {int(base_wrong[i].sum())}"
+    ax.text(c * per * (w + 1) + per / 2 * w, rg + r * (h + rg) - 0.8, text,
             ha="center", va="bottom", fontsize=7, color=RED if err else GREEN)
   for c in range(1, cols):
-    ax.axvline(c * 3 * (w + 1) - 1, color="black", lw=0.8)
+    ax.axvline(c * per * (w + 1) - 1, color="black", lw=0.8)
   ax.set_axis_off()
   ax.set_title(f"{title}{note}", fontsize=9, pad=10)
   return save(fig, path)

@@ -4,7 +4,7 @@ import sys
 import jax
 import numpy as np
 
-from ae import autoencoder, cheader, losses, plotting, report, train
+from ae import autoencoder, baselines, cheader, losses, plotting, report, train
 from ae.data import display
 from experiments import skeleton
 
@@ -28,10 +28,12 @@ def metrics(config, glyphs, params, timing, history, interrupted=False):
     out.update(blank_glyphs=len(blank),
                duplicate_glyphs={glyphs.chars[i]: glyphs.chars[j] for i, j in dup.items()})
     return out
-  return report.build(
+  out = report.build(
       range(t.seed, t.seed + t.seeds), final, start,
       timing, per_seed,
       report.pixel_score(errors, final), summary, glyphs.chars, interrupted)
+  out["baselines"] = baselines.glyphs(glyphs.x, m.latent_dim)   # the linear yardstick
+  return out
 
 
 def default_points(config, glyphs, p, z, k=6, limit=2000):
@@ -85,8 +87,11 @@ def _seed_figures(fig_dir, tag, who, config, glyphs, p, metrics):
   labels = glyphs.shown
   plotting.latent_scatter(fig_dir / f"latent_{tag}.png", z, labels,
                           f"{name}: latent codes ({who})", glyphs.classes)
+  k = m.latent_dim
   plotting.reconstructions(fig_dir / f"reconstruction_{tag}.png", x, out, glyphs.shape, labels,
-                           f"{name}, {who}: input | output | output > 0.5, wrong pixels red")
+                           f"{name}, {who}: input | output | output > 0.5 | PCA-{k} > 0.5 "
+                           f"(the linear baseline); wrong pixels red",
+                           baseline=baselines.reconstruct(baselines.pca(x, k), x))
   g = config.grid
   zz, lo, hi = autoencoder.latent_grid(z, g, margin=0.15)
   grid = np.asarray(autoencoder.decode(m, p, zz))
@@ -100,6 +105,16 @@ def _seed_figures(fig_dir, tag, who, config, glyphs, p, metrics):
       {"z": list(pt), "nearest": glyphs.chars[j], "hamming": d, "copy": d == 0,
        "rows": cheader.format_rows(b.reshape(glyphs.shape))}
       for pt, (j, _, d), b in zip(pts, near, new)]
+
+
+def baseline_text(metrics, seeds):
+  """The summary's baseline row: PCA-k's errors, and how many seeds beat its worst glyph."""
+  b = metrics["baselines"]["pca"]
+  better = sum(1 for p in metrics["per_seed"]
+               if not p["diverged"] and p["max_pixel_error"] < b["max_pixel_error"])
+  return (f"worst glyph {b['max_pixel_error']} px, mean {b['mean_pixel_error']:.1f} px, "
+          f"{b['exact_glyphs']}/{len(b['pixel_errors'])} glyphs exact; {better}/{seeds} seeds "
+          "do better on their worst glyph")
 
 
 def decode_tag(config, metrics):
@@ -124,6 +139,7 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
       ("0 wrong px on every glyph", f"{s['seeds_zero']}/{n} seeds"),
       ("<= 1 wrong px on every glyph", f"{s['seeds_le1']}/{n} seeds"),
       ("worst-glyph error, median", skeleton.shown(s["max_pixel_error_median"], "g", " px")),
+      (f"PCA-{config.model.latent_dim}, the linear baseline", baseline_text(metrics, n)),
       ("best / median seed", f"{skeleton.shown(s['best_seed'])} / "
                              f"{skeleton.shown(s['median_seed'])}"),
       ("diverged", skeleton.diverged_text(s)),

@@ -1,5 +1,5 @@
 """explorer.html as a person uses it (issue 37): what it draws, the mouse, a finger, the keyboard,
-the URL hash (written rarely, read defensively), and colours that read. Positions are computed
+the URL hash (written rarely, read defensively). Positions are computed
 here from the page's view (centre, span), not from the page's own toClient."""
 import io
 import re
@@ -115,7 +115,7 @@ def test_a_browser_that_refuses_history_calls_still_pans(open_page, trained):
   page.mouse.down()
   page.mouse.move(box["x"] + 400, box["y"] + 250, steps=10)
   page.mouse.up()
-  page.wait_for_timeout(1200)
+  page.wait_for_timeout(500)   # past the hash's 300 ms: its write was tried, and refused
   after = page.evaluate("window.explorer.state().view")
   assert after["cx"] < before["cx"] and after["cy"] > before["cy"]
   assert page.evaluate("window.explorer.hashWrites()") == 0
@@ -270,59 +270,3 @@ def test_the_keyboard_moves_pins_zooms_and_clears_and_is_heard(open_page, traine
                          "e.getAttribute('aria-label') || (e.labels && e.labels[0] && "
                          "e.labels[0].textContent) || e.textContent; })()")
     assert len(name.strip()) >= 3, control   # every control says what it is
-
-
-# ---------------------------------------------------------------- colours
-def _rgb(css):
-  if css.startswith("#"):
-    return [int(css[i:i + 2], 16) for i in (1, 3, 5)]
-  return [float(v) for v in re.findall(r"[\d.]+", css)[:3]]
-
-
-def _contrast(fg, bg=(255, 255, 255)):
-  """WCAG 2 contrast ratio of two sRGB colours."""
-  def lum(c):
-    c = np.asarray(c, float) / 255
-    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
-  a, b = sorted((lum(fg), lum(bg)))
-  return (b + 0.05) / (a + 0.05)
-
-
-@pytest.mark.parametrize("classes", [1, 10, 40])
-def test_every_text_and_mark_reads_at_4_5_to_1(open_page, tmp_path, classes):
-  from ae import explorer  # pylint: disable=g-import-not-at-top
-  n = 100
-  x = (np.random.default_rng(0).random((n, 35)) > 0.5).astype(np.float32)
-  dec = explorer.decoder([{"w": np.ones((2, 35), np.float32), "b": np.zeros(35, np.float32)}],
-                         [None], "sigmoid")
-  seed = explorer.Seed(0, "best", dec, np.random.default_rng(1).normal(size=(n, 2)))
-  labels = [f"g{i}" for i in range(n)]
-  path = explorer.write(tmp_path / "e.html", "colours", "glyphs", labels, x, (7, 5), [seed],
-                        classes=[str(i % classes) for i in range(n)] if classes > 1 else ["a"] * n)
-  page = open_page(path)
-  colours = page.evaluate("window.explorer.colours()")
-  for c in colours["samples"] + colours["ink"]:
-    assert _contrast(_rgb(c)) >= 4.5, c
-  for sel in ("#subtitle", ".hint", "#take-status", "#out-text", "h2", "label"):
-    fg, bg = page.evaluate(f"(() => {{ const e = document.querySelector('{sel}'); let b = e; "
-                           "while (getComputedStyle(b).backgroundColor === 'rgba(0, 0, 0, 0)') "
-                           "b = b.parentElement; return [getComputedStyle(e).color, "
-                           "getComputedStyle(b).backgroundColor]; })()")
-    assert _contrast(_rgb(fg), _rgb(bg)) >= 4.5, sel
-
-
-def test_circle_colours_read_too(open_page, tmp_path):
-  from ae import data, explorer  # pylint: disable=g-import-not-at-top
-  import jax  # pylint: disable=g-import-not-at-top
-  x, _, _ = data.circles(jax.random.PRNGKey(0), data.CirclesConfig(circles=20))
-  dec = explorer.decoder([{"w": np.ones((2, 42), np.float32), "b": np.zeros(42, np.float32)}],
-                         [None], "linear")
-  seed = explorer.Seed(0, "", dec, np.random.default_rng(1).normal(size=(20, 2)))
-  path = explorer.write(tmp_path / "c.html", "circles", "circles",
-                        [f"{r:.3f}" for r in np.linspace(0.1, 0.9, 20)], x, (21, 2), [seed])
-  page = open_page(path)
-  colours = page.evaluate("window.explorer.colours()")
-  assert len(colours["samples"]) >= 10
-  for c in colours["samples"]:
-    assert _contrast(_rgb(c)) >= 4.5, c
