@@ -1,0 +1,71 @@
+"""ae/stats.py and the sweep's report (issue 39): Holm against a worked example, a paired test
+that finds what a pooled one misses, intervals, and verdicts made on the adjusted p."""
+import numpy as np
+import pytest
+import scipy.stats
+
+from ae import stats
+from experiments import sweep_report
+
+
+def test_holm_against_a_worked_example():
+  # sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1: 0.02, 0.03, 0.06, 0.04 -> 0.06 (monotone)
+  assert stats.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+  assert stats.holm([0.2, None, 0.9]) == pytest.approx([0.4, None, 0.9])
+  assert stats.holm([0.6, 0.7]) == [1.0, 1.0]
+
+
+def test_pairing_finds_a_shift_on_shared_seeds_that_pooling_misses():
+  rng = np.random.default_rng(0)
+  seed_effect = rng.normal(20, 6, 16)   # what each seed's initial weights do
+  b = np.round(seed_effect)
+  a = b - 1 - (rng.random(16) < 0.3)   # one or two pixels fewer on every seed
+  d, p = stats.paired(a, b)
+  assert p < 0.001 and np.all(d < 0)
+  assert stats.unpaired(a, b) > 0.2   # Mann-Whitney on the pooled seeds sees nothing
+  assert stats.paired(b, b) == (pytest.approx(np.zeros(16)), 1.0)
+  assert stats.paired([1.0], [2.0])[1] is None
+
+
+def test_intervals():
+  d = np.arange(-10.0, 11.0)
+  med, (lo, hi) = stats.median_interval(d)
+  assert med == 0 and lo < 0 < hi and (lo, hi) == stats.median_interval(d)[1]  # repeats
+  rate, lo, hi = stats.rate_interval(3, 16)
+  ci = scipy.stats.binomtest(3, 16).proportion_ci(0.95)
+  assert rate == 3 / 16 and (lo, hi) == (ci.low, ci.high)
+
+
+def _value(label, worst, le1=0):
+  return {"summary": {"value": label, "seeds_le1": le1},
+          "per_seed": [{"max_pixel_error": w, "diverged": False} for w in worst]}
+
+
+def test_the_report_corrects_for_its_claims_and_pairs_the_seeds():
+  rng = np.random.default_rng(1)
+  base = rng.integers(5, 30, 12).astype(float)
+  studies = {
+      # a clear one: 0.01 beats the large etas by 3 px on every seed
+      "eta": {"values": [_value("0.01", base - 3, 2), _value("0.1", base),
+                         _value("0.15", base + 1), _value("0.45", base + 2)]},
+      # two weak ones: a pixel fewer on 6 of 12 seeds, ties on the rest (raw p = 2 / 2^6)
+      "iterations": {"values": [_value("300", base - (np.arange(12) < 6)),
+                                _value("1500", base)]},
+      "dataset": {"values": [_value("font2", base - (np.arange(12) >= 6)),
+                             _value("font1", base), _value("font3", base)]},
+      # the opposite: tanh worse than sigmoid and relu on every seed
+      "activation": {"values": [_value("tanh", base + 4), _value("sigmoid", base),
+                                _value("relu", base)]},
+  }
+  metrics = {"summary": {"base": "original", "seeds": 12}, "studies": studies}
+  every = sweep_report.claims(metrics)   # eta: two claims (its third needs "adaptive")
+  assert [c["q"] for c in every] == stats.holm([c["p"] for c in every]) and len(every) == 5
+  found = {c["study"]: c for c in every if not c["claim"].startswith("An eta between")}
+  assert found["eta"]["verdict"] == "supported" and found["eta"]["effect"] == -4   # vs median
+  assert found["activation"]["verdict"] == "contradicted: the opposite holds"
+  for weak in ("iterations", "dataset"):   # raw yes, corrected for 5 claims no
+    assert found[weak]["p"] == pytest.approx(2 / 2**6) and found[weak]["q"] > 0.05
+    assert found[weak]["verdict"] == "not shown: no significant difference"
+  text = sweep_report.conclusions(None, metrics)
+  assert "Holm–Bonferroni" in text and "Wilcoxon signed-rank" in text
+  assert "seeds <= 1 px 2/12 [" in text
