@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ae import InputError, autoencoder, losses, mlp
+from ae import InputError, autoencoder, baselines, losses, mlp
 from ae import noise as nz  # not "noise": NoiseConfig has a field of that name
 from ae.fields import check_choices, field
 from ae.task import Task
@@ -125,14 +125,17 @@ def noisy_copies(cfg, key, x, level):
 def evaluate(model, cfg, params, x, key):
   """Per level (in cfg.levels()): restore_rate (seeds,) (the share of copies denoised with 0
   wrong pixels), mean_pixel_error (seeds,), and the two baselines (scalars): the noisy input
-  itself (noisy_input_error, noisy_input_restore_rate) and the nearest training glyph by
-  Hamming distance (nearest_glyph_restore_rate, nearest_glyph_error). Every seed sees the
-  same noisy copies."""
+  itself (noisy_input_error, noisy_input_restore_rate), the nearest training glyph by
+  Hamming distance (nearest_glyph_restore_rate, nearest_glyph_error) and the linear
+  denoiser: the noisy glyph projected by PCA with the net's latent width, fitted on the clean
+  glyphs (pca_restore_rate, pca_error). Every seed sees the same noisy copies."""
   out = []
+  linear = baselines.pca(x, model.latent_dim)
   for i, level in enumerate(cfg.levels()):
     noisy, clean = noisy_copies(cfg, jax.random.fold_in(key, i), x, level)
     wrong = np.asarray(_wrong(model, params, jnp.asarray(noisy), jnp.asarray(clean)))
     near = np.asarray(x)[losses.nearest(noisy, x)[0]]
+    projected = baselines.reconstruct(linear, noisy)
     out.append({
         "k" if cfg.noise_model == "k" else "p": level,
         "restore_rate": (wrong == 0).mean(axis=1),
@@ -140,5 +143,7 @@ def evaluate(model, cfg, params, x, key):
         "noisy_input_error": float(((noisy > .5) != (clean > .5)).sum(1).mean()),
         "noisy_input_restore_rate": float(np.all((noisy > .5) == (clean > .5), 1).mean()),
         "nearest_glyph_restore_rate": float(np.all((near > .5) == (clean > .5), 1).mean()),
-        "nearest_glyph_error": float(((near > .5) != (clean > .5)).sum(1).mean())})
+        "nearest_glyph_error": float(((near > .5) != (clean > .5)).sum(1).mean()),
+        "pca_restore_rate": float(np.all((projected > .5) == (clean > .5), 1).mean()),
+        "pca_error": float(baselines.pixel_errors(projected, clean).mean())})
   return out

@@ -8,7 +8,7 @@ from ae.plotting import plt, save
 from experiments import skeleton
 
 BASELINES = ("noisy_input_error", "noisy_input_restore_rate", "nearest_glyph_restore_rate",
-             "nearest_glyph_error")
+             "nearest_glyph_error", "pca_restore_rate", "pca_error")
 
 
 def metrics(config, glyphs, fit, levels):
@@ -67,7 +67,7 @@ def figures(run_dir, config, glyphs, fit, metrics):
 
 def rates(path, config, glyphs, levels, per_seed, bad):
   """Restore rate and residual error against the level: every seed faint, the median bold,
-  the two baselines dashed."""
+  the three baselines dashed."""
   name = "k" if config.noise.noise_model == "k" else "p"
   x = [r[name] for r in levels]
   fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -84,6 +84,8 @@ def rates(path, config, glyphs, levels, per_seed, bad):
             label="nearest training glyph")
     ax.plot(x, [r[f"noisy_input_{base}"] for r in levels], "^--", color="grey",
             label="the noisy input itself")
+    ax.plot(x, [r[f"pca_{base}"] for r in levels], "D--", color="tab:purple",
+            label=f"PCA-{config.model.latent_dim} of the noisy glyph (linear)")
     ax.set(xlabel=f"noise level ({name}: " + ("pixels flipped)" if name == "k" else
                                                "flip probability)"), ylabel=label)
     ax.grid(alpha=.3)
@@ -175,12 +177,14 @@ def print_summary(config, glyphs, metrics, run_dir):
   name = "k" if config.noise.noise_model == "k" else "p"
   print(f"data: {glyphs.describe()}; seeds {config.train.seed}..{config.train.seed + n - 1}; "
         f"{config.noise.eval_copies} noisy copies per glyph and level")
-  print(f"{name:>5} | net: restored | net: wrong px | noisy input px | nearest glyph: restored")
+  k = config.model.latent_dim
+  print(f"{name:>5} | net: restored | net: wrong px | noisy input px | nearest glyph: restored"
+        f" | PCA-{k}: restored")
   for r in s["levels"]:
     rate = "-" if r["restore_rate"] is None else f"{r['restore_rate']:.3f}"
     err = "-" if r["mean_pixel_error"] is None else f"{r['mean_pixel_error']:.3f}"
     print(f"{r[name]:>5g} | {rate:>13} | {err:>13} | {r['noisy_input_error']:>14.2f} | "
-          f"{r['nearest_glyph_restore_rate']:.3f}")
+          f"{r['nearest_glyph_restore_rate']:>23.3f} | {r['pca_restore_rate']:>16.3f}")
   beats = s["net_beats_nearest_glyph_at"]
   print(f"the net beats the nearest-glyph decoder at: "
         f"{', '.join(f'{name}={v:g}' for v in beats) if beats else 'no level'}")

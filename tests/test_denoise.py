@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ae import InputError, data, denoise, noise
+from ae import InputError, autoencoder, data, denoise, noise
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
@@ -73,6 +73,17 @@ def test_evaluation_identity_denoiser_and_hamming_baseline():
   # font2's glyphs are at least 3 pixels apart: the nearest glyph undoes any single flip
   assert levels[1]["nearest_glyph_restore_rate"] == 1.0
   assert levels[1]["nearest_glyph_error"] == 0.0
+  # the linear baseline: the clean glyphs lie in their own PCA's span (level 0 restored), and
+  # with 2 components its projection is what NumPy's SVD gives, thresholded
+  assert levels[0]["pca_restore_rate"] == 1.0 and levels[0]["pca_error"] == 0
+  two = AEConfig(arch=(35, 2, 35))
+  params = jax.tree.map(lambda a: a[None], autoencoder.init(two, KEY))   # one seed
+  for i, e in enumerate(denoise.evaluate(two, cfg, params, F2, KEY)):
+    noisy, clean = denoise.noisy_copies(cfg, jax.random.fold_in(KEY, i), F2, e["k"])
+    c = F2 - F2.mean(0)
+    top = np.linalg.svd(c, full_matrices=False)[2][:2]
+    out = (noisy - F2.mean(0)) @ top.T @ top + F2.mean(0)
+    assert e["pca_error"] == pytest.approx(((out > .5) != (clean > .5)).sum(1).mean())
 
 
 TINY = denoise_exp.Config(
