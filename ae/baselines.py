@@ -44,10 +44,14 @@ def reconstruct(p, x):
   return decode(p, encode(p, x))
 
 
-def rank(x, rtol=1e-9):
-  """The numerical rank of the centred data: singular values above rtol x the largest."""
-  s = np.linalg.svd(np.asarray(x, np.float64) - np.mean(x, 0), compute_uv=False)
-  return int((s > rtol * s[0]).sum()) if s.size and s[0] > 0 else 0
+def rank(x):
+  """The numerical rank of the centred data: singular values above the largest times
+  max(n, d) times the data's own precision (NumPy's matrix_rank rule: float32 data carries
+  rounding at 1e-7, not 1e-16)."""
+  x = np.asarray(x)
+  eps = np.finfo(x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64).eps
+  s = np.linalg.svd(np.asarray(x, np.float64) - x.mean(0), compute_uv=False)
+  return int((s > s[0] * max(x.shape) * eps).sum()) if s.size and s[0] > 0 else 0
 
 
 def pixel_errors(out, x):

@@ -21,7 +21,7 @@ import dataclasses
 import jax
 import numpy as np
 
-from ae import InputError, autoencoder, circles, data, train
+from ae import InputError, autoencoder, baselines, circles, data, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import CirclesConfig
@@ -71,7 +71,11 @@ def prepare(config, saved=None, loaded_from=None):
   def evaluate(fit):
     gens = [generation(config, train.seed_params(fit.params, i), x, radii, keep)
             for i in range(config.train.seeds)]
-    return circles_report.metrics(config, x, keep, fit, gens), gens
+    out = circles_report.metrics(config, x, keep, fit, gens)
+    out["baselines"] = {"pca1": baseline(config, x, radii, keep, 1),
+                        "pca2": baseline(config, x, radii, keep, 2),
+                        "data_rank": baselines.rank(x[keep])}
+    return out, gens
 
   held = "" if config.data.holdout is None else f", radii {config.data.holdout} held out"
   return skeleton.Job(
@@ -95,13 +99,34 @@ def circle_data(x, radii, keep, config):
 
 
 def generation(config, p, x, radii, keep):
-  """One seed's generation numbers: the path through the training codes (in radius order)
-  and, with --holdout, the points between the codes on either side of the band."""
+  """One seed's generation numbers (generated())."""
   m = config.model
-  z = np.asarray(autoencoder.encode(m, p, x))
+  return generated(config, lambda a: np.asarray(autoencoder.encode(m, p, a)),
+                   lambda z: np.asarray(autoencoder.decode(m, p, z)), x, radii, keep)
+
+
+def baseline(config, x, radii, keep, k):
+  """PCA-k fitted on the training circles, measured as a seed is: its reconstruction RMSE
+  (training and held-out circles) and its generation numbers (a dict like a per_seed row)."""
+  fitted = baselines.pca(x[keep], k)
+  g = generated(config, lambda a: baselines.encode(fitted, a),
+                lambda z: baselines.decode(fitted, z), x, radii, keep)
+  rmse = lambda a: float(np.sqrt(np.mean((baselines.reconstruct(fitted, a) - a) ** 2)))
+  row = {"components": k, "fitted_on": "the training circles", "recon_rmse": rmse(x[keep])}
+  if (~keep).any():
+    row["heldout_recon_rmse"] = rmse(x[~keep])
+  row.update({key: g[key] for key in circles_report.GEN_KEYS if key in g})
+  return row
+
+
+def generated(config, encode, decode, x, radii, keep):
+  """A model's generation numbers, from its encode and decode: the path through the training
+  codes (in radius order) and, with --holdout, the points between the codes on either side
+  of the band."""
+  z = encode(x)
   order = np.flatnonzero(keep)[np.argsort(radii[keep])]
   zp = circles.path(z[order], config.path_points)
-  q = circles.quality(np.asarray(autoencoder.decode(m, p, zp)))
+  q = circles.quality(decode(zp))
   out = {"z": z, "path_z": zp, "path": q,
          "path_circularity_max": float(np.max(q["circularity"])),
          "path_radius_monotonic": circles.monotonic(q["radius"]),
@@ -112,7 +137,7 @@ def generation(config, p, x, radii, keep):
     below = order[radii[order] < band[0]][-1]
     above = order[radii[order] > band[1]][0]
     zg, t = circles.between(z[below], z[above], 9)
-    qg = circles.quality(np.asarray(autoencoder.decode(m, p, zg)))
+    qg = circles.quality(decode(zg))
     target = radii[below] + t * (radii[above] - radii[below])
     out.update(gap_z=zg, gap=qg, holdout_radius_error=float(np.mean(np.abs(
         qg["radius"] - target))), holdout_circularity_max=float(np.max(qg["circularity"])),

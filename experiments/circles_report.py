@@ -112,6 +112,16 @@ def print_summary(config, metrics, run_dir):
                ("gap: decoded radii inside the band", f"{100 * s['holdout_inside']:.0f}%"),
                ("gap: worst circularity, median", f"{100 * s['holdout_circularity_max']:.2f}%"),
                ("gap: radius error, median", fmt(s["holdout_radius_error"]))]
+  b = metrics.get("baselines")
+  if b:   # the linear yardstick: the same numbers for PCA-1 and PCA-2
+    one, two = b["pca1"], b["pca2"]
+    rows.append(("PCA-1 / PCA-2 (linear baselines)",
+                 f"RMSE {fmt(one['recon_rmse'])} / {fmt(two['recon_rmse'])}; the training "
+                 f"circles have rank {b['data_rank']}"))
+    if "holdout_inside" in one:
+      rows.append(("  their gap: radii inside, error",
+                   f"{100 * one['holdout_inside']:.0f}% / {100 * two['holdout_inside']:.0f}%; "
+                   f"{fmt(one['holdout_radius_error'])} / {fmt(two['holdout_radius_error'])}"))
   rows += [("best / median seed", f"{skeleton.shown(s['best_seed'])} / "
                                   f"{skeleton.shown(s['median_seed'])}"),
            ("diverged", skeleton.diverged_text(s)),

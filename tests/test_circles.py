@@ -118,3 +118,19 @@ def test_a_circle_is_fitted_far_out_and_none_through_a_non_finite_point():
   np.testing.assert_allclose(radius[:2], [2, 2e30], rtol=1e-9)
   np.testing.assert_allclose(centre[1], [3e30, -1e30], rtol=1e-9)
   assert np.isnan(radius[2]) and np.isnan(centre[2]).all()
+
+
+def test_the_original_circles_are_linear_pca_1_reconstructs_and_generates_them():
+  """Issue 39: every input is the radius times one fixed vector (rank 1), so PCA-1 fits the
+  training circles and generates the held-out band's exactly; angle jitter makes it rank 2."""
+  from ae import baselines  # pylint: disable=g-import-not-at-top
+  from experiments import circles as exp  # pylint: disable=g-import-not-at-top
+  config = exp.Config(data=CirclesConfig(holdout="0.4:0.6"))
+  x, radii, _, keep = exp.make_data(config)
+  assert baselines.rank(x[keep]) == 1
+  one = exp.baseline(config, x, radii, keep, 1)
+  assert one["recon_rmse"] < 1e-6 and one["heldout_recon_rmse"] < 1e-6
+  assert one["holdout_inside"] == 1.0 and one["holdout_radius_error"] < 1e-6
+  jitter = exp.Config(data=CirclesConfig(angle_jitter=0.3))
+  xj, _, _, keep_j = exp.make_data(jitter)
+  assert baselines.rank(xj[keep_j]) == 2
