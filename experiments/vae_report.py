@@ -5,7 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 from matplotlib.patches import Ellipse
 
-from ae import autoencoder, circles, losses, plotting, plotting_shapes, report, train, vae
+from ae import (autoencoder, baselines, circles, losses, plotting, plotting_shapes, report,
+                train, vae)
 from ae.plotting import plt, save
 from experiments import skeleton
 
@@ -65,6 +66,29 @@ def plain_autoencoder(config, d, model, params):
           "box": boxes}
 
 
+def pca_baseline(config, d):
+  """PCA with the VAE's latent width, fitted on the training data, measured as the VAE is:
+  its reconstruction (wrong pixels, or RMSE) and, for a 2-D latent, the coverage of a grid at
+  the VAE's resolution over the box its codes span (the plain autoencoder's rule)."""
+  k = config.model.latent_dim
+  fitted = baselines.pca(d.x.reshape(len(d.x), -1), k)
+  flat = d.x.reshape(len(d.x), -1)
+  out = {"components": k, "fitted_on": "the training data"}
+  rec = baselines.reconstruct(fitted, flat)
+  if d.binary:
+    e = baselines.pixel_errors(rec, flat)
+    out.update(max_pixel_error=int(e.max()), mean_pixel_error=float(e.mean()))
+  else:
+    out["recon_rmse"] = float(np.sqrt(np.mean((rec - flat) ** 2)))
+  if k == 2:
+    zz, _, _ = autoencoder.latent_grid(baselines.encode(fitted, flat), config.grid)
+    grid = baselines.decode(fitted, zz)
+    out["latent_coverage"] = float(
+        (_hamming(grid > .5, d.x) <= NEAR).mean() if d.binary else
+        _circle_like(grid.reshape((-1,) + d.x.shape[1:]), d.x).mean())
+  return out
+
+
 def metrics(config, d, fit, ev):
   t = config.train
   per_seed = []
@@ -106,9 +130,11 @@ def metrics(config, d, fit, ev):
       out.update(seeds_le1_ae=ae["seeds_le1"], seeds_zero_ae=ae["seeds_zero"])
     return out
 
-  return report.build(range(t.seed, t.seed + t.seeds), fit.history["loss"][:, -1],
-                      fit.history["loss"][:, 0], fit.timing, per_seed, -ev["elbo"], summary,
-                      d.labels if d.binary else None, fit.interrupted)
+  out = report.build(range(t.seed, t.seed + t.seeds), fit.history["loss"][:, -1],
+                     fit.history["loss"][:, 0], fit.timing, per_seed, -ev["elbo"], summary,
+                     d.labels if d.binary else None, fit.interrupted)
+  out["baselines"] = {"pca": pca_baseline(config, d)}
+  return out
 
 
 # ---------------------------------------------------------------- figures
@@ -271,6 +297,14 @@ def print_summary(config, d, metrics, run_dir):
     rows += [("reconstruction RMSE, median", f(s["recon_rmse_median"], ".4f")),
              ("latent grid decoding to circles", f(s["latent_coverage"], ".1%")),
              ("prior samples that are circles", f(s["prior_circle_like_fraction"], ".1%"))]
+  b = metrics.get("baselines", {}).get("pca")
+  if b:   # the linear yardstick, measured as the VAE is
+    said = (f"worst glyph {b['max_pixel_error']} px, mean {b['mean_pixel_error']:.1f} px"
+            if d.binary else f"RMSE {b['recon_rmse']:.4f}")
+    if "latent_coverage" in b:
+      said += f"; grid {'within 3 px of a glyph' if d.binary else 'circles'} " \
+              f"{b['latent_coverage']:.1%}"
+    rows.append((f"PCA-{b['components']}, the linear baseline", said))
   rows += [("diverged", skeleton.diverged_text(s)),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
   skeleton.print_table(rows, metrics, run_dir)

@@ -51,3 +51,17 @@ def test_latent2d_reports_its_pca_baseline(tmp_path, capsys):
   b = want["pca"]
   better = sum(p["max_pixel_error"] < b["max_pixel_error"] for p in metrics["per_seed"])
   assert f"worst glyph {b['max_pixel_error']} px" in row and f"{better}/2 seeds do better" in row
+
+
+def test_the_vae_reports_its_pca_baseline_measured_as_it_is():
+  from experiments import vae as vae_exp, vae_report  # pylint: disable=g-import-not-at-top
+  config = vae_exp.Config(data=data.DataConfig(n_chars=8), grid=4)
+  d = vae_exp.load(config)
+  b = vae_report.pca_baseline(config, d)
+  fitted = baselines.pca(d.x, 2)
+  e = baselines.pixel_errors(baselines.reconstruct(fitted, d.x), d.x)
+  assert (b["max_pixel_error"], b["mean_pixel_error"]) == (int(e.max()), float(e.mean()))
+  from ae import autoencoder, losses  # pylint: disable=g-import-not-at-top
+  zz, _, _ = autoencoder.latent_grid(baselines.encode(fitted, d.x), 4)
+  near = losses.nearest(baselines.decode(fitted, zz) > .5, d.x)[1]
+  assert b["latent_coverage"] == float((near <= vae_report.NEAR).mean())
