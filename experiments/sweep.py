@@ -195,6 +195,8 @@ def run(config, run_dir, progress=None, should_stop=None):
       if not done:  # stopped before any of its values trained
         stopped = True
         break
+      for v, r in done:   # each value beside PCA of its own glyphs at its latent width
+        r["summary"]["baseline"] = sweep_report.baseline(v, r)
       out[study] = {"values": [r for _, r in done]}
       if study == "optimizer":
         out[study]["eta_search"] = search

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 
-from ae import autoencoder, plotting, stats
+from ae import autoencoder, baselines, plotting, stats
 from ae.plotting import plt, save
 
 # (study, the original's conclusion, values A, values B[, "as good"]): it claims A has fewer
@@ -56,6 +56,15 @@ def best_per_optimizer(results, vals, params, hist):
   return keep_r, keep_v, keep_p, keep_h, search
 
 
+def baseline(value, result):
+  """PCA with the value's latent width on the value's glyphs: its worst-glyph error, and how
+  many of the value's seeds do better on their worst glyph."""
+  b = baselines.glyphs(value.data.load().x, value.model.latent_dim)["pca"]
+  better = int(np.sum(_worst(result) < b["max_pixel_error"]))
+  return {"components": b["components"], "max_pixel_error": b["max_pixel_error"],
+          "seeds_better": better}
+
+
 def _inf(v):
   return np.inf if v is None else v
 
@@ -84,7 +93,7 @@ def metrics(config, out, seconds):
           "mean_pixel_error_mean": s["mean_pixel_error_mean"], "seeds_le1": s["seeds_le1"],
           "seeds_zero": s["seeds_zero"], "final_loss_median": s["final_loss_median"],
           "diverged": len(s["diverged_seeds"]), "seconds": s["seconds"],
-          "batched_with": s["batched_with"]})
+          "batched_with": s["batched_with"], "baseline": s.get("baseline")})
       per_seed += [dict(p, study=study, value=s["value"]) for p in r["per_seed"]]
   summary = {"study": config.study, "base": config.base, "seeds": config.seeds,
              "first_seed": config.seed, "values": rows, "seconds": round(seconds, 1),
@@ -100,15 +109,22 @@ def table(metrics):
            f"({s['first_seed']}..{s['first_seed'] + n - 1}), {s['seconds']} s\n"]
   for study, rows in s["values"].items():
     lines += [f"## {study}\n", "| value | worst-glyph px, mean ± std | mean px | seeds <= 1 px | "
-              "final loss (median) | seconds |", "|---|---|---|---|---|---|"]
+              "PCA worst px: seeds better | final loss (median) | seconds |",
+              "|---|---|---|---|---|---|---|"]
     for r in rows:
       f = lambda v, fmt: "-" if v is None else format(v, fmt)
       batched = f" (1 of {r['batched_with']} batched)" if r["batched_with"] > 1 else ""
+      b = r.get("baseline")
+      pca = "-" if not b else (f"PCA-{b['components']} {b['max_pixel_error']}: "
+                               f"{b['seeds_better']}/{n}")
       lines.append(f"| {r['value']} | {f(r['max_pixel_error_mean'], '.2f')} ± "
                    f"{f(r['max_pixel_error_std'], '.2f')} | {f(r['mean_pixel_error_mean'], '.3f')} "
-                   f"| {r['seeds_le1']}/{n} | {f(r['final_loss_median'], '.4g')} | "
+                   f"| {r['seeds_le1']}/{n} | {pca} | {f(r['final_loss_median'], '.4g')} | "
                    f"{r['seconds']:.2f}{batched} |")
-    lines.append("")
+    lines += ["", "PCA worst px: the worst-glyph error of PCA with the value's latent width, "
+              "fitted on its glyphs (the best linear autoencoder), and how many seeds do better. "
+              "Seconds: the value's share of its compiled program's time; values that differ "
+              "only in a number share one program (\"1 of n batched\").", ""]
   return "\n".join(lines)
 
 
@@ -225,6 +241,10 @@ def study_figures(run_dir, study, done, params):
   if nums is not None and max(nums) / min(nums) > 10:
     ax.set_xlabel(f"{study} (log scale)")
   ax.axhline(1, color="green", ls=":", lw=1, label="1 wrong pixel")
+  base = [r["summary"].get("baseline") for _, r in done]
+  if all(base):   # each value's linear yardstick: PCA of its glyphs at its latent width
+    ax.plot(pos, [b["max_pixel_error"] for b in base], "_", color="tab:red", ms=22, mew=2,
+            label="PCA (linear) on the same glyphs")
   ax.set(ylabel="wrong pixels on the worst glyph", title=f"{study}: every seed (points), "
          "median and quartiles (boxes)")
   ax.legend(fontsize=7)

@@ -65,3 +65,16 @@ def test_the_vae_reports_its_pca_baseline_measured_as_it_is():
   zz, _, _ = autoencoder.latent_grid(baselines.encode(fitted, d.x), 4)
   near = losses.nearest(baselines.decode(fitted, zz) > .5, d.x)[1]
   assert b["latent_coverage"] == float((near <= vae_report.NEAR).mean())
+
+
+def test_each_sweep_value_stands_beside_pca_of_its_own_glyphs():
+  from ae.autoencoder import AEConfig  # pylint: disable=g-import-not-at-top
+  from ae.config import TrainConfig  # pylint: disable=g-import-not-at-top
+  from experiments import sweep_report  # pylint: disable=g-import-not-at-top
+  from experiments.sweep_studies import Value  # pylint: disable=g-import-not-at-top
+  v = Value("font1:10", data.DataConfig(dataset="font1", n_chars=10), AEConfig(), TrainConfig())
+  result = {"per_seed": [{"max_pixel_error": w, "diverged": False} for w in (3, 9, 12)]}
+  b = sweep_report.baseline(v, result)
+  want = baselines.glyphs(v.data.load().x, 2)["pca"]["max_pixel_error"]
+  assert b == {"components": 2, "max_pixel_error": want, "seeds_better": sum(
+      w < want for w in (3, 9, 12))}
