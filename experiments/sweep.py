@@ -258,6 +258,11 @@ def rerun(load_dir, run_dir):
   for name, x in arrays.items():  # the fonts it trained on, as this package ships them
     if name not in BUILTIN or not np.array_equal(x, data.load(name).x):  # whole
       raise InputError(f"{load_dir / 'data.npz'}: {name} is not the font it names")
+  first = data.load(next(iter(arrays))) if arrays else None
+  if first is None or tuple(labels) != tuple(first.chars) or meta != {
+      "name": "sweep", "shape": list(first.shape)}:
+    raise InputError(f"{load_dir / 'data.npz'}: its labels or meta are not those a sweep "
+                     "writes")
   metrics = runs.load_json(load_dir / "metrics.json", load_dir)
   found = {}
   try:

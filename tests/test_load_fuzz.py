@@ -290,3 +290,39 @@ def test_an_out_dir_inside_the_loaded_run_and_a_dangling_link_are_refused(tmp_pa
                       f"--out_dir={tmp_path / 'out'}", "--run_name=x", "--cache_dir=none"],
                      cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
   assert r.returncode == 2 and "already exists" in r.stderr and "latent2d:" not in r.stdout
+
+
+def test_a_vae_comparison_of_another_seed_count_and_a_sweep_s_forged_labels_are_refused(
+    tmp_path):
+  from experiments import sweep  # pylint: disable=g-import-not-at-top
+  module, config = CONFIGS["vae"]
+  module.run(config, tmp_path / "v")
+  run = shutil.copytree(tmp_path / "v", tmp_path / "v2")
+  with np.load(run / "params_ae.npz") as f:
+    p = {k: f[k][:1] for k in f.files}   # one seed of two
+  np.savez(run / "params_ae.npz", **p)
+  with pytest.raises(InputError, match="params_ae.npz: its arrays do not have the shapes"):
+    module.rerun(run, tmp_path / "new")
+  sweep.run(sweep.Config(study="std", values="0.6,1.3", seeds=2), tmp_path / "s")
+  run = shutil.copytree(tmp_path / "s", tmp_path / "s2")
+  c = json.loads((run / "config.json").read_text())
+  arrays, labels, meta = runs.load_data(run / "data.npz", c["data_sha256"])
+  c["data_sha256"] = runs.save_data(run / "data.npz", arrays, ["?"] * len(labels), meta)
+  (run / "config.json").write_text(json.dumps(c))
+  with pytest.raises(InputError, match="its labels or meta are not those a sweep writes"):
+    sweep.rerun(run, tmp_path / "news")
+
+
+def test_a_load_of_an_interrupted_sweep_is_a_finished_load_exit_0(tmp_path):
+  from experiments import sweep  # pylint: disable=g-import-not-at-top
+  sweep.run(sweep.Config(study="std", values="0.6,1.3", seeds=2), tmp_path / "s")
+  run = shutil.copytree(tmp_path / "s", tmp_path / "s2")
+  m = json.loads((run / "metrics.json").read_text())
+  m["summary"]["interrupted"] = True
+  (run / "metrics.json").write_text(json.dumps(m))
+  r = subprocess.run([sys.executable, "-m", "experiments.sweep", f"--load={run}",
+                      f"--out_dir={tmp_path}", "--run_name=new", "--cache_dir=none"], cwd=ROOT,
+                     env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True,
+                     timeout=120)
+  assert r.returncode == 0, r.stderr
+  assert (tmp_path / "sweep" / "new" / "report.md").is_file()
