@@ -83,8 +83,9 @@ class TrainConfig:
     if chunks > schedule.MAX_ENTRIES:
       raise InputError(f"--iterations={self.iterations} makes {chunks:,} training chunks (of "
                        f"at most {schedule.MAX_BLOCK} steps, and one per log point and solver "
-                       f"call); the limit is {schedule.MAX_ENTRIES:,}: use fewer --iterations "
-                       "or a larger --log_every or --minimize_every")
+                       f"call); the limit is {schedule.MAX_ENTRIES:,} (the schedule and the "
+                       "history are held in memory): use fewer --iterations or a larger "
+                       "--log_every or --minimize_every")
     if self.batch_size < 0 or (n_samples is not None and self.batch_size > n_samples):
       raise InputError(f"--batch_size must be in 0..{n_samples} (0 = full batch), "
                        f"got {self.batch_size}")
