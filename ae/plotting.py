@@ -31,6 +31,35 @@ def save(fig, path):
   return path
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value, _=None):
+  """A log axis's tick as text (TeX is off, see above): 0.01 -> '10⁻²', 3 -> '3'.
+
+  >>> power_of_ten(0.01), power_of_ten(1000.0), power_of_ten(3.0)
+  ('10⁻²', '10³', '3')
+  """
+  if value <= 0:
+    return ""
+  e = round(np.log10(value))
+  if abs(value / 10.0 ** e - 1) < 1e-9:
+    return "10" + str(e).translate(_SUPERSCRIPT)
+  return f"{value:g}"
+
+
+def log_scale(axis):
+  """A log scale whose ticks read as powers of ten in plain text, minor ticks unlabelled
+  (matplotlib's own labels are TeX, which parse_math = False would print raw)."""
+  import matplotlib.ticker as ticker  # pylint: disable=g-import-not-at-top
+  if axis is axis.axes.yaxis:
+    axis.axes.set_yscale("log")
+  else:
+    axis.axes.set_xscale("log")
+  axis.set_major_formatter(ticker.FuncFormatter(power_of_ten))
+  axis.set_minor_formatter(ticker.NullFormatter())
+
+
 def tiles(images, shape, cols, gap=1, colors=None, row_gap=None):
   """(n, h*w) intensities in [0, 1] -> one RGB mosaic (white gaps; row_gap pixels between
   rows, default gap), `cols` tiles a row, ink dark. colors: optional (n, h*w, 3) overriding
@@ -194,7 +223,7 @@ def curves(path, steps, history, highlight, title, diverged=(), panels=PIXEL_PAN
     if ref is not None:
       ax.axhline(ref[0], color="green", ls=":", lw=1, label=ref[1])
     if log:
-      ax.set_yscale("log")
+      log_scale(ax.yaxis)
     else:
       ax.set_ylim(bottom=-0.2)
     ax.set(xlabel="optimizer step", ylabel=ylabel)
