@@ -200,10 +200,19 @@ SWEEP = {
 }
 
 
-def test_a_damaged_sweep_is_one_line_and_stays_as_it_was(tmp_path):
+def _sweep(tmp_path_factory):
+  """A saved two-value sweep, run once per test process."""
   from experiments import sweep  # pylint: disable=g-import-not-at-top
-  d = tmp_path / "run"
-  sweep.run(sweep.Config(study="std", values="0.6,1.3", seeds=2), d)
+  if "sweep" not in _RUNS:
+    d = tmp_path_factory.mktemp("sweep") / "run"
+    sweep.run(sweep.Config(study="std", values="0.6,1.3", seeds=2), d)
+    _RUNS["sweep"] = sweep, d
+  return _RUNS["sweep"][1]
+
+
+def test_a_damaged_sweep_is_one_line_and_stays_as_it_was(tmp_path_factory, tmp_path):
+  from experiments import sweep  # pylint: disable=g-import-not-at-top
+  d = _sweep(tmp_path_factory)
   for i, (case, change) in enumerate(sorted(SWEEP.items())):
     run = shutil.copytree(d, tmp_path / f"d{i}")
     _sweep_damage(run, change)
@@ -293,18 +302,16 @@ def test_an_out_dir_inside_the_loaded_run_and_a_dangling_link_are_refused(tmp_pa
 
 
 def test_a_vae_comparison_of_another_seed_count_and_a_sweep_s_forged_labels_are_refused(
-    tmp_path):
+    tmp_path_factory, tmp_path):
   from experiments import sweep  # pylint: disable=g-import-not-at-top
-  module, config = CONFIGS["vae"]
-  module.run(config, tmp_path / "v")
-  run = shutil.copytree(tmp_path / "v", tmp_path / "v2")
+  module, saved = _saved(tmp_path_factory, "vae")
+  run = shutil.copytree(saved, tmp_path / "v2")
   with np.load(run / "params_ae.npz") as f:
     p = {k: f[k][:1] for k in f.files}   # one seed of two
   np.savez(run / "params_ae.npz", **p)
   with pytest.raises(InputError, match="params_ae.npz: its arrays do not have the shapes"):
     module.rerun(run, tmp_path / "new")
-  sweep.run(sweep.Config(study="std", values="0.6,1.3", seeds=2), tmp_path / "s")
-  run = shutil.copytree(tmp_path / "s", tmp_path / "s2")
+  run = shutil.copytree(_sweep(tmp_path_factory), tmp_path / "s2")
   c = json.loads((run / "config.json").read_text())
   arrays, labels, meta = runs.load_data(run / "data.npz", c["data_sha256"])
   c["data_sha256"] = runs.save_data(run / "data.npz", arrays, ["?"] * len(labels), meta)
@@ -313,10 +320,8 @@ def test_a_vae_comparison_of_another_seed_count_and_a_sweep_s_forged_labels_are_
     sweep.rerun(run, tmp_path / "news")
 
 
-def test_a_load_of_an_interrupted_sweep_is_a_finished_load_exit_0(tmp_path):
-  from experiments import sweep  # pylint: disable=g-import-not-at-top
-  sweep.run(sweep.Config(study="std", values="0.6,1.3", seeds=2), tmp_path / "s")
-  run = shutil.copytree(tmp_path / "s", tmp_path / "s2")
+def test_a_load_of_an_interrupted_sweep_is_a_finished_load_exit_0(tmp_path_factory, tmp_path):
+  run = shutil.copytree(_sweep(tmp_path_factory), tmp_path / "s2")
   m = json.loads((run / "metrics.json").read_text())
   m["summary"]["interrupted"] = True
   (run / "metrics.json").write_text(json.dumps(m))

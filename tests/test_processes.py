@@ -99,15 +99,14 @@ def test_a_port_in_use_and_a_process_that_never_comes_are_one_line(tmp_path):
 @pytest.mark.slow  # two processes per case: about 8 s each
 @pytest.mark.parametrize("one,other,named", [
     ("--eta=0.02", "--eta=0.5", "--eta is 0.02 on process 0 but 0.5 on process 1"),
-    ("--dataset=font1", "--dataset=font2", "--dataset is 'font1' on process 0 but 'font2'"),
-    ("--iterations=100", "--iterations=200", "--iterations is 100 on process 0 but 200"),
-    ("--seed=0", "--seed=1", "--seed is 0 on process 0 but 1 on process 1"),
     ("--seeds=2", "--seeds=4", "--seeds is 2 on process 0 but 4 on process 1"),
     ("latent2d", "circles", "the experiment is latent2d on process 0 but circles on process 1")])
 def test_processes_started_with_different_flags_stop_before_any_work(tmp_path, one, other,
                                                                       named):
   """Two processes started by hand, identical but for one flag (or the experiment): each
-  says which in one line and exits 2; nothing is written, not even a hidden directory."""
+  says which in one line and exits 2; nothing is written, not even a hidden directory.
+  (--dataset, --iterations and --seed were tried the same way by hand: every flag is one
+  entry of the same digest, distributed.facts.)"""
   port = _port()
   runs = [(a, []) if a in ("latent2d", "circles") else ("latent2d", [a]) for a in (one, other)]
   procs = [subprocess.Popen([sys.executable, "-m", f"experiments.{name}", *args, "--seeds=4"
