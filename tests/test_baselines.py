@@ -37,22 +37,6 @@ def test_the_glyph_baseline_counts_wrong_pixels_as_the_model_is_counted():
   assert b["data_rank"] == 31   # 32 glyphs, centred
 
 
-def test_latent2d_reports_its_pca_baseline(tmp_path, capsys):
-  from ae.autoencoder import AEConfig  # pylint: disable=g-import-not-at-top
-  from ae.config import TrainConfig  # pylint: disable=g-import-not-at-top
-  from experiments import latent2d  # pylint: disable=g-import-not-at-top
-  config = latent2d.Config(data=data.DataConfig(n_chars=6), model=AEConfig(
-      arch=(35, 16, 2, 16, 35)), train=TrainConfig(iterations=200, seeds=2, eta=0.02), grid=3)
-  metrics = latent2d.run(config, tmp_path / "r")
-  want = baselines.glyphs(config.data.load().x, 2)
-  assert metrics["baselines"] == want
-  out = capsys.readouterr().out
-  row = next(l for l in out.splitlines() if l.startswith("PCA-2, the linear baseline"))
-  b = want["pca"]
-  better = sum(p["max_pixel_error"] < b["max_pixel_error"] for p in metrics["per_seed"])
-  assert f"worst glyph {b['max_pixel_error']} px" in row and f"{better}/2 seeds do better" in row
-
-
 def test_the_vae_reports_its_pca_baseline_measured_as_it_is():
   from experiments import vae as vae_exp, vae_report  # pylint: disable=g-import-not-at-top
   config = vae_exp.Config(data=data.DataConfig(n_chars=8), grid=4)

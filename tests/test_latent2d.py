@@ -101,6 +101,19 @@ def test_decode_seed_decodes_with_that_seed_and_prints_font_h_rows(tiny_run, tmp
     latent2d.rerun(d, tmp_path / "bad", decode_seed=seed + 1)
 
 
+def test_the_summary_and_metrics_hold_the_pca_baseline(tiny_run):
+  """Issue 39: PCA-2 of the same glyphs beside the model, and the seeds that beat it."""
+  from ae import baselines  # pylint: disable=g-import-not-at-top
+  _, metrics = tiny_run
+  want = baselines.glyphs(TINY.data.load().x, 2)
+  assert metrics["baselines"] == want
+  b = want["pca"]
+  better = sum(p["max_pixel_error"] < b["max_pixel_error"] for p in metrics["per_seed"])
+  text = latent2d_report.baseline_text(metrics, 2)
+  assert text.startswith(f"worst glyph {b['max_pixel_error']} px") and \
+      text.endswith(f"{better}/2 seeds do better on their worst glyph")
+
+
 def test_existing_run_dir_is_an_error(tiny_run):
   d, _ = tiny_run
   before = sorted(p.name for p in d.rglob("*"))
