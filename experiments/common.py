@@ -89,6 +89,9 @@ class Stop:
     preemption notifier takes SIGTERM for itself)."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
       signal.signal(sig, self._handle)
+      # restart a system call the signal interrupts: the handler only sets a flag, and a
+      # collective's socket call (gloo, across processes) must not fail with EINTR
+      signal.siginterrupt(sig, False)
     if early_signal() is not None:  # came during the imports: stop before any training
       self.signal = early_signal()
     return self

@@ -76,7 +76,8 @@ def test_sigterm_to_the_launcher_saves_an_interrupted_run_and_sigkill_leaves_no_
   term = launcher("term")
   _training(term)
   term.send_signal(signal.SIGTERM)
-  assert term.wait(timeout=30) == 130
+  _, err = term.communicate(timeout=30)
+  assert term.returncode == 130, err
   metrics = json.loads((tmp_path / "latent2d" / "term" / "metrics.json").read_text())
   assert metrics["summary"]["interrupted"]
   kill = launcher("kill")
