@@ -7,7 +7,7 @@ import zipfile
 
 import numpy as np
 
-from ae import InputError
+from ae import InputError, runfiles
 
 
 def parse_text_font(text, name=""):
@@ -42,10 +42,7 @@ def parse_text_font(text, name=""):
 def _declared(fp):
   """(bytes an .npy stream's header declares, the header's length); ValueError if it has no
   valid header."""
-  version = np.lib.format.read_magic(fp)
-  read = (np.lib.format.read_array_header_1_0 if version == (1, 0) else
-          np.lib.format.read_array_header_2_0)
-  shape, _, dtype = read(fp)
+  shape, dtype = runfiles.header(fp)
   return int(np.prod(shape, dtype=object)) * dtype.itemsize, fp.tell()
 
 

@@ -39,7 +39,9 @@ def regular(path, root=None):
   return path
 
 
-def _header(fp):
+def header(fp):
+  """(shape, dtype) from an .npy stream's header, the stream left at its data; ValueError if
+  it has none."""
   version = np.lib.format.read_magic(fp)
   read = (np.lib.format.read_array_header_1_0 if version == (1, 0) else
           np.lib.format.read_array_header_2_0)
@@ -58,7 +60,7 @@ def members(path, root=None):
         if not info.filename.endswith(".npy"):
           raise InputError(f"{path}: {info.filename[:80]!r} is not an array")
         with zf.open(info) as fp:
-          shape, dtype = _header(fp)
+          shape, dtype = header(fp)
         if dtype.hasobject or dtype.fields is not None:
           raise InputError(f"{path}: {info.filename[:-4]} has dtype {dtype}, not plain numbers")
         declared += int(np.prod(shape, dtype=object)) * dtype.itemsize

@@ -71,8 +71,8 @@ def pca_baseline(config, d):
   its reconstruction (wrong pixels, or RMSE) and, for a 2-D latent, the coverage of a grid at
   the VAE's resolution over the box its codes span (the plain autoencoder's rule)."""
   k = config.model.latent_dim
-  fitted = baselines.pca(d.x.reshape(len(d.x), -1), k)
   flat = d.x.reshape(len(d.x), -1)
+  fitted = baselines.pca(flat, k)
   out = {"components": k, "fitted_on": "the training data"}
   rec = baselines.reconstruct(fitted, flat)
   if d.binary:
