@@ -75,6 +75,14 @@ def fail(experiment, message, status=2):
   sys.exit(status)
 
 
+def say(text):
+  """Writes to the terminal's stderr without Python's buffers (safe inside a signal handler)."""
+  try:
+    os.write(sys.stderr.fileno(), text.encode("utf-8", "replace"))
+  except (OSError, ValueError, AttributeError):  # stderr closed or replaced by a non-file
+    pass
+
+
 class Stop:
   """SIGINT, SIGTERM or SIGHUP (a closed terminal) set a flag that the run checks before
   training, between chunks and before the figures; a second one quits at the next Python
@@ -101,8 +109,10 @@ class Stop:
     if self.signal is not None or self.at_once:  # the second signal: quit, nothing saved
       raise KeyboardInterrupt
     self.signal = signum
-    print(f"\n{self.experiment}: {signal.Signals(signum).name}: stopping after this chunk and "
-          "saving what is done (again to quit at once)", file=sys.stderr, flush=True)
+    # os.write, not print: the handler can run in the middle of the main thread's own write to
+    # sys.stderr (the progress bar), and a buffered writer re-entered raises RuntimeError
+    say(f"\n{self.experiment}: {signal.Signals(signum).name}: stopping after this chunk and "
+        "saving what is done (again to quit at once)\n")
 
   def __call__(self):
     return self.signal is not None

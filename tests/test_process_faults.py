@@ -123,3 +123,37 @@ def test_an_ipv6_coordinator(tmp_path):
   out = [p.communicate(timeout=120) for p in procs]
   assert [p.returncode for p in procs] == [0, 0], out
   assert (tmp_path / "latent2d" / "v6" / "metrics.json").is_file()
+
+
+def test_a_signal_during_a_write_to_stderr_stops_the_run_without_reentering_the_buffer(
+    monkeypatch):
+  """The CI failure: SIGTERM arrived while the progress bar wrote to sys.stderr (a buffered
+  file over the terminal's fd), and the handler's own print re-entered that buffer
+  ("reentrant call inside <_io.BufferedWriter>"). The raw writer here calls the handler from
+  inside the buffer's write, as the signal did."""
+  import io
+  from experiments.common import Stop
+  read_end, write_end = os.pipe()
+  stop = Stop("latent2d")
+
+  class Raw(io.RawIOBase):
+    def writable(self):
+      return True
+
+    def fileno(self):
+      return write_end
+
+    def write(self, b):
+      if stop.signal is None:
+        stop._handle(signal.SIGTERM, None)   # pylint: disable=protected-access
+      return os.write(write_end, b)
+
+  monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(io.BufferedWriter(Raw()),
+                                                      line_buffering=True))
+  print("training  12% |###", file=sys.stderr)   # re-enters before this change
+  sys.stderr.flush()
+  os.close(write_end)
+  said = os.read(read_end, 4096).decode()
+  os.close(read_end)
+  assert stop() and stop.signal == signal.SIGTERM
+  assert "latent2d: SIGTERM: stopping after this chunk" in said and "training  12%" in said
