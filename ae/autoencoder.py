@@ -103,12 +103,14 @@ def task_factory(cfg):
 
 
 @functools.lru_cache(maxsize=64)
-def task(cfg):
-  """The same Task object for equal configs (so a second fit reuses the compiled program)."""
-  return _task(cfg)
+def task(cfg, grey=False):
+  """The same Task object for equal configs (so a second fit reuses the compiled program).
+  grey: the data is grey-level (ring images), so the history records the RMSE, not wrong
+  pixels, whatever the loss."""
+  return _task(cfg, grey)
 
 
-def _task(cfg):
+def _task(cfg, grey=False):
   """Reconstruct data["x"] (or data["y"] when given: clean targets for noisy inputs)."""
   def loss(params, batch, key):
     del key  # deterministic: no noise, no sampling
@@ -117,7 +119,7 @@ def _task(cfg):
 
   def metrics(params, data):
     y = data.get("y", data["x"])
-    if cfg.loss not in losses.PIXEL_LOSSES:  # continuous data: the root-mean-square error
+    if grey or cfg.loss not in losses.PIXEL_LOSSES:  # continuous data: the RMSE
       out = losses.reconstruct(mlp.apply(params, data["x"], cfg.acts), cfg.loss)
       return {"rmse": jnp.sqrt(jnp.mean((out - y) ** 2))}
     err = losses.pixel_errors(params, data["x"], y, cfg.acts, cfg.loss)

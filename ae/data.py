@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from ae import InputError, cheader, glyphfiles
+from ae import InputError, cheader, glyphfiles, rings
 from ae.fields import check_finite, field
 
 BUILTIN = ("font1", "font2", "font3")
@@ -236,6 +236,11 @@ class CirclesConfig:
                                  "passed to cos/sin as radians (points scrambled).", C)
   holdout: str = field(None, "Leave out of training the circles with radii in a band, "
                        "'lo:hi' (e.g. 0.4:0.6), and test generation inside it.", C)
+  render: str = field("points", "points: each circle as the x, y of its points (the "
+                      "original's set, exactly linear in the radius); image: an anti-aliased "
+                      "ring in an --image_size square, radii in units of its half-width (a "
+                      "curved manifold: ae/rings.py).", C, ("points", "image"))
+  image_size: int = field(16, "Pixels per side of each ring image (--render=image).", C)
 
   def band(self):
     """(lo, hi) of --holdout, or None."""
@@ -247,8 +252,20 @@ class CirclesConfig:
       raise InputError(f"--holdout takes 'lo:hi', e.g. 0.4:0.6, got {self.holdout!r}") from None
     return lo, hi
 
+  def inert(self):
+    """{field: why} for fields without effect (see TrainConfig.inert)."""
+    if self.render == "image":
+      why = "a ring image has no points (it is drawn from the radius alone)"
+      return {k: why for k in ("points", "angle_offset", "angle_jitter", "original_radians")}
+    return {"image_size": "it only applies to --render=image"}
+
   def check(self):
     check_finite(self)
+    if self.render == "image" and not 8 <= self.image_size <= 64:
+      raise InputError(f"--image_size must be in 8..64, got {self.image_size}")
+    if self.render == "image" and self.centre_jitter > 0:
+      raise InputError("--centre_jitter works with --render=points only: ring images are "
+                       "drawn centred")
     if not 0 <= self.radius_min < self.radius_max:
       raise InputError(f"--radius_min must be >= 0 and below --radius_max, got "
                        f"{self.radius_min}:{self.radius_max}")
@@ -273,9 +290,13 @@ class CirclesConfig:
 
 def circles(key, cfg):
   """(x (n, 2*points) float32, x and y interleaved; radii (n,); centres (n, 2)): a pure,
-  keyed draw of the circles set `cfg` describes (the key only feeds the jitters)."""
+  keyed draw of the circles set `cfg` describes (the key only feeds the jitters). With
+  --render=image, x is (n, image_size**2): ring images (rings.render)."""
   import jax  # pylint: disable=g-import-not-at-top
   n, m = cfg.circles, cfg.points
+  if cfg.render == "image":
+    radii = np.linspace(cfg.radius_min, cfg.radius_max, n)
+    return rings.render(radii, cfg.image_size), radii, np.zeros((n, 2))
   k_phase, k_centre = jax.random.split(key)
   radii = np.linspace(cfg.radius_min, cfg.radius_max, n)
   deg = np.linspace(0.0, 360.0, m)[None, :] + cfg.angle_offset

@@ -2,12 +2,19 @@
 
 import numpy as np
 
-from ae import autoencoder, circles, plotting, plotting_shapes, report, train
+from ae import autoencoder, circles, plotting, plotting_rings, plotting_shapes, report, train
 from experiments import skeleton
 
-GEN_KEYS = ("path_circularity_max", "path_radius_monotonic", "path_radius_range",
-            "path_radius_max_step", "holdout_radius_error", "holdout_circularity_max",
-            "holdout_inside")
+GEN_KEYS = ("path_circularity_max", "path_distance_max", "recon_distance_max",
+            "path_radius_monotonic", "path_radius_range", "path_radius_max_step",
+            "holdout_radius_error", "holdout_circularity_max", "holdout_distance_max",
+            "holdout_inside", "band_coverage")
+
+
+def shape_error(config):
+  """What says how far a decode is from a true circle: its circularity (points) or its
+  distance to the nearest true ring (images)."""
+  return "distance" if config.data.render == "image" else "circularity"
 
 
 def _rmse(config, p, x):
@@ -35,13 +42,14 @@ def metrics(config, x, keep, fit, gens):
     if not rows:
       return {"recon_rmse_median": None}
     med = lambda k: float(np.median([r[k] for r in rows]))
+    err = shape_error(config)
     out = {"recon_rmse_median": med("recon_rmse"),
-           "path_circularity_max": med("path_circularity_max"),
+           f"path_{err}_max": med(f"path_{err}_max"),
            "path_radius_monotonic": all(r["path_radius_monotonic"] for r in rows),
            "path_radius_range": [med_i(rows, "path_radius_range", 0),
                                  med_i(rows, "path_radius_range", 1)]}
-    for k in ("heldout_recon_rmse", "holdout_radius_error", "holdout_circularity_max",
-              "holdout_inside"):
+    for k in ("heldout_recon_rmse", "holdout_radius_error", f"holdout_{err}_max",
+              "holdout_inside", "recon_distance_max", "band_coverage"):
       if k in rows[0]:
         out[k if k != "heldout_recon_rmse" else "heldout_recon_rmse_median"] = med(k)
     return out
@@ -55,19 +63,27 @@ def med_i(rows, key, i):
   return float(np.median([r[key][i] for r in rows]))
 
 
-def figures(run_dir, config, x, radii, keep, fit, gens, metrics):
+def figures(run_dir, config, x, radii, keep, fit, extra, metrics):
+  """extra: (each seed's generated(), PCA-2's generated())."""
+  gens, pca = extra
   t = config.train
   fig_dir = run_dir / "figures"
   picks, bad = report.picks(metrics, t.seed)
   plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,
                   report.seed_labels(picks, t.seed),
                   f"circles: {t.seeds} seed{'s' * (t.seeds > 1)}", bad,
-                  (("loss", "mse loss (full batch)", True, None),
+                  (("loss", f"{config.model.loss} loss (full batch)", True, None),
                    ("rmse", "reconstruction RMSE", True, (0.01, "RMSE 0.01 (the goal)"))))
   lim = 1.1 * (np.abs(x).max())
   band = config.data.band()
   for tag, i in picks.items():
     p, g, who = train.seed_params(fit.params, i), gens[i], f"{tag} seed {t.seed + i}"
+    plotting_shapes.latent(fig_dir / f"latent_{tag}.png", g["z"], radii, keep,
+                           f"circles: latent codes by radius ({who})", g["path_z"],
+                           g.get("gap_z"))
+    if config.data.render == "image":
+      _ring_figures(fig_dir, config, p, g, pca, tag, who, band)
+      continue
     m = config.model
     out = np.asarray(autoencoder.reconstruct(m, p, x))
     want = np.linspace(radii.min(), radii.max(), 5)
@@ -75,9 +91,6 @@ def figures(run_dir, config, x, radii, keep, fit, gens, metrics):
     plotting_shapes.reconstructions(fig_dir / f"reconstruction_{tag}.png", x, out, radii,
                                     picks_r, f"circles: input (black) and output (red), {who}",
                                     lim)
-    plotting_shapes.latent(fig_dir / f"latent_{tag}.png", g["z"], radii, keep,
-                           f"circles: latent codes by radius ({who})", g["path_z"],
-                           g.get("gap_z"))
     z = g["z"][keep]
     n = config.grid
     zz, lo, hi = autoencoder.latent_grid(z, n, margin=0.25)
@@ -96,32 +109,59 @@ def figures(run_dir, config, x, radii, keep, fit, gens, metrics):
                               f"({who})", lim)
 
 
+def _ring_figures(fig_dir, config, p, g, pca, tag, who, band):
+  """--render=image: the seed's decodes beside PCA-2's, and its decoded latent grid."""
+  size, n = config.data.image_size, config.grid
+  plotting_rings.compare(fig_dir / f"rings_{tag}.png", size, g, pca,
+                         f"ring images: the autoencoder ({who}) and PCA-2", band)
+  zz, lo, hi = autoencoder.latent_grid(g["z"], n, margin=0.25)
+  plotting.manifold(fig_dir / f"grid_{tag}.png",
+                    np.clip(np.asarray(autoencoder.decode(config.model, p, zz)), 0, 1),
+                    (size, size), lo, hi, title=f"ring images: a {n}x{n} latent grid over "
+                    f"and around the codes ({who})")
+
+
 def print_summary(config, metrics, run_dir):
   s, n = metrics["summary"], config.train.seeds
   seed = config.train.seed
   fmt = lambda v: "-" if v is None else f"{v:.4f}"
   rows = [("seeds", f"{n} (seed {seed}..{seed + n - 1})"),
           ("reconstruction RMSE, median", fmt(s["recon_rmse_median"]))]
+  err = shape_error(config)
+  # circularity in percent (0: a perfect circle); distance as RMSE to the nearest true ring
+  shown = (lambda v: f"{100 * v:.2f}%") if err == "circularity" else fmt
+  worst = "worst circularity" if err == "circularity" else "farthest from a true ring"
   if s["recon_rmse_median"] is not None:
-    rows += [("path: worst circularity, median", f"{100 * s['path_circularity_max']:.2f}%"),
+    if "recon_distance_max" in s:
+      rows.append(("reconstructions: " + worst, fmt(s["recon_distance_max"])))
+    rows += [(f"path: {worst}, median", shown(s[f"path_{err}_max"])),
              ("path: radius monotonic", "every seed" if s["path_radius_monotonic"] else "no"),
              ("path: fitted radius range", f"{s['path_radius_range'][0]:.3f} .. "
                                            f"{s['path_radius_range'][1]:.3f}")]
     if "holdout_inside" in s:
       rows += [("held-out band: RMSE of its circles", fmt(s["heldout_recon_rmse_median"])),
                ("gap: decoded radii inside the band", f"{100 * s['holdout_inside']:.0f}%"),
-               ("gap: worst circularity, median", f"{100 * s['holdout_circularity_max']:.2f}%"),
+               (f"gap: {worst}, median", shown(s[f"holdout_{err}_max"])),
                ("gap: radius error, median", fmt(s["holdout_radius_error"]))]
+    if "band_coverage" in s:
+      rows.append(("band: its radii drawn as true rings", f"{100 * s['band_coverage']:.0f}% "
+                   "(anywhere in the latent box, median)"))
   b = metrics.get("baselines")
   if b:   # the linear yardstick: the same numbers for PCA-1 and PCA-2
     one, two = b["pca1"], b["pca2"]
+    what = "ring images" if err == "distance" else "circles"
     rows.append(("PCA-1 / PCA-2 (linear baselines)",
                  f"RMSE {fmt(one['recon_rmse'])} / {fmt(two['recon_rmse'])}; the training "
-                 f"circles have rank {b['data_rank']}"))
+                 f"{what} have rank {b['data_rank']}"))
+    rows.append((f"  their path: {worst}",
+                 f"{shown(one[f'path_{err}_max'])} / {shown(two[f'path_{err}_max'])}"))
     if "holdout_inside" in one:
       rows.append(("  their gap: radii inside, error",
                    f"{100 * one['holdout_inside']:.0f}% / {100 * two['holdout_inside']:.0f}%; "
                    f"{fmt(one['holdout_radius_error'])} / {fmt(two['holdout_radius_error'])}"))
+    if "band_coverage" in one:
+      rows.append(("  their band drawn as true rings", f"{100 * one['band_coverage']:.0f}% / "
+                   f"{100 * two['band_coverage']:.0f}%"))
   rows += [("best / median seed", f"{skeleton.shown(s['best_seed'])} / "
                                   f"{skeleton.shown(s['median_seed'])}"),
            ("diverged", skeleton.diverged_text(s)),

@@ -86,6 +86,8 @@ class Progress:
     parts = [f"step {step}", f"loss {_median(rows['loss'][:, -1]):.4g}"]
     if "max_pixel_error" in rows:
       parts.append(f"worst glyph {_median(rows['max_pixel_error'][:, -1]):g} px")
+    if "rmse" in rows:
+      parts.append(f"RMSE {_median(rows['rmse'][:, -1]):.4g}")
     if elapsed > 0 and step:
       parts.append(f"{step / elapsed:,.0f} steps/s")
     parts.append(f"{_duration(left)} left" if done < total else f"{_duration(elapsed)}")

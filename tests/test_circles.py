@@ -128,7 +128,7 @@ def test_the_original_circles_are_linear_pca_1_reconstructs_and_generates_them()
   config = exp.Config(data=CirclesConfig(holdout="0.4:0.6"))
   x, radii, _, keep = exp.make_data(config)
   assert baselines.rank(x[keep]) == 1
-  one = exp.baseline(config, x, radii, keep, 1)
+  one, _ = exp.baseline(config, x, radii, keep, 1)
   assert one["recon_rmse"] < 1e-6 and one["heldout_recon_rmse"] < 1e-6
   assert one["holdout_inside"] == 1.0 and one["holdout_radius_error"] < 1e-6
   jitter = exp.Config(data=CirclesConfig(angle_jitter=0.3))
