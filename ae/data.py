@@ -239,7 +239,8 @@ class CirclesConfig:
   render: str = field("points", "points: each circle as the x, y of its points (the "
                       "original's set, exactly linear in the radius); image: an anti-aliased "
                       "ring in an --image_size square, radii in units of its half-width (a "
-                      "curved manifold: ae/rings.py).", C, ("points", "image"))
+                      "curved manifold: ae/rings.py; train it with --loss=bce).", C,
+                      ("points", "image"))
   image_size: int = field(16, "Pixels per side of each ring image (--render=image).", C)
 
   def band(self):

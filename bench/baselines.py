@@ -1,6 +1,7 @@
 """What the baselines (ae/baselines.py) cost a run: each experiment's baseline computation, and
 the reconstruction figure with and without its PCA column, against the whole default latent2d
-command's wall time, all measured in this one process (medians of 5).
+command's wall time; the ring images' baselines (their distances to the manifold and the
+band's coverage) against the README's rings command. All in this one process (medians of 5).
 
   python -m bench.baselines        # ~30 s
 """
@@ -48,15 +49,31 @@ def main():
       "reconstruction figure, with the PCA column": lambda: plotting.reconstructions(
           tmp / "b.png", g.x, out, g.shape, list(g.chars), "t", baseline=pca_out),
   }
+  rc = circles.Config(data=data.CirclesConfig(render="image", holdout="0.45:0.6"))
+  rc = circles.resolved(rc)
+  rx, rr, _, rkeep = circles.make_data(rc)
+  ring_row = {"circles --render=image: PCA-1 and PCA-2, distances and coverage": lambda: [
+      circles.baseline(rc, rx, rr, rkeep, k) for k in (1, 2)]}
   times = {k: median_seconds(f) for k, f in rows.items()}
-  t = time.perf_counter()
-  subprocess.run([sys.executable, "-m", "experiments.latent2d", "--eta=0.0085",
-                  f"--out_dir={tmp}"], check=True, capture_output=True)
-  wall = time.perf_counter() - t
-  print(f"| what | seconds | share of the default latent2d command ({wall:.2f} s) |")
+  ring_time = {k: median_seconds(f) for k, f in ring_row.items()}
+  wall = _wall(["latent2d", "--eta=0.0085"], tmp)
+  ring_wall = _wall(["circles", "--render=image", "--loss=bce", "--holdout=0.45:0.6",
+                     "--iterations=3000"], tmp)
+  print("| what | seconds | share of its run |")
   print("|---|---|---|")
   for k, s in times.items():
-    print(f"| {k} | {s:.4f} | {100 * s / wall:.2f}% |")
+    print(f"| {k} | {s:.4f} | {100 * s / wall:.2f}% of latent2d's {wall:.2f} s |")
+  for k, s in ring_time.items():
+    print(f"| {k} | {s:.4f} | {100 * s / ring_wall:.2f}% of the rings command's "
+          f"{ring_wall:.2f} s |")
+
+
+def _wall(args, out_dir):
+  """Seconds of one whole command (a fresh process), its compile cache off."""
+  t = time.perf_counter()
+  subprocess.run([sys.executable, "-m", f"experiments.{args[0]}", *args[1:],
+                  f"--out_dir={out_dir}", "--cache_dir=none"], check=True, capture_output=True)
+  return time.perf_counter() - t
 
 
 if __name__ == "__main__":

@@ -57,15 +57,17 @@ def test_coverage_counts_the_bins_drawn_as_true_rings():
 
 TINY = exp.Config(data=CirclesConfig(circles=30, render="image", image_size=10,
                                      holdout="0.45:0.6"),
+                  model=dataclasses.replace(exp.Config().model, loss="bce"),
                   train=TrainConfig(eta=0.01, iterations=100, log_every=50, seeds=1),
                   path_points=9, grid=3, explorer_seeds=0)
 
 
 def test_image_mode_takes_the_image_model_and_refuses_what_does_not_apply(tmp_path):
   assert exp.resolved(TINY).model.arch == (100, *exp.IMAGE_ARCH, 100)
-  assert exp.resolved(TINY).model.loss == "bce"
+  assert exp.resolved(TINY).model.loss == "bce"   # as given: only the arch is the image's
+  assert exp.resolved(dataclasses.replace(TINY, model=exp.Config().model)).model.loss == "mse"
   wrong = dataclasses.replace(TINY, model=AEConfig(arch=(42, 2, 42), loss="mse"))
-  with pytest.raises(InputError, match="draws 100 pixels.*arch=100-128-32-2-32-128-100"):
+  with pytest.raises(InputError, match="draws 100 pixels.*arch=100,128,32,2,32,128,100"):
     exp.run(wrong, tmp_path / "a")
   jitter = dataclasses.replace(TINY, data=dataclasses.replace(TINY.data, centre_jitter=0.1))
   with pytest.raises(InputError, match="centre_jitter works with .*render=points only"):
@@ -97,6 +99,7 @@ def test_the_readme_rings_autoencoder_draws_rings_pca_draws_ghosts(tmp_path):
   """The README's claim, from its command: every seed's reconstructions lie on the rings
   (below rings.ON_MANIFOLD) and PCA-2's do not, on the path through the codes too."""
   cfg = exp.Config(data=CirclesConfig(render="image", holdout="0.45:0.6"),
+                   model=dataclasses.replace(exp.Config().model, loss="bce"),
                    train=TrainConfig(eta=0.01, iterations=3000, seeds=4), explorer_seeds=0)
   m = exp.run(cfg, tmp_path / "r")
   pca = m["baselines"]["pca2"]
