@@ -28,7 +28,7 @@ from ae.config import TrainConfig
 from ae.data import CirclesConfig, DataConfig, Glyphs
 from ae.fields import field
 from ae.vae import VAEConfig
-from experiments import common, explore, skeleton, vae_report
+from experiments import common, explore, skeleton, vae_figures, vae_report
 
 NAME = "vae"
 E = "experiment"
@@ -124,7 +124,7 @@ def prepare(config, saved=None, loaded_from=None):
       cfg.hidden[::-1] + (n,), vae.task(cfg, n), {"x": d.x},
       ({"x": d.x}, d.labels, {"name": d.name, "shape": list(d.shape)}),
       2 * sum(cfg.hidden) + n, evaluate,
-      lambda run_dir, fit, metrics, ev: vae_report.figures(run_dir, config, d, fit, ev, metrics),
+      lambda run_dir, fit, metrics, ev: vae_figures.figures(run_dir, config, d, fit, ev, metrics),
       lambda metrics, path: vae_report.print_summary(config, d, metrics, path), save,
       lambda run_dir, fit, metrics, ev: explore.vae_page(
           run_dir, config, fit.params, metrics, page_data(d), ev["mu"], ev["logvar"]))

@@ -1,13 +1,11 @@
-"""vae's evaluation, the plain autoencoder beside it, metrics, figures and summary table."""
+"""vae's evaluation, the plain autoencoder and PCA-2 beside it, metrics and summary table
+(the figures: vae_figures.py)."""
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from matplotlib.patches import Ellipse
 
-from ae import (autoencoder, baselines, circles, losses, plotting, plotting_shapes, report,
-                train, vae)
-from ae.plotting import plt, save
+from ae import autoencoder, baselines, circles, losses, report, train, vae
 from experiments import skeleton
 
 NEAR = 3  # a decoding within 3 px of some training glyph counts as glyph-like
@@ -26,8 +24,8 @@ def evaluate(config, d, params, key):
         "grid_out": np.asarray(vae.decode_all(cfg, params, jnp.asarray(grid_z)))}
   if d.binary:
     ev["errors"] = ((out > 0) != (d.x > .5)).sum(-1)
-    ev["prior_ham"] = np.stack([_hamming(o > 0, d.x) for o in ev["prior_out"]])
-    ev["grid_ham"] = np.stack([_hamming(o > 0, d.x) for o in ev["grid_out"]])
+    ev["prior_ham"] = np.stack([hamming(o > 0, d.x) for o in ev["prior_out"]])
+    ev["grid_ham"] = np.stack([hamming(o > 0, d.x) for o in ev["grid_out"]])
     ev["coverage"] = (ev["grid_ham"] <= NEAR).mean(1)
   else:
     ev["rmse"] = np.sqrt(((out - d.x) ** 2).mean(axis=(1, 2)))
@@ -36,7 +34,7 @@ def evaluate(config, d, params, key):
   return ev
 
 
-def _hamming(binary, x):
+def hamming(binary, x):
   """Wrong pixels of each row of `binary` against its nearest training glyph."""
   return losses.nearest(binary, x)[1]
 
@@ -59,7 +57,7 @@ def plain_autoencoder(config, d, model, params):
     z = np.asarray(autoencoder.encode(model, p, d.x))
     zz, lo, hi = autoencoder.latent_grid(z, g)
     out = np.asarray(autoencoder.decode(model, p, zz))
-    cover.append((_hamming(out > .5, d.x) <= NEAR).mean())
+    cover.append((hamming(out > .5, d.x) <= NEAR).mean())
     grids.append(out)
     boxes.append((lo, hi))
   return {"errors": np.asarray(errors), "coverage": np.array(cover), "grid_out": grids,
@@ -81,12 +79,19 @@ def pca_baseline(config, d):
   else:
     out["recon_rmse"] = float(np.sqrt(np.mean((rec - flat) ** 2)))
   if k == 2:
-    zz, _, _ = autoencoder.latent_grid(baselines.encode(fitted, flat), config.grid)
-    grid = baselines.decode(fitted, zz)
+    grid, _, _ = pca_grid(config, flat, fitted)
     out["latent_coverage"] = float(
-        (_hamming(grid > .5, d.x) <= NEAR).mean() if d.binary else
+        (hamming(grid > .5, d.x) <= NEAR).mean() if d.binary else
         _circle_like(grid.reshape((-1,) + d.x.shape[1:]), d.x).mean())
   return out
+
+
+def pca_grid(config, flat, fitted=None):
+  """PCA-2's decodes on a grid at the VAE's resolution over the box its codes span (the plain
+  autoencoder's rule): (decodes, lo, hi). fitted: the PCA of flat (fitted here if None)."""
+  fitted = baselines.pca(flat, 2) if fitted is None else fitted
+  zz, lo, hi = autoencoder.latent_grid(baselines.encode(fitted, flat), config.grid)
+  return baselines.decode(fitted, zz), lo, hi
 
 
 def metrics(config, d, fit, ev):
@@ -138,144 +143,6 @@ def metrics(config, d, fit, ev):
 
 
 # ---------------------------------------------------------------- figures
-def figures(run_dir, config, d, fit, ev, metrics):
-  t = config.train
-  fig_dir = run_dir / "figures"
-  picks, bad = report.picks(metrics, t.seed)
-  second = (("max_pixel_error", "wrong pixels, worst glyph (posterior means)", False,
-             (1, "1 wrong pixel")) if d.binary else ("rmse", "RMSE (posterior means)", True,
-                                                      None))
-  plotting.curves(fig_dir / "curves.png", fit.steps, fit.history,
-                  report.seed_labels(picks, t.seed),
-                  f"{d.name}: VAE, beta {config.model.beta:g}, {t.seeds} seeds", bad,
-                  (("loss", "-ELBO estimate (one sample; beta-weighted)", False, None),
-                   ("kl", "KL(q(z|x) || p(z)), nats", False, None), second))
-  for tag, i in picks.items():
-    who = f"{tag} seed {t.seed + i}"
-    latent(fig_dir / f"latent_{tag}.png", d, ev["mu"][i], ev["logvar"][i], who)
-    if d.binary:
-      grid_figure(fig_dir / f"prior_grid_{tag}.png", d, ev, i, config, who)
-      samples(fig_dir / f"samples_{tag}.png", d, ev["prior_out"][i], ev["prior_ham"][i], who)
-      interpolation(fig_dir / f"interpolation_{tag}.png", config, d, fit, ev, i, who)
-      if "ae" in ev:
-        compare(fig_dir / f"compare_{tag}.png", config, d, ev, i, who)
-    else:
-      g = config.grid
-      q = circles.quality(ev["grid_out"][i])
-      lo, hi = ev["grid_z"].min(0), ev["grid_z"].max(0)
-      plotting_shapes.grid(fig_dir / f"prior_grid_{tag}.png", ev["grid_out"][i], q, g, lo, hi,
-                           f"circles: VAE decoded at standard-normal quantiles ({who})",
-                           1.1 * np.abs(d.x).max())
-
-
-def latent(path, d, mu, logvar, who):
-  """Posterior means (the first two dimensions) with their one-std ellipses."""
-  fig, ax = plt.subplots(figsize=(6.5, 6))
-  sd = np.exp(0.5 * logvar)
-  colors = plt.cm.viridis(np.linspace(0, 1, len(mu))) if not d.binary else None
-  for k, (m, s) in enumerate(zip(mu, sd)):
-    ax.add_patch(Ellipse(m[:2], 2 * s[0], 2 * s[1] if len(s) > 1 else 0.05, alpha=.15,
-                         color=colors[k] if colors is not None else plt.cm.tab20(k % 20)))
-  if d.binary and plotting.labelled(d.labels):
-    for m, ch in zip(mu, d.labels):
-      if ch:
-        ax.text(m[0], m[1] if len(m) > 1 else 0, ch, ha="center", va="center",
-                weight="bold", fontsize=10, path_effects=plotting.OUTLINE)
-  else:
-    ax.scatter(mu[:, 0], mu[:, 1] if mu.shape[1] > 1 else 0 * mu[:, 0], s=8, c=colors)
-  ax.add_patch(plt.Circle((0, 0), 1, fill=False, ls=":", color="grey"))
-  ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal", xlabel="z1", ylabel="z2",
-         title=f"{d.name}: posterior means, one-std ellipses; the prior's 1-std circle dotted "
-               f"({who})")
-  ax.title.set_fontsize(9)
-  ax.grid(alpha=.3)
-  return save(fig, path)
-
-
-def _tinted(images, ham):
-  """Colour overrides: the blank pixels of a decoding farther than NEAR px from every glyph
-  tinted red."""
-  return [np.where((img < .5)[:, None] & (h > NEAR), (1.0, 0.8, 0.8), np.nan)
-          for img, h in zip(images, ham)]
-
-
-def _mosaic_axes(ax, images, d, g, ham, extent, title):
-  ax.imshow(plotting.tiles(images, d.shape, g, colors=_tinted(images, ham)),
-            interpolation="nearest", extent=extent, aspect="auto")
-  ax.set_title(title, fontsize=9)
-
-
-def grid_figure(path, d, ev, i, config, who):
-  g = config.grid
-  out = 1 / (1 + np.exp(-ev["grid_out"][i]))
-  q = ev["grid_z"][:g, 0]
-  fig, ax = plt.subplots(figsize=(7, 7 * d.shape[0] / d.shape[1]))
-  _mosaic_axes(ax, out, d, g, ev["grid_ham"][i], (q[0], q[-1], q[0], q[-1]),
-               f"{d.name}: decoded at standard-normal quantiles ({who}); "
-               f"{100 * ev['coverage'][i]:.0f}% within {NEAR} px of a glyph (red: not)")
-  ax.set(xlabel="z1 (quantiles of N(0, 1))", ylabel="z2")
-  return save(fig, path)
-
-
-def samples(path, d, out, ham, who, n=40):
-  """Samples from the prior, each tile's frame coloured by its distance to the nearest
-  training glyph: a copy (0 px), new but plausible (1-3 px), far (more)."""
-  out, ham = 1 / (1 + np.exp(-out[:n])), ham[:n]
-  cols = 10
-  fig, axes = plt.subplots(-(-n // cols), cols, figsize=(cols * 0.9, 1.25 * -(-n // cols) + .6))
-  for ax, img, h in zip(axes.flat, out, ham):
-    ax.imshow(plotting.tiles([img], d.shape, 1), interpolation="nearest")
-    color = "tab:red" if h == 0 else "tab:green" if h <= NEAR else "grey"
-    for spine in ax.spines.values():
-      spine.set_color(color)
-      spine.set_linewidth(2)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(f"{h} px", fontsize=7, color=color)
-  fig.suptitle(f"{d.name}: samples from the prior ({who}); distance to the nearest training "
-               f"glyph — red: a copy, green: new but within {NEAR} px, grey: farther",
-               fontsize=9)
-  return save(fig, path)
-
-
-def interpolation(path, config, d, fit, ev, i, who, steps=10):
-  mu = ev["mu"][i]
-  if config.interpolate:
-    a, b = (d.labels.index(c) for c in config.interpolate.split(","))
-  else:
-    dist = np.linalg.norm(mu[:, None] - mu[None], axis=-1)
-    a, b = np.unravel_index(np.argmax(dist), dist.shape)
-  t = np.linspace(0, 1, steps)[:, None]
-  z = (1 - t) * mu[a] + t * mu[b]
-  out = np.asarray(vae.decode(config.model, train.seed_params(fit.params, i), jnp.asarray(z)))
-  out = 1 / (1 + np.exp(-out))
-  ham = _hamming(out > .5, d.x)
-  fig, ax = plt.subplots(figsize=(steps * 0.8, 1.6))
-  ax.imshow(plotting.tiles(out, d.shape, steps, colors=_tinted(out, ham)),
-            interpolation="nearest")
-  ax.set_axis_off()
-  ax.set_title(f"{d.name}: from {d.labels[a]} to {d.labels[b]} between posterior means "
-               f"({who})", fontsize=9)
-  return save(fig, path)
-
-
-def compare(path, config, d, ev, i, who):
-  g, ae = config.grid, ev["ae"]
-  fig, axes = plt.subplots(1, 2, figsize=(13, 6.8 * d.shape[0] / d.shape[1]))
-  lo, hi = ae["box"][i]
-  ham_ae = _hamming(ae["grid_out"][i] > .5, d.x)
-  _mosaic_axes(axes[0], ae["grid_out"][i], d, g, ham_ae, (lo[0], hi[0], lo[1], hi[1]),
-               f"plain autoencoder: grid over its codes' box, "
-               f"{100 * ae['coverage'][i]:.0f}% glyph-like")
-  q = ev["grid_z"][:g, 0]
-  _mosaic_axes(axes[1], 1 / (1 + np.exp(-ev["grid_out"][i])), d, g, ev["grid_ham"][i],
-               (q[0], q[-1], q[0], q[-1]), f"VAE: grid at normal quantiles, "
-                                           f"{100 * ev['coverage'][i]:.0f}% glyph-like")
-  fig.suptitle(f"{d.name}: decoded latent grids, the same seed ({who}); red: farther than "
-               f"{NEAR} px from every training glyph", fontsize=10)
-  return save(fig, path)
-
-
 def print_summary(config, d, metrics, run_dir):
   s, n = metrics["summary"], config.train.seeds
   f = lambda v, fmt: "-" if v is None else format(v, fmt)

@@ -106,3 +106,22 @@ def test_the_readme_rings_autoencoder_draws_rings_pca_draws_ghosts(tmp_path):
   assert all(r["recon_distance_max"] < rings.ON_MANIFOLD for r in m["per_seed"])
   assert pca["recon_distance_max"] > 2 * rings.ON_MANIFOLD
   assert m["summary"]["path_distance_max"] < pca["path_distance_max"]
+
+
+def test_the_figure_prints_each_decodes_radius_and_distance(tmp_path, monkeypatch):
+  """What a person reads under each tile: true rings read 'd 0.000' in black, noisy ones
+  their distance in red (not a ring)."""
+  from ae import plotting_rings  # pylint: disable=g-import-not-at-top
+  drawn = []
+  monkeypatch.setattr(plotting_rings, "save", lambda fig, path: drawn.append(fig) or path)
+  radii = np.linspace(0.2, 0.8, 11)
+  x = rings.render(radii, 12)
+  ghost = x + np.random.default_rng(0).normal(0, 0.2, x.shape)
+  g = {name: {"path_x": a, "path": rings.quality(a, 12, 0.0, 1.0)}
+       for name, a in (("model", x), ("pca", ghost))}
+  plotting_rings.compare(tmp_path / "f.png", 12, g["model"], g["pca"], "t")
+  rows = [[(t.get_text(), t.get_color()) for t in ax.texts] for ax in drawn[0].axes[:2]]
+  assert [t for t, _ in rows[0] if t.startswith("r ")] == [f"r {r:.2f}" for r in radii]
+  assert {(t, c) for t, c in rows[0] if t.startswith("d ")} == {("d 0.000", "black")}
+  far = [(t, c) for t, c in rows[1] if t.startswith("d ")]
+  assert all(float(t[2:]) > rings.ON_MANIFOLD and c == "tab:red" for t, c in far)

@@ -85,7 +85,11 @@ TINY = vae_exp.Config(data=DataConfig(n_chars=8), model=VAEConfig(hidden=(16,)),
 
 @pytest.mark.slow
 @pytest.mark.parametrize("compare", [False, True], ids=["vae", "with-ae"])
-def test_tiny_run_on_a_font(tmp_path, compare):
+def test_tiny_run_on_a_font(tmp_path, compare, monkeypatch):
+  from experiments import vae_figures  # pylint: disable=g-import-not-at-top
+  titles, save = {}, vae_figures.save   # what each figure's panels say, as a person reads them
+  monkeypatch.setattr(vae_figures, "save", lambda fig, path: titles.setdefault(
+      path.name, [ax.get_title() for ax in fig.axes]) and save(fig, path))
   m = vae_exp.run(dataclasses.replace(TINY, compare_ae=compare, interpolate="A,B"),
                   tmp_path / "r")
   s = m["summary"]
@@ -98,6 +102,10 @@ def test_tiny_run_on_a_font(tmp_path, compare):
   assert {"curves.png", "latent_best.png", "prior_grid_best.png", "samples_best.png",
           "interpolation_best.png"} <= names
   assert ("compare_best.png" in names) == compare
+  if compare:   # PCA-2's grid beside the autoencoder's and the VAE's, each with its coverage
+    shown = titles["compare_best.png"]
+    assert [t.split(":")[0] for t in shown] == ["PCA-2", "plain autoencoder", "VAE"]
+    assert f"{100 * m['baselines']['pca']['latent_coverage']:.0f}% glyph-like" in shown[0]
 
 
 @pytest.mark.slow
