@@ -7,7 +7,7 @@ curved one-dimensional manifold in pixel space (a linear model cannot follow it)
 
   >>> x = render(np.array([0.25, 0.5]), 16)
   >>> x.shape, float(x.min()), round(float(x.max()), 3)
-  ((2, 256), 0.0, 0.997)
+  ((2, 256), 0.0, 0.879)
   >>> d, r = nearest(x, 16, 0.0, 1.0)   # true renders: distance 0 at their own radius
   >>> bool(d.max() < 1e-3), np.round(r, 3).tolist()
   (True, [0.25, 0.5])

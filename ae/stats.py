@@ -39,7 +39,26 @@ def paired(a, b):
     return d, None
   if np.all(d == 0):
     return d, 1.0
-  return d, float(scipy.stats.wilcoxon(d, zero_method="wilcox").pvalue)
+  return d, signed_rank_p(d)
+
+
+def signed_rank_p(d):
+  """The exact two-sided p of the Wilcoxon signed-rank test, zeros dropped, tied |d| given
+  mid-ranks: the null distribution of the positive rank sum over every sign pattern, built
+  one rank at a time (doubled mid-ranks are integers). scipy computes the same p by a
+  permutation test when ranks tie, about 1 s per claim; this takes microseconds."""
+  d = np.asarray(d, float)
+  d = d[d != 0]
+  if len(d) == 0:
+    return 1.0
+  ranks = np.rint(2 * scipy.stats.rankdata(np.abs(d))).astype(int)
+  dist = np.zeros(ranks.sum() + 1)
+  dist[0] = 1.0
+  for r in ranks:   # each rank joins the positive sum or not, with probability 1/2
+    dist[r:] = 0.5 * dist[r:] + 0.5 * dist[:-r].copy() if r else dist[r:]
+    dist[:r] *= 0.5
+  t = ranks[d > 0].sum()
+  return float(min(1.0, 2 * min(dist[:t + 1].sum(), dist[t:].sum())))
 
 
 def unpaired(a, b):

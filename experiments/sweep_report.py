@@ -198,9 +198,10 @@ def conclusions(config, metrics):
   lines = [f"# The original's conclusions, re-tested ({s['base']} base, {s['seeds']} seeds "
            "per value)\n",
            "Each claim compares the wrong pixels on the worst glyph, seed by seed: a study's "
-           "values share their seeds and initial weights, so the test is paired (Wilcoxon "
-           "signed-rank on the per-seed differences A − B, two-sided; a side of several values "
-           "enters as each seed's median over them; diverged seeds left out). The "
+           "values share their seeds and initial weights, so the test is paired (the exact "
+           "Wilcoxon signed-rank on the per-seed differences A − B, two-sided; a side of "
+           "several values enters as each seed's median over them; diverged seeds left "
+           "out). The "
            f"{len(found)} p-values of this report are corrected for their number with "
            "Holm–Bonferroni, and a verdict needs an adjusted p below "
            f"{stats.ALPHA:g}. The effect is the median per-seed difference with its 95% "

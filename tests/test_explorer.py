@@ -76,15 +76,23 @@ def test_the_seeds_shown_are_the_best_the_median_then_the_others():
   assert explorer.tags(metrics) == {4: "best", 2: "median"}
 
 
-def test_no_page_where_the_latent_space_is_not_2d(tmp_path, capsys):
-  from experiments import denoise, latent2d  # pylint: disable=g-import-not-at-top
+def test_no_page_where_the_latent_space_is_not_2d_and_the_seed_count_is_checked(tmp_path):
+  from experiments import denoise, explore, latent2d  # pylint: disable=g-import-not-at-top
+  assert explore.autoencoder_page(tmp_path, denoise.Config(), None, {}, {}) == {
+      "file": None, "why": "the latent space is 20-D; the page explores a 2-D one"}
+  assert not list(tmp_path.iterdir())
+  with pytest.raises(InputError, match="explorer_seeds must be in 0..256"):
+    latent2d.prepare(latent2d.Config(explorer_seeds=-1))
+
+
+@pytest.mark.slow
+def test_a_run_without_a_2d_latent_says_why_it_has_no_page(tmp_path, capsys):
+  from experiments import denoise  # pylint: disable=g-import-not-at-top
   metrics = denoise.run(denoise.Config(data=DataConfig(n_chars=4), train=FAST), tmp_path / "d")
   assert metrics["explorer"] == {"file": None, "why": "the latent space is 20-D; the page "
                                                      "explores a 2-D one"}
   assert not (tmp_path / "d" / "explorer.html").exists()
   assert "explorer: none (the latent space is 20-D" in capsys.readouterr().out
-  with pytest.raises(InputError, match="explorer_seeds must be in 0..256"):
-    latent2d.prepare(latent2d.Config(explorer_seeds=-1))
 
 
 # ---------------------------------------------------------------- in the browser
@@ -114,8 +122,9 @@ def _same_outputs(page_out, want, binary):
 
 
 @pytest.mark.parametrize("hidden,latent,loss", [
-    ("tanh", "identity", "bce"), ("sigmoid", "tanh", "mse_sigmoid"),
-    ("relu", "sigmoid", "mse_tanh"), ("identity", "relu", "bce")])
+    ("tanh", "identity", "bce"), ("relu", "sigmoid", "mse_tanh"),
+    pytest.param("sigmoid", "tanh", "mse_sigmoid", marks=pytest.mark.slow),
+    pytest.param("identity", "relu", "bce", marks=pytest.mark.slow)])
 def test_the_page_decodes_as_autoencoder_decode(tmp_path, open_page, hidden, latent, loss):
   x = (np.random.default_rng(1).random((12, 35)) > 0.5).astype(np.float32)
   model = AEConfig(arch=(35, 24, 12, 2, 12, 24, 35), activation=hidden,

@@ -165,8 +165,8 @@ def _cli(tmp_path, *args):
 @pytest.mark.parametrize("args,message", [
     (["--eta=abc"], "eta"),              # absl's own parse error, as one line
     (["--optimizer=none", "--solver=cg", "--eta=0.1"], "--eta has no effect"),
-    (["--load="], "--load is empty"),
-    (["--preset", "../x"], "--preset must be one of"),
+    pytest.param(["--load="], "--load is empty", marks=pytest.mark.slow),
+    pytest.param(["--preset", "../x"], "--preset must be one of", marks=pytest.mark.slow),
     pytest.param(["--arch=35,x,35"], "integers", marks=pytest.mark.slow),
     pytest.param(["--solver=bfgs", "--minimize_every=2", "--solver_backend=optax"],
                  "not in optax", marks=pytest.mark.slow),

@@ -190,6 +190,7 @@ def test_signals_at_any_moment(tmp_path):
   assert not [p for p in left if p.name.startswith(".r.")], left  # never a .r.* left
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
   import errno  # pylint: disable=g-import-not-at-top
   from experiments import latent2d  # pylint: disable=g-import-not-at-top

@@ -78,6 +78,7 @@ def test_image_mode_takes_the_image_model_and_refuses_what_does_not_apply(tmp_pa
   assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
+@pytest.mark.slow
 def test_an_image_run_reports_the_rings_beside_pca(tmp_path, capsys):
   m = exp.run(TINY, tmp_path / "r")
   s, b = m["summary"], m["baselines"]

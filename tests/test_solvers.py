@@ -147,6 +147,7 @@ def test_solver_alone_and_scipy_host_schedule():
   assert np.all(fit.history["solver_iterations"][:, -1] > 0)
 
 
+@pytest.mark.slow
 def test_scipy_powell_reports_evaluations_and_stops_on_request():
   cfg = dataclasses.replace(CFG, optimizer="none", solver="powell", iterations=10**6)
   seen, calls = [], []

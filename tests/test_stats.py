@@ -69,3 +69,23 @@ def test_the_report_corrects_for_its_claims_and_pairs_the_seeds():
   text = sweep_report.conclusions(None, metrics)
   assert "Holm–Bonferroni" in text and "Wilcoxon signed-rank" in text
   assert "seeds <= 1 px 2/12 [" in text
+
+
+def test_the_signed_rank_p_is_scipys_exact_one_ties_and_zeros_included():
+  """Without ties scipy's exact distribution; with tied |d| and zeros, its permutation test
+  over every sign pattern (2^n below its resample count: exact), which it uses only for ties
+  and replaces by a normal approximation when a difference is zero."""
+  rng = np.random.default_rng(4)
+  for n in (2, 5, 9, 13):
+    d = rng.normal(size=n)
+    assert stats.signed_rank_p(d) == pytest.approx(
+        scipy.stats.wilcoxon(d, method="exact").pvalue, rel=1e-9)
+  every = scipy.stats.PermutationMethod(n_resamples=10**6)
+  for n in (3, 8, 14):
+    d = rng.integers(-3, 4, n).astype(float)
+    d[0] = 0.0   # a zero: dropped (zero_method "wilcox")
+    nz = d[d != 0]
+    assert stats.signed_rank_p(d) == pytest.approx(
+        scipy.stats.wilcoxon(nz, method=every).pvalue, rel=1e-9)
+  d = rng.integers(-5, 7, 60).astype(float)   # large n: close to the normal approximation
+  assert abs(stats.signed_rank_p(d) - scipy.stats.wilcoxon(d).pvalue) < 0.01

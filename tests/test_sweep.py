@@ -32,7 +32,8 @@ def _run(tmp_path, study, **kw):
   return cfg, sweep.run(cfg, tmp_path / study)
 
 
-@pytest.mark.parametrize("study", ["eta", pytest.param("dataset", marks=pytest.mark.slow),
+@pytest.mark.parametrize("study", [pytest.param("eta", marks=pytest.mark.slow),
+                                   pytest.param("dataset", marks=pytest.mark.slow),
                                    pytest.param("solver", marks=pytest.mark.slow)])
 def test_a_study_writes_its_table_and_figures(tmp_path, study):
   cfg, m = _run(tmp_path, study)

@@ -68,7 +68,8 @@ def two_head_task(d=35, h=16, k=2):
   return train.Task(init, loss)
 
 
-@pytest.mark.parametrize("task,x,drop", [(linear_noisy_task(), X, 0.8),
+@pytest.mark.parametrize("task,x,drop", [pytest.param(linear_noisy_task(), X, 0.8,
+                                                      marks=pytest.mark.slow),
                                          pytest.param(mse_mlp_task(), circle_points(), 0.8,
                                                       marks=pytest.mark.slow),
                                          pytest.param(two_head_task(), X, 0.85,  # KL stays
