@@ -1,7 +1,7 @@
 """What the baselines (ae/baselines.py) cost a run: each experiment's baseline computation, and
 the reconstruction figure with and without its PCA column, against the whole default latent2d
 command's wall time; the ring images' baselines (their distances to the manifold and the
-band's coverage) against the README's rings command. All in this one process (medians of 5).
+band's coverage) against the rings command of docs/circles.md. All in this one process (medians of 5).
 
   python -m bench.baselines        # ~30 s
 """

@@ -7,7 +7,7 @@ Each process gets a free port's coordinator address, its number, and its share o
 cores as jax devices (2 processes on 2 cores: 1 device each, so the global mesh is the one a
 single process would have). Ctrl-C (or SIGTERM, SIGHUP) goes to every process once; the
 launcher returns the worst exit status (a process killed by signal s counts as 128 + s).
-On a cluster the same flags come from the scheduler: see README.md, "Many machines".
+On a cluster the same flags come from the scheduler: see docs/many-machines.md.
 """
 import ctypes
 import os

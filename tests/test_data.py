@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from ae import InputError, data
-from conftest import FONT_H
+from conftest import FONT_H, ROOT
+
+DATA_FONT_H = os.path.join(ROOT, "data", "font.h")
 
 
 def bits(rows, width=5):
@@ -27,21 +29,30 @@ def test_known_glyphs():
     assert f.chars == tuple(chr(first + i) for i in range(32))
 
 
-@pytest.mark.skipif(not os.path.exists(FONT_H), reason="../shared/reference/font.h not present")
-def test_shipped_fonts_match_font_h_bit_for_bit():
-  # Independent, naive reading of font.h: every '{0x.., ...}' line is one glyph, in order.
-  text = open(FONT_H).read()
+def test_shipped_fonts_are_what_the_header_reader_reads_from_data_font_h():
+  """data/font.h is the course's file; the package's fonts must be its glyphs, bit for bit,
+  with its labels. A naive reading (every '{0x..' line one glyph, in order) is the reference
+  for the bits; the project's header reader must agree with it and with the shipped labels."""
+  text = open(DATA_FONT_H, encoding="ascii").read()
   glyphs = [re.findall(r"0x[0-9a-fA-F]+", line.split("//")[0])
             for line in text.splitlines() if re.match(r"\s*\{0x", line)]
   assert len(glyphs) == 96
   ref = np.array([bits([int(v, 16) for v in g]) for g in glyphs], dtype=np.float32)
-  shipped = np.concatenate([data.load(f"font{i}").x for i in (1, 2, 3)])
-  np.testing.assert_array_equal(shipped, ref)
-  # and the parser reads the file as given: all three arrays, or one by name
-  np.testing.assert_array_equal(data.load(FONT_H).x, ref)
-  f2 = data.load(FONT_H + ":Font2")
-  np.testing.assert_array_equal(f2.x, ref[32:64])
-  assert f2.chars == data.load("font2").chars
+  shipped = [data.load(f"font{i}") for i in (1, 2, 3)]
+  np.testing.assert_array_equal(np.concatenate([f.x for f in shipped]), ref)
+  read = data.load(DATA_FONT_H)
+  np.testing.assert_array_equal(read.x, ref)
+  assert read.chars == sum((f.chars for f in shipped), ())
+  for i, f in enumerate(shipped, 1):   # one array by name: the same glyphs and labels
+    one = data.load(f"{DATA_FONT_H}:Font{i}")
+    np.testing.assert_array_equal(one.x, f.x)
+    assert one.chars == f.chars and one.shape == f.shape == (7, 5)
+
+
+@pytest.mark.skipif(not os.path.exists(FONT_H), reason="../shared/reference/font.h not present")
+def test_data_font_h_is_the_course_file_byte_for_byte():
+  with open(FONT_H, "rb") as a, open(DATA_FONT_H, "rb") as b:
+    assert a.read() == b.read()
 
 
 HEADER = """
