@@ -1,13 +1,13 @@
 """explorer.html (issue 31): one offline file whose JavaScript decoder equals the model's,
 driven in a real browser (tests/browser.py) by mouse, touch and the URL hash."""
 import json
-import os
 import re
 
 import jax
 import numpy as np
 import pytest
 
+import spawn
 from ae import InputError, autoencoder, explorer, train, vae
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
@@ -240,17 +240,15 @@ def test_pins_draw_nine_tiles_and_the_hash_keeps_the_view(open_page, trained):
 def test_load_rewrites_the_page_and_open_hands_it_to_the_browser(tmp_path, trained):
   """--load --explorer_seeds=1 --open: a new page of one seed, its file:// URL given to the
   default browser ($BROWSER here: a script that writes down what it was asked to open)."""
-  import stat, subprocess, sys  # pylint: disable=g-import-not-at-top,multiple-imports
-  from conftest import ROOT  # pylint: disable=g-import-not-at-top
+  import stat, sys  # pylint: disable=g-import-not-at-top,multiple-imports
   path = trained[0]
   opened = tmp_path / "opened.txt"
   fake = tmp_path / "browser"
   fake.write_text(f"#!{sys.executable}\nimport sys\nopen({str(opened)!r}, 'w').write(sys.argv[1])\n")
   fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
-  r = subprocess.run([sys.executable, "-m", "experiments.latent2d", f"--load={path.parent}",
-                      "--explorer_seeds=1", "--open", f"--out_dir={tmp_path}", "--run_name=o",
-                      "--cache_dir=none"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                     env=dict(os.environ, PYTHONPATH=ROOT, BROWSER=str(fake)))
+  r = spawn.run("latent2d", f"--load={path.parent}", "--explorer_seeds=1", "--open",
+                f"--out_dir={tmp_path}", "--run_name=o", "--cache_dir=none",
+                env=dict(spawn.ENV, BROWSER=str(fake)))
   assert r.returncode == 0, r.stderr
   page = tmp_path / "latent2d" / "o" / "explorer.html"
   assert f"explorer: {page}" in r.stdout

@@ -2,9 +2,6 @@
 the command line."""
 import dataclasses
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,7 +10,7 @@ from ae import InputError, autoencoder, runs, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
-from conftest import ROOT
+import spawn
 from experiments import latent2d, latent2d_report
 
 TINY = latent2d.Config(data=DataConfig(n_chars=6), model=AEConfig(arch=(35, 16, 2, 16, 35)),
@@ -156,10 +153,7 @@ def test_bad_input_stops_before_any_work(tmp_path, parts, message):
 
 
 def _cli(tmp_path, *args):
-  env = dict(os.environ, PYTHONPATH=ROOT)
-  return subprocess.run([sys.executable, "-m", "experiments.latent2d", f"--out_dir={tmp_path}",
-                         "--run_name=r", *args], capture_output=True, text=True, cwd=ROOT,
-                        env=env, timeout=120)
+  return spawn.run("latent2d", f"--out_dir={tmp_path}", "--run_name=r", *args)
 
 
 @pytest.mark.parametrize("args,message", [

@@ -5,13 +5,12 @@ loaded run stays byte-identical. Nothing hangs on a FIFO, nothing unpacks an .np
 import json
 import os
 import shutil
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
 import pytest
 
+import spawn
 from ae import InputError, runs
 from conftest import ROOT
 from test_reload import CONFIGS, _files
@@ -177,10 +176,8 @@ def test_from_the_command_line_a_damaged_run_is_one_line_exit_2(tmp_path, case):
   module.run(config, tmp_path / "run")
   d = shutil.copytree(tmp_path / "run", tmp_path / "damaged")
   DAMAGES[case][0](d)
-  r = subprocess.run([sys.executable, "-m", "experiments.latent2d", f"--load={d}",
-                      f"--out_dir={tmp_path}", "--run_name=new", "--cache_dir=none"],
-                     cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True,
-                     text=True, timeout=60)
+  r = spawn.run("latent2d", f"--load={d}", f"--out_dir={tmp_path}", "--run_name=new",
+                "--cache_dir=none", timeout=60)
   assert r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr
   assert "Traceback" not in r.stderr and not (tmp_path / "latent2d").exists()
 
@@ -267,10 +264,8 @@ def test_the_first_signal_ends_a_load_with_nothing_saved(tmp_path):
   module.run(config, tmp_path / "run")
   for sig in (signal.SIGINT, signal.SIGTERM):
     out = tmp_path / f"out{sig}"
-    p = subprocess.Popen([sys.executable, "-m", "experiments.latent2d",
-                          f"--load={tmp_path / 'run'}", f"--out_dir={out}", "--run_name=new",
-                          "--cache_dir=none"], cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = spawn.start("latent2d", f"--load={tmp_path / 'run'}", f"--out_dir={out}",
+                    "--run_name=new", "--cache_dir=none")
     deadline = time.monotonic() + 60
     while not list(out.glob("latent2d/.new.*")) and p.poll() is None:
       assert time.monotonic() < deadline
@@ -287,17 +282,14 @@ def test_an_out_dir_inside_the_loaded_run_and_a_dangling_link_are_refused(tmp_pa
   module.run(config, tmp_path / "run")
   before = _files(tmp_path / "run")
   env = dict(os.environ, PYTHONPATH=ROOT)
-  r = subprocess.run([sys.executable, "-m", "experiments.latent2d",
-                      f"--load={tmp_path / 'run'}", f"--out_dir={tmp_path / 'run'}",
-                      "--cache_dir=none"], cwd=ROOT, env=env, capture_output=True, text=True,
-                     timeout=60)
+  r = spawn.run("latent2d", f"--load={tmp_path / 'run'}", f"--out_dir={tmp_path / 'run'}",
+                "--cache_dir=none", env=env, timeout=60)
   assert r.returncode == 2 and "is inside the run --load reads" in r.stderr, r.stderr
   assert _files(tmp_path / "run") == before and len(r.stderr.splitlines()) == 1
   (tmp_path / "out" / "latent2d").mkdir(parents=True)
   (tmp_path / "out" / "latent2d" / "x").symlink_to(tmp_path / "nowhere")
-  r = subprocess.run([sys.executable, "-m", "experiments.latent2d", "--iterations=5",
-                      f"--out_dir={tmp_path / 'out'}", "--run_name=x", "--cache_dir=none"],
-                     cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+  r = spawn.run("latent2d", "--iterations=5", f"--out_dir={tmp_path / 'out'}", "--run_name=x",
+                "--cache_dir=none", env=env, timeout=60)
   assert r.returncode == 2 and "already exists" in r.stderr and "latent2d:" not in r.stdout
 
 
@@ -325,9 +317,7 @@ def test_a_load_of_an_interrupted_sweep_is_a_finished_load_exit_0(tmp_path_facto
   m = json.loads((run / "metrics.json").read_text())
   m["summary"]["interrupted"] = True
   (run / "metrics.json").write_text(json.dumps(m))
-  r = subprocess.run([sys.executable, "-m", "experiments.sweep", f"--load={run}",
-                      f"--out_dir={tmp_path}", "--run_name=new", "--cache_dir=none"], cwd=ROOT,
-                     env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True,
-                     timeout=120)
+  r = spawn.run("sweep", f"--load={run}", f"--out_dir={tmp_path}", "--run_name=new",
+                "--cache_dir=none")
   assert r.returncode == 0, r.stderr
   assert (tmp_path / "sweep" / "new" / "report.md").is_file()

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ROOT
 from experiments.launch import free_port
-from test_processes import ENV, _lines, _start, _training
+from spawn import ENV, start
+from test_processes import _lines, _start, _training
 
 
 def test_the_runtime_ending_a_process_is_one_line_naming_the_coordinator(tmp_path):
@@ -26,7 +27,6 @@ def test_the_runtime_ending_a_process_is_one_line_naming_the_coordinator(tmp_pat
            "os.abort()\n")
   r = subprocess.run([sys.executable, "-c", child], cwd=ROOT, env=ENV, capture_output=True,
                      text=True, timeout=60)
-  time.sleep(0.5)   # the watcher speaks after the process is gone
   assert r.returncode == -signal.SIGABRT
   lines = _lines(r.stderr)
   assert len(lines) == 1 and lines[0].startswith(
@@ -41,8 +41,7 @@ def test_a_clean_exit_leaves_no_log_and_no_line(tmp_path):
   child = ("import sys\nfrom experiments import runtime_log\n"
            "print(runtime_log.start('latent2d', 'process 0'))\nsys.exit(2)\n")
   r = subprocess.run([sys.executable, "-c", child], cwd=ROOT, env=ENV, capture_output=True,
-                     text=True, timeout=60)
-  time.sleep(0.5)
+                     text=True, timeout=60)   # its stderr closes when the watcher's does
   assert r.returncode == 2 and r.stderr == "" and not os.path.exists(r.stdout.strip())
 
 
@@ -68,15 +67,13 @@ def test_sigterm_to_the_launcher_saves_an_interrupted_run_and_sigkill_leaves_no_
   preemption notifier no longer takes the signal). A SIGKILLed launcher's processes get
   SIGTERM from the kernel and stop too."""
   def launcher(name):
-    return subprocess.Popen([sys.executable, "-m", "experiments.launch", "--processes=2",
-                             "--devices_per_process=1", "--", "latent2d", "--seeds=4",
-                             "--iterations=2000000", f"--out_dir={tmp_path}",
-                             f"--run_name={name}", "--cache_dir=none"], cwd=ROOT, env=ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return start("launch", "--processes=2", "--devices_per_process=1", "--", "latent2d",
+                 "--seeds=4", "--iterations=2000000", f"--out_dir={tmp_path}",
+                 f"--run_name={name}", "--cache_dir=none")
   term = launcher("term")
-  _training(term)
+  watch = _training(term)
   term.send_signal(signal.SIGTERM)
-  _, err = term.communicate(timeout=30)
+  _, err = watch.finish(30)
   assert term.returncode == 130, err
   metrics = json.loads((tmp_path / "latent2d" / "term" / "metrics.json").read_text())
   assert metrics["summary"]["interrupted"]
@@ -103,7 +100,6 @@ def test_losing_process_0_is_at_most_three_lines_on_the_survivor_naming_it(tmp_p
   _training(procs[0])
   procs[0].send_signal(signal.SIGKILL)
   _, err = procs[1].communicate(timeout=60)
-  time.sleep(0.5)   # the watcher may speak after the process is gone
   lines = _lines(err.replace("\r", "\n"))
   lost = [l for l in lines if "lost process 0" in l]
   assert len(lines) <= 3 and lost and "the runtime's log: " in lost[0], err

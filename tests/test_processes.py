@@ -2,7 +2,6 @@
 the CPU), each on a free port and with a timeout: the same numbers as one process, one
 writer, stopping together, and one line for every fault."""
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -14,8 +13,7 @@ import pytest
 
 from conftest import ROOT
 from experiments.launch import free_port as _port  # a port bound to 0, then released
-
-ENV = dict(os.environ, PYTHONPATH=ROOT)
+from spawn import ENV, Watch, start
 
 
 
@@ -24,11 +22,9 @@ def _start(name, args, n=2, timeout=30, devices=1):
   """n processes of experiment `name` as one run, each with `devices` CPU devices."""
   port = _port()
   env = dict(ENV, AE_LAB_CPU_DEVICES=str(devices))
-  return [subprocess.Popen([sys.executable, "-m", f"experiments.{name}", *args,
-                            f"--coordinator_address=localhost:{port}", f"--num_processes={n}",
-                            f"--process_id={i}", f"--initialization_timeout={timeout}",
-                            "--cache_dir=none"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True) for i in range(n)]
+  return [start(name, *args, f"--coordinator_address=localhost:{port}", f"--num_processes={n}",
+                f"--process_id={i}", f"--initialization_timeout={timeout}", "--cache_dir=none",
+                env=env) for i in range(n)]
 
 
 def _finish(procs, timeout=240):
@@ -37,21 +33,11 @@ def _finish(procs, timeout=240):
 
 
 def _training(proc, timeout=120):
-  """Waits until process 0's progress bar shows a trained step; returns what it read of its
-  stderr (the rest stays in the pipe)."""
-  import threading  # pylint: disable=g-import-not-at-top
-  seen, got = [], threading.Event()
-  def read():
-    while True:
-      c = proc.stderr.read(1)
-      if not c:
-        return
-      seen.append(c)
-      if "steps/s" in "".join(seen[-200:]):
-        got.set()
-  threading.Thread(target=read, daemon=True).start()
-  assert got.wait(timeout), "".join(seen)
-  return seen
+  """Waits until the process's progress bar shows a trained step; returns its Watch (which
+  keeps reading both streams: Watch.finish gives all of them)."""
+  w = Watch(proc)
+  w.training(timeout)
+  return w
 
 
 def _lines(err):
@@ -217,11 +203,11 @@ def test_ctrl_c_on_one_process_stops_every_process_with_one_saved_run(tmp_path):
   from experiments import latent2d  # pylint: disable=g-import-not-at-top
   procs = _start("latent2d", ["--seeds=4", "--iterations=2000000", f"--out_dir={tmp_path}",
                               "--run_name=r"])
-  _training(procs[0])
+  first = _training(procs[0])
   procs[1].send_signal(signal.SIGINT)
   t0 = time.monotonic()
   codes = [p.wait(timeout=60) for p in procs]
-  out = [(p.stdout.read(), "") for p in procs]
+  out = [first.finish(), procs[1].communicate(timeout=10)]
   assert time.monotonic() - t0 < 5 and codes == [130, 130], out
   metrics = json.loads((tmp_path / "latent2d" / "r" / "metrics.json").read_text())
   assert metrics["summary"]["interrupted"] and metrics["per_seed"][0]["final_loss"] is not None
@@ -234,13 +220,12 @@ def test_ctrl_c_on_one_process_stops_every_process_with_one_saved_run(tmp_path):
 def test_a_process_killed_mid_run_stops_the_others_with_one_line(tmp_path):
   procs = _start("latent2d", ["--seeds=4", "--iterations=2000000", f"--out_dir={tmp_path}",
                               "--run_name=r"], timeout=20)
-  seen = _training(procs[0])
+  first = _training(procs[0])
   procs[1].send_signal(signal.SIGKILL)
   t0 = time.monotonic()
   codes = [p.wait(timeout=60) for p in procs]
   assert time.monotonic() - t0 < 20 and codes[0] not in (0, 130) and codes[1] == -9, codes
-  time.sleep(0.2)  # the reader thread drains the pipe
-  err = "".join(seen)
+  _, err = first.finish()
   lines = _lines(err.replace("\r", "\n"))
   assert "error: process 0: lost process 1 (" in lines[-1] and "Traceback" not in err, lines
   assert not list(tmp_path.rglob("*"))   # no run, no hidden directory (nor their parent)
@@ -250,11 +235,9 @@ def test_a_process_killed_mid_run_stops_the_others_with_one_line(tmp_path):
 def test_the_launcher_passes_ctrl_c_on_once_and_refuses_host_solvers(tmp_path):
   """Ctrl-C to the launcher reaches every process once: one saved interrupted run, exit 130.
   A scipy solver cannot run across processes: one line from each, exit 2."""
-  launcher = subprocess.Popen([sys.executable, "-m", "experiments.launch", "--processes=2",
-                               "--devices_per_process=1", "--", "latent2d", "--seeds=4",
-                               "--iterations=2000000", f"--out_dir={tmp_path}",
-                               "--run_name=r", "--cache_dir=none"], cwd=ROOT, env=ENV,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+  launcher = start("launch", "--processes=2", "--devices_per_process=1", "--", "latent2d",
+                   "--seeds=4", "--iterations=2000000", f"--out_dir={tmp_path}",
+                   "--run_name=r", "--cache_dir=none")
   _training(launcher)
   launcher.send_signal(signal.SIGINT)
   assert launcher.wait(timeout=30) == 130

@@ -9,6 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
+import spawn
 from ae import InputError, runs
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
@@ -30,6 +31,14 @@ CONFIGS = {
         train=T, path_points=5, grid=3)),
     "vae": (vae, vae.Config(data=DataConfig(n_chars=6), model=VAEConfig(hidden=(8,)), train=T,
                             grid=3, prior_samples=10, compare_ae=True)),
+    # the variants whose data or figures differ: ring images, a VAE on the circles
+    "circles_image": (circles, circles.Config(
+        data=CirclesConfig(circles=20, render="image", image_size=8, holdout="0.45:0.6"),
+        model=AEConfig(arch=(64, 16, 2, 16, 64), loss="bce"), train=T, path_points=5,
+        grid=3)),
+    "vae_circles": (vae, vae.Config(data=DataConfig(dataset="circles"),
+                                    model=VAEConfig(hidden=(8,)), train=T, grid=3,
+                                    prior_samples=10)),
 }
 EVERY_RUN = {"config.json", "data.npz", "metrics.json", "params.npz", "history.npz",
              "history.csv", "figures"}
@@ -184,16 +193,11 @@ def test_a_circles_reload_checks_the_circles_against_its_config(tmp_path):
 def test_the_load_flag_of_an_experiment(tmp_path):
   """--load on the command line (experiments/common.py): drawing flags apply, any other flag
   is one line and exit 2, an empty --load is named."""
-  import os, subprocess, sys  # pylint: disable=g-import-not-at-top,multiple-imports
-  from conftest import ROOT  # pylint: disable=g-import-not-at-top
   module, config = CONFIGS["circles"]
   module.run(dataclasses.replace(config, train=dataclasses.replace(T, iterations=20)),
              tmp_path / "r")
   def cli(*args):
-    return subprocess.run([sys.executable, "-m", "experiments.circles", *args,
-                           f"--out_dir={tmp_path}", "--cache_dir=none"], cwd=ROOT,
-                          env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True,
-                          text=True, timeout=120)
+    return spawn.run("circles", *args, f"--out_dir={tmp_path}", "--cache_dir=none")
   ok = cli(f"--load={tmp_path / 'r'}", "--grid=4", "--run_name=re")
   assert ok.returncode == 0, ok.stderr
   assert ok.stdout.strip().splitlines()[-1] == f"run dir: {tmp_path / 'circles' / 're'}"
