@@ -128,14 +128,15 @@ def prepare(config, saved=None, loaded_from=None):
           "points")
   shape = (d.image_size, d.image_size) if image else (d.points, 2)
   return skeleton.Job(
-      NAME, config, f"{int(keep.sum())} {what}{held}",
-      config.model.arch, autoencoder.task(config.model, grey=image), {"x": x[keep]},
-      ({"x": x, "radii": radii, "centres": centres, "train": keep},
-       [f"{r:.4f}" for r in radii], {"name": "circles", "shape": list(shape)}),
-      sum(config.model.arch), evaluate,
-      lambda run_dir, fit, metrics, extra: circles_report.figures(
+      name=NAME, config=config, what=f"{int(keep.sum())} {what}{held}",
+      arch=config.model.arch, task=autoencoder.task(config.model, grey=image),
+      data={"x": x[keep]},
+      saved=({"x": x, "radii": radii, "centres": centres, "train": keep},
+             [f"{r:.4f}" for r in radii], {"name": "circles", "shape": list(shape)}),
+      floats_per_sample=sum(config.model.arch), evaluate=evaluate,
+      figures=lambda run_dir, fit, metrics, extra: circles_report.figures(
           run_dir, config, x, radii, keep, fit, extra, metrics),
-      lambda metrics, path: circles_report.print_summary(config, metrics, path),
+      summary=lambda metrics, path: circles_report.print_summary(config, metrics, path),
       explorer=lambda run_dir, fit, metrics, extra: explore.autoencoder_page(
           run_dir, config, fit.params, metrics, circle_data(x, radii, keep, config)))
 

@@ -60,12 +60,14 @@ def prepare(config, saved=None, loaded_from=None):
 
   how = "one fixed noisy copy" if config.noise.fixed_noise else "fresh noise"
   return skeleton.Job(
-      NAME, config, f"{glyphs.title}, {len(glyphs)} glyphs, {how} {config.noise.noise} "
-      f"{config.noise.noise_model}={config.noise.train_noise}", config.model.arch, task, data,
-      glyphs.saved(), sum(config.model.arch), evaluate,
-      lambda run_dir, fit, metrics, extra: denoise_report.figures(run_dir, config, glyphs, fit,
-                                                                  metrics),
-      lambda metrics, path: denoise_report.print_summary(config, glyphs, metrics, path),
+      name=NAME, config=config,
+      what=f"{glyphs.title}, {len(glyphs)} glyphs, {how} {config.noise.noise} "
+           f"{config.noise.noise_model}={config.noise.train_noise}",
+      arch=config.model.arch, task=task, data=data, saved=glyphs.saved(),
+      floats_per_sample=sum(config.model.arch), evaluate=evaluate,
+      figures=lambda run_dir, fit, metrics, extra: denoise_report.figures(
+          run_dir, config, glyphs, fit, metrics),
+      summary=lambda metrics, path: denoise_report.print_summary(config, glyphs, metrics, path),
       explorer=lambda run_dir, fit, metrics, extra: explore.autoencoder_page(
           run_dir, config, fit.params, metrics, explore.glyph_data(glyphs)))
 

@@ -71,9 +71,10 @@ def prepare(config, saved=None, loaded_from=None):
                             fit.steps)
 
   return skeleton.Job(
-      NAME, config, f"{glyphs.title}, {len(glyphs)} glyphs", config.model.arch,
-      autoencoder.task(config.model), {"x": glyphs.x}, glyphs.saved(), sum(config.model.arch),
-      evaluate, figures, lambda metrics, path: latent2d_report.print_summary(
+      name=NAME, config=config, what=f"{glyphs.title}, {len(glyphs)} glyphs",
+      arch=config.model.arch, task=autoencoder.task(config.model), data={"x": glyphs.x},
+      saved=glyphs.saved(), floats_per_sample=sum(config.model.arch), evaluate=evaluate,
+      figures=figures, summary=lambda metrics, path: latent2d_report.print_summary(
           config, glyphs, metrics, path, loaded_from=loaded_from),
       explorer=lambda run_dir, fit, metrics, extra: explore.autoencoder_page(
           run_dir, config, fit.params, metrics, {**explore.glyph_data(glyphs), "decode": NAME}))

@@ -10,7 +10,7 @@ files every run holds, figures skipped when interrupted, the summary's footer) l
 import dataclasses
 import pathlib
 import sys
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import jax
 import numpy as np
@@ -18,8 +18,10 @@ import numpy as np
 from ae import InputError, memory, processes, runs, schedule, train
 
 
-class Job(NamedTuple):
-  """One experiment's run, as the skeleton needs it."""
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Job:
+  """One experiment's run, as the skeleton needs it; built by keyword, so each part is named
+  where it is made."""
   name: str            # the experiment: config.json's "experiment", the header's first word
   config: Any          # the experiment's frozen config as it runs (with .train)
   what: str            # the header's description of the data

@@ -119,14 +119,17 @@ def prepare(config, saved=None, loaded_from=None):
       runs.save_params(run_dir / "params_ae.npz", ev["ae"]["params"])
 
   return skeleton.Job(
-      NAME, config, f"{d.name}, {len(d.x)} samples, {cfg.likelihood} likelihood, latent "
-      f"{cfg.latent_dim}-D, beta {cfg.beta:g}", (n,) + cfg.hidden + (cfg.latent_dim,) +
-      cfg.hidden[::-1] + (n,), vae.task(cfg, n), {"x": d.x},
-      ({"x": d.x}, d.labels, {"name": d.name, "shape": list(d.shape)}),
-      2 * sum(cfg.hidden) + n, evaluate,
-      lambda run_dir, fit, metrics, ev: vae_figures.figures(run_dir, config, d, fit, ev, metrics),
-      lambda metrics, path: vae_report.print_summary(config, d, metrics, path), save,
-      lambda run_dir, fit, metrics, ev: explore.vae_page(
+      name=NAME, config=config,
+      what=f"{d.name}, {len(d.x)} samples, {cfg.likelihood} likelihood, latent "
+           f"{cfg.latent_dim}-D, beta {cfg.beta:g}",
+      arch=(n,) + cfg.hidden + (cfg.latent_dim,) + cfg.hidden[::-1] + (n,),
+      task=vae.task(cfg, n), data={"x": d.x},
+      saved=({"x": d.x}, d.labels, {"name": d.name, "shape": list(d.shape)}),
+      floats_per_sample=2 * sum(cfg.hidden) + n, evaluate=evaluate,
+      figures=lambda run_dir, fit, metrics, ev: vae_figures.figures(
+          run_dir, config, d, fit, ev, metrics),
+      summary=lambda metrics, path: vae_report.print_summary(config, d, metrics, path),
+      save=save, explorer=lambda run_dir, fit, metrics, ev: explore.vae_page(
           run_dir, config, fit.params, metrics, page_data(d), ev["mu"], ev["logvar"]))
 
 
