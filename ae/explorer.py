@@ -24,8 +24,6 @@ from ae import losses, mlp, report
 
 DEFAULT_SEEDS = 16   # --explorer_seeds' default: the best, the median and the next ones
 MAX_SEEDS = 256
-# How each model's output layer turns pre-activations into what the page shows.
-OUTPUTS = {"bce": "sigmoid", "mse_sigmoid": "sigmoid", "mse_tanh": "tanh", "mse": "linear"}
 KINDS = ("glyphs", "circles")
 # ae/web/'s scripts, inlined in this order into one script element; each fills one part of
 # the page's namespace LX (explorer.js last: the events and the start)
@@ -60,7 +58,7 @@ def autoencoder_decoder(cfg, params_one):
   """An MLP autoencoder's decoder half (ae/autoencoder.py), one seed's params."""
   sizes = mlp.sizes_of(params_one)
   k = mlp.latent_index(sizes)
-  return decoder(params_one[k:], mlp.layer_activations(sizes, cfg.acts)[k:], OUTPUTS[cfg.loss])
+  return decoder(params_one[k:], mlp.layer_activations(sizes, cfg.acts)[k:], losses.OUTPUT[cfg.loss])
 
 
 def vae_decoder(cfg, params_one):
@@ -132,5 +130,3 @@ def _bits(x):
   """Pixels thresholded at 0.5 (as losses.nearest compares them), one '0'/'1' each."""
   return "".join("1" if v else "0" for v in (np.asarray(x) > 0.5).ravel())
 
-
-assert set(OUTPUTS) == set(losses.LOSSES)  # a new loss needs its squashing on the page

@@ -13,18 +13,19 @@ import optax
 
 from ae import mlp, tanh
 
-LOSSES = ("bce", "mse_sigmoid", "mse_tanh", "mse")
-PIXEL_LOSSES = ("bce", "mse_sigmoid", "mse_tanh")
+# How each loss's output layer squashes its pre-activations: the one map (the explorer page
+# draws its decodes with it, ae/explorer.py).
+OUTPUT = {"bce": "sigmoid", "mse_sigmoid": "sigmoid", "mse_tanh": "tanh", "mse": "linear"}
+LOSSES = tuple(OUTPUT)
+PIXEL_LOSSES = tuple(k for k, v in OUTPUT.items() if v != "linear")
+_SQUASH = {"sigmoid": lambda h: 1.0 / (1.0 + jnp.exp(-h)), "tanh": tanh.tanh,
+           "linear": lambda h: h}
 
 
 def reconstruct(logits, loss):
   """Output pre-activations -> outputs (pixel intensities, thresholded at 0.5 for pixel
   errors; or the values themselves for mse)."""
-  if loss == "mse":
-    return logits
-  if loss == "mse_tanh":
-    return tanh.tanh(logits)
-  return 1.0 / (1.0 + jnp.exp(-logits))
+  return _SQUASH[OUTPUT[loss]](logits)
 
 
 def from_logits(logits, y, loss):

@@ -1,7 +1,7 @@
 """One run across many processes: JAX's multi-controller runtime, seen from the library.
 
 Each process runs the same program; the seed axis spans `jax.devices()` of every process
-(`train.shard_seeds`), each process places only its own shards, and whatever the host needs
+(`placement.shard_seeds`), each process places only its own shards, and whatever the host needs
 (history rows, the final params) is gathered to every process. Starting the runtime is the
 entry point's job (`experiments/distributed.py`, `jax.distributed.initialize`); with one
 process every function here is the plain single-process operation.

@@ -110,22 +110,24 @@ class Program:
       out.update(values)
     return out
 
+  def step(self, state, data, t):
+    """Optimizer step t: its minibatch (all of data without --batch_size), the loss with the
+    step's key, one update."""
+    n, bs = jax.tree.leaves(data)[0].shape[0], self.cfg.batch_size
+    k_batch, k_loss, _ = step_keys(state["key"], t)
+    batch = data
+    if bs and bs < n:
+      idx = jax.random.permutation(k_batch, n)[:bs]
+      batch = jax.tree.map(lambda a: a[idx], data)
+    value, g = jax.value_and_grad(self.objective)(state["flat"], batch, k_loss, t,
+                                                  state["hyper"])
+    updates, opt_state = self.opt_for(state["hyper"]).update(g, state["opt"], state["flat"],
+                                                             value=value)
+    return dict(state, flat=optax.apply_updates(state["flat"], updates), opt=opt_state)
+
   def steps(self, state, data, t0, t1):
-    n = jax.tree.leaves(data)[0].shape[0]
-    bs = self.cfg.batch_size
-    opt = self.opt_for(state["hyper"])
-
-    def one(t, st):
-      k_batch, k_loss, _ = step_keys(st["key"], t)
-      batch = data
-      if bs and bs < n:
-        idx = jax.random.permutation(k_batch, n)[:bs]
-        batch = jax.tree.map(lambda a: a[idx], data)
-      value, g = jax.value_and_grad(self.objective)(st["flat"], batch, k_loss, t, st["hyper"])
-      updates, opt_state = opt.update(g, st["opt"], st["flat"], value=value)
-      return dict(st, flat=optax.apply_updates(st["flat"], updates), opt=opt_state)
-
-    return jax.lax.fori_loop(t0, t1, one, state), jnp.int32(-1)
+    """Optimizer steps t0..t1-1."""
+    return jax.lax.fori_loop(t0, t1, lambda t, st: self.step(st, data, t), state), jnp.int32(-1)
 
   def solver_call(self, state, data, t):
     flat, info = self.solve(state["flat"], data, step_keys(state["key"], t)[2], t,
@@ -140,16 +142,35 @@ class Program:
 
     def body(i, carry):
       st, rows = carry
-      kind, t0, t1 = entries[i, 0], entries[i, 1], entries[i, 2]
-      work = [lambda s: (self.init(s), jnp.int32(-1))]  # by kind: INIT, STEPS, SOLVE
-      work.append((lambda s: self.steps(s, data, t0, t1)) if self.opt else work[0])
-      if self.solve is not None:
-        work.append(lambda s: self.solver_call(s, data, t0))
-      st, its = jax.lax.switch(jnp.minimum(kind, len(work) - 1), work, st)
-      r = self.row(st, data, t1, its)
+      st, its = self.entry(st, data, entries[i, 0], entries[i, 1], entries[i, 2])
+      r = self.row(st, data, entries[i, 2], its)
       return st, jax.tree.map(lambda b, v: b.at[i].set(v), rows, r)
 
     return jax.lax.fori_loop(0, n, body, (state, rows))
+
+  @property
+  def kinds(self):
+    """The entry kinds `run` executes, in its switch's order: INIT always, STEPS with an
+    optimizer, SOLVE with a device solver (a host solver's calls never reach `run`)."""
+    return ((schedule.INIT,) + ((schedule.STEPS,) if self.opt else ()) +
+            ((schedule.SOLVE,) if self.solve is not None else ()))
+
+  def check_entries(self, kinds):
+    """ValueError when the schedule holds an entry kind `run` has no branch for (a solver call
+    on the host is run by the caller); `entry` itself has no fallback."""
+    extra = set(int(k) for k in kinds) - set(self.kinds) - ({schedule.SOLVE} if self.host
+                                                              else set())
+    if extra:
+      raise ValueError(f"entry kinds {sorted(extra)} have no branch in this program "
+                       f"(it runs {self.kinds})")
+
+  def entry(self, state, data, kind, t0, t1):
+    """One schedule entry: (state, the solver's iterations, or -1 after none)."""
+    branches = {schedule.INIT: lambda s: (self.init(s), jnp.int32(-1)),
+                schedule.STEPS: lambda s: self.steps(s, data, t0, t1),
+                schedule.SOLVE: lambda s: self.solver_call(s, data, t0)}
+    index = jnp.searchsorted(jnp.asarray(self.kinds, jnp.int32), kind)  # kind's branch
+    return jax.lax.switch(index, [branches[k] for k in self.kinds], state)
 
 
 def fit(task, data, cfg, key):
@@ -159,7 +180,9 @@ def fit(task, data, cfg, key):
   prog = Program(task, cfg, schedule.solver_iterations(plan))
   if prog.host:
     raise InputError("the scipy solver backend runs on the host: use train.fit_seeds")
-  entries = jnp.asarray(schedule.entries(plan, cfg.log_every))
+  entries = schedule.entries(plan, cfg.log_every)
+  prog.check_entries(np.unique(np.asarray(entries)[:, 0]))
+  entries = jnp.asarray(entries)
   data = jax.tree.map(jnp.asarray, data)
   state, history = prog.run(prog.placeholder(key, {}), data, entries, entries.shape[0])
   history["solver_iterations"] = jnp.cumsum(history["solver_iterations"]).astype(jnp.int32)

@@ -17,7 +17,7 @@ from absl import app as absl_app
 from absl import flags
 
 from ae import InputError, processes
-from experiments import cli, distributed
+from experiments import cli, distributed, startup
 from experiments.progress import Progress
 from experiments.skeleton import Stopped
 from experiments.startup import early_signal, use_all_cores, use_compile_cache
@@ -95,7 +95,7 @@ class Stop:
   def install(self):
     """Handles the signals from now on (again after jax.distributed.initialize, whose
     preemption notifier takes SIGTERM for itself)."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for sig in startup.SIGNALS:
       signal.signal(sig, self._handle)
       # restart a system call the signal interrupts: the handler only sets a flag, and a
       # collective's socket call (gloo, across processes) must not fail with EINTR
@@ -167,8 +167,8 @@ def reload_run(experiment, reload, drawing, config, load):
   if not load.strip():
     raise InputError(f"--load is empty: give the run directory to re-draw, e.g. "
                      f"--load=runs/{experiment}/<run>")
-  allowed = {"load", "out_dir", "run_name", "cache_dir", "preset", "open",
-             "initialization_timeout", *drawing}
+  allowed = {"load", "out_dir", "run_name", "cache_dir", "preset", "open", *drawing,
+             *(n for n, _ in distributed.FLAGS if n not in startup.JOINING)}
   given = cli.present() - allowed
   if given:
     can = ", ".join(f"--{d}" for d in (*drawing, "out_dir", "run_name"))
@@ -253,7 +253,7 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
       distributed.check()
       if distributed.wanted() and reload is not None and load.value is not None:
         raise InputError("--load re-draws a finished run in one process: drop "
-                         "--coordinator_address, --num_processes, --process_id, --distributed")
+                         + ", ".join(f"--{n}" for n in startup.JOINING))
     except InputError as e:
       fail(experiment, e)
     use_all_cores()
@@ -294,6 +294,6 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
   try:
     absl_app.run(main, flags_parser=parse)
   except (KeyboardInterrupt, Stopped):
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # stopping already: a late
-      signal.signal(sig, signal.SIG_IGN)                        # one must not kill the exit
+    for sig in startup.SIGNALS:  # stopping already: a late one must not kill the exit
+      signal.signal(sig, signal.SIG_IGN)
     fail(experiment, "stopped; nothing saved", 130)

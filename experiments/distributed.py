@@ -22,6 +22,7 @@ from absl import flags
 
 from ae import InputError
 from experiments import runtime_log
+from experiments.startup import JOINING
 
 ADDRESS = flags.DEFINE_string(
     "coordinator_address", None, "HOST:PORT where process 0 serves the coordinator: with "
@@ -34,9 +35,7 @@ AUTO = flags.DEFINE_bool("distributed", False, "Join a cluster launch that "
                          "jax.distributed.initialize() detects by itself (SLURM, Open MPI).")
 TIMEOUT = flags.DEFINE_integer("initialization_timeout", 60, "Seconds to wait for every "
                                "process to join, and for a lost process to be noticed.")
-FLAGS = (("coordinator_address", "processes"), ("num_processes", "processes"),
-         ("process_id", "processes"), ("distributed", "processes"),
-         ("initialization_timeout", "processes"))
+FLAGS = tuple((n, "processes") for n in (*JOINING, "initialization_timeout"))  # --help groups
 
 
 def wanted():

@@ -66,7 +66,7 @@ def launch(name, args, n, devices=None):
     for p in procs:
       if p.poll() is None:
         p.send_signal(signum)
-  for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+  for sig in startup.SIGNALS:
     signal.signal(sig, forward)
   return max(status(p.wait()) for p in procs)
 
@@ -89,8 +89,7 @@ def main(argv):
   if not rest or rest[0] not in EXPERIMENTS:
     fail(f"name the experiment after '--', one of {', '.join(EXPERIMENTS)} "
          "(e.g. python -m experiments.launch --processes=2 -- latent2d --seeds=64)")
-  given = [a for a in rest[1:] if a.split("=")[0].lstrip("-") in (
-      "coordinator_address", "num_processes", "process_id", "distributed")]
+  given = [a for a in rest[1:] if a.split("=")[0].lstrip("-") in startup.JOINING]
   if given:
     fail(f"{given[0]}: the launcher sets the process flags itself")
   if any(a.split("=")[0].lstrip("-") == "load" for a in rest[1:]):

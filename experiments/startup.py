@@ -5,6 +5,12 @@ touches a backend; ae/ never changes jax.config itself.
 import os
 import signal
 
+# The signals a program handles (one list: the early recorder, common.Stop, the launcher):
+# Ctrl-C, a scheduler's SIGTERM, a closed terminal's SIGHUP.
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# The flags that make a program one process of several (experiments/distributed.py defines
+# them; the launcher sets them itself and --load refuses them).
+JOINING = ("coordinator_address", "num_processes", "process_id", "distributed")
 _EARLY = []  # signals that came before the program's Stop handler took over
 
 
@@ -12,7 +18,7 @@ def catch_signals():
   """From here on SIGINT, SIGTERM and SIGHUP are recorded instead of raising inside some
   import (the program's imports take seconds); common.Stop takes them over, so a signal at
   any moment ends the run cleanly. Called first thing when an experiment runs as a program."""
-  for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+  for sig in SIGNALS:
     signal.signal(sig, lambda signum, frame: _EARLY.append(signum))
 
 
@@ -25,7 +31,7 @@ CPU_DEVICES = "AE_LAB_CPU_DEVICES"  # set by experiments.launch: each process's 
 
 
 def use_all_cores():
-  """Exposes each CPU core as a jax device so seeds shard across cores (see train.shard_seeds);
+  """Exposes each CPU core as a jax device so seeds shard across cores (see placement.shard_seeds);
   $AE_LAB_CPU_DEVICES, when set, is the number instead (a process's share of the cores).
   Must run before jax touches a backend; harmless on GPU."""
   import jax  # pylint: disable=g-import-not-at-top
