@@ -7,6 +7,7 @@ An experiment supplies a Job: its config, task and data, and what it computes an
 fit. Everything else (the training core, the memory check, the run directory built aside, the
 files every run holds, figures skipped when interrupted, the summary's footer) lives here.
 """
+import contextlib
 import dataclasses
 import pathlib
 import sys
@@ -49,25 +50,41 @@ def check(job):
   memory.check_memory(job.config.train, train.param_count(job.task), n, job.floats_per_sample)
 
 
+def stop_early(should_stop):
+  """Stopped when a signal came before any work (across processes the first chunk of
+  training agrees on it instead, so every process stops at the same place)."""
+  if should_stop is not None and should_stop() and not processes.many():
+    raise Stopped
+
+
+@contextlib.contextmanager
+def run_directory(run_dir):
+  """The run directory, built aside (runs.Building) by the one writer, process 0; None on
+  every other process, which trains its shards and writes nothing. Stopped or any other
+  exception inside leaves nothing behind."""
+  if not processes.is_writer():
+    yield None
+    return
+  with runs.Building(run_dir) as b:
+    yield b
+
+
 def run(job, run_dir, progress=None, should_stop=None):
   """Trains job.config.train.seeds seeds of the job's task and writes the run directory
   (complete or absent); returns the metrics."""
   check(job)
-  stopped = should_stop or (lambda: False)
-  if stopped() and not processes.many():  # across processes the fit's first chunk agrees it
-    raise Stopped
-  if not processes.is_writer():  # one writer: the others train their shards, write nothing
-    fit = train.fit_seeds(job.task, job.data, job.config.train, None, should_stop)
+  stop_early(should_stop)
+  with run_directory(run_dir) as b:
+    bar = progress if b is not None else None   # the writer's terminal alone shows progress
+    if b is not None:
+      header(job)
+    fit = train.fit_seeds(job.task, job.data, job.config.train, bar, should_stop)
+    getattr(bar, "close", lambda: None)()  # the bar's line ends before anything else
     if not fit.steps:
-      raise Stopped
-    return {"summary": {"interrupted": fit.interrupted}, "per_seed": []}
-  with runs.Building(run_dir) as b:
-    header(job)
-    fit = train.fit_seeds(job.task, job.data, job.config.train, progress, should_stop)
-    getattr(progress, "close", lambda: None)()  # the bar's line ends before anything else
-    if not fit.steps:
-      raise Stopped  # Building removes what it began
-    metrics = _write(job, b.tmp, fit, stopped=stopped)
+      raise Stopped  # nothing trained: nothing is written
+    if b is None:
+      return {"summary": {"interrupted": fit.interrupted}, "per_seed": []}
+    metrics = _write(job, b.tmp, fit, stopped=should_stop or (lambda: False))
   job.summary(metrics, b.path)
   return metrics
 

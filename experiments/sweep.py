@@ -15,7 +15,6 @@ if __name__ == "__main__":  # as a program: a signal during the imports below en
   from experiments import startup
   startup.catch_signals()
 
-import contextlib
 import dataclasses
 import pathlib
 import sys
@@ -178,11 +177,9 @@ def run(config, run_dir, progress=None, should_stop=None):
   """Runs the study (or all of them) and writes the run directory; returns the metrics."""
   studies = plan(config)
   seeds = list(range(config.seed, config.seed + config.seeds))
-  if should_stop is not None and should_stop() and not processes.many():
-    raise skeleton.Stopped
-  writer = processes.is_writer()  # across processes: process 0 writes, the others only train
-  with runs.Building(run_dir) if writer else contextlib.nullcontext() as b:
-    out, t_all, stopped = {}, time.perf_counter(), False
+  skeleton.stop_early(should_stop)
+  with skeleton.run_directory(run_dir) as b:   # across processes: process 0 writes
+    writer, out, t_all, stopped = b is not None, {}, time.perf_counter(), False
     for study, vals in studies.items():
       if writer:
         print(f"{NAME}: {study}: {len(vals)} values x {len(seeds)} seeds ({config.base} base)",
