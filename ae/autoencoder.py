@@ -78,8 +78,8 @@ class AEConfig:
       raise InputError(f"--arch={','.join(map(str, self.arch))} has over 50 million parameters "
                        "per seed: far beyond what these experiments need")
 
-  def inert(self):
-    """{field: why} for fields without effect (see TrainConfig.inert)."""
+  def without_effect(self):
+    """{field: why} for fields without effect (see TrainConfig.without_effect)."""
     if self.init != "normal":
       return {f: "it only applies with --init=normal" for f in ("init_std", "init_mean")}
     return {}

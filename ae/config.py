@@ -109,7 +109,7 @@ class TrainConfig:
     if host and self.batch_size:
       raise InputError("the scipy solver backend trains full batch: drop --batch_size")
 
-  def inert(self):
+  def without_effect(self):
     """{field: why} for the fields that have no effect under this configuration; the entry
     points reject such a flag when it is given on the command line."""
     out = {}

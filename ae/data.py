@@ -36,8 +36,8 @@ class DataConfig:
     return select(load(self.dataset, self.glyph_width, self.bit_order), self.chars,
                   self.n_chars)
 
-  def inert(self):
-    """{field: why} for fields without effect (see TrainConfig.inert)."""
+  def without_effect(self):
+    """{field: why} for fields without effect (see TrainConfig.without_effect)."""
     suffix = pathlib.Path(self.dataset.split(":")[0]).suffix.lower()
     out = {}
     if suffix != ".h":
@@ -253,8 +253,8 @@ class CirclesConfig:
       raise InputError(f"--holdout takes 'lo:hi', e.g. 0.4:0.6, got {self.holdout!r}") from None
     return lo, hi
 
-  def inert(self):
-    """{field: why} for fields without effect (see TrainConfig.inert)."""
+  def without_effect(self):
+    """{field: why} for fields without effect (see TrainConfig.without_effect)."""
     if self.render == "image":
       why = "a ring image has no points (it is drawn from the radius alone)"
       return {k: why for k in ("points", "angle_offset", "angle_jitter", "original_radians")}

@@ -36,12 +36,12 @@ def shard_seeds(keys, group=None):
   if pad:
     extra = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(keys[0], 1 + jnp.arange(pad))
     keys = jnp.concatenate([keys, extra])
-  if not processes.many() and (len(devices) == 1 or n == 1):
+  if not processes.several() and (len(devices) == 1 or n == 1):
     return keys, None
   mesh = Mesh(np.array(devices), ("seed",))
   at = Placement(mesh, NamedSharding(mesh, PartitionSpec("seed")),
                  NamedSharding(mesh, PartitionSpec()))
-  return processes.put(np.asarray(keys), at.seed), at
+  return processes.place(np.asarray(keys), at.seed), at
 
 
 def jit(fn, at, ins):

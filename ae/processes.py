@@ -11,7 +11,7 @@ import numpy as np
 from jax.experimental import multihost_utils
 
 
-def many():
+def several():
   """True when this program is one of several processes of a run."""
   return jax.process_count() > 1
 
@@ -21,10 +21,10 @@ def is_writer():
   return jax.process_index() == 0
 
 
-def put(tree, sharding):
+def place(tree, sharding):
   """Host arrays (the same on every process) as global arrays laid out by `sharding`: each
   process places only the shards on its own devices."""
-  if not many():
+  if not several():
     return jax.device_put(tree, sharding)
   def one(a):
     a = np.asarray(a)
@@ -34,7 +34,7 @@ def put(tree, sharding):
 
 def gather(tree):
   """Every process gets the whole of each (global) array, as NumPy."""
-  if not many():
+  if not several():
     return jax.device_get(tree)
   return jax.tree.map(lambda a: np.asarray(multihost_utils.process_allgather(a, tiled=True)),
                       tree)
@@ -44,7 +44,7 @@ def each(a):
   """Every process's copy of host array `a` (the same shape on each), stacked: (processes,
   ...); with one process, a[None]."""
   a = np.asarray(a)
-  if not many():
+  if not several():
     return a[None]
   return np.asarray(multihost_utils.process_allgather(a))
 
@@ -52,7 +52,7 @@ def each(a):
 def agree(stop, seconds):
   """(whether any process asks to stop, the slowest process's seconds): one tiny collective,
   so every process takes the same chunk and stops at the same one."""
-  if not many():
+  if not several():
     return bool(stop), seconds
   both = np.asarray(multihost_utils.process_allgather(
       np.array([float(bool(stop)), -1.0 if seconds is None else float(seconds)])))

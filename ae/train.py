@@ -66,7 +66,7 @@ def group_size(n_per_device, n_params=None, always=False):
 
 def check_across_processes(cfg):
   """InputError when the run is one of several processes and cfg needs a host solver."""
-  if cfg.host_solver and processes.many():
+  if cfg.host_solver and processes.several():
     raise InputError("a host (scipy) solver runs seed after seed in one process, between the "
                      "compiled chunks: not across processes; use --solver_backend=optimistix, "
                      "jaxopt or optax, or one process")
@@ -141,8 +141,8 @@ def _placed(task, cfg, seeds, hyper, data, data_per_run, its):
   hyper = _pad_runs(hyper, pad, at)
   if data_per_run:
     data = _pad_runs(data, pad, at)
-  elif processes.many():  # replicated: every process holds all of it
-    data = processes.put(data, at.replicated)
+  elif processes.several():  # replicated: every process holds all of it
+    data = processes.place(data, at.replicated)
   return keys, hyper, data, at, group
 
 
@@ -174,8 +174,8 @@ def _chunks(run, host, state, data, data_per_run, entries, n, at, progress, shou
     chunk = np.zeros((CHUNK, 3), np.int32)
     chunk[:j - i] = entries[i:j]
     tc = time.perf_counter()
-    if processes.many():
-      chunk, count = processes.put((chunk, np.int32(j - i)), at.replicated)
+    if processes.several():
+      chunk, count = processes.place((chunk, np.int32(j - i)), at.replicated)
     else:
       count = np.int32(j - i)
     state, r = run(state, data, chunk, count)
@@ -224,7 +224,7 @@ def _pad_runs(tree, pad, at):
   """Per-run arrays padded like the keys (repeating run 0) and placed on the seed axis."""
   if pad:
     tree = jax.tree.map(lambda a: jnp.concatenate([a, jnp.repeat(a[:1], pad, 0)]), tree)
-  return processes.put(tree, at.seed) if at is not None else tree
+  return processes.place(tree, at.seed) if at is not None else tree
 
 
 _CACHE = {}  # compiled programs by (task, config, shapes): a second fit does not recompile

@@ -52,7 +52,7 @@ class VAEConfig:
     if not self.hidden or any(h < 1 for h in self.hidden):
       raise InputError(f"--hidden needs positive widths, got {self.hidden}")
 
-  def inert(self):
+  def without_effect(self):
     return {} if self.likelihood != "bernoulli" else {
         "sigma": "it only applies to a gaussian likelihood"}
 

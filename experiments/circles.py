@@ -34,7 +34,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import CirclesConfig
 from ae.fields import field
-from experiments import circles_report, common, explore, skeleton
+from experiments import circles_report, entry, explorer_pages, runner
 
 NAME = "circles"
 E = "experiment"
@@ -47,7 +47,7 @@ class Config:
   train: TrainConfig = TrainConfig(eta=0.01, iterations=1000, seeds=4)
   path_points: int = field(41, "Latent points decoded along the path through the codes.", E)
   grid: int = field(7, "The generation figure decodes a grid x grid box of latent points.", E)
-  explorer_seeds: int = explore.seeds_field()
+  explorer_seeds: int = explorer_pages.seeds_field()
 
 
 COVERAGE_GRID = 48   # latent points per side searched for the band's rings (--render=image)
@@ -89,11 +89,11 @@ def make_data(config):
 
 
 def prepare(config, saved=None, loaded_from=None):
-  """The run as a skeleton.Job (saved: a loaded run's data, which must be the circles its
+  """The run as a runner.Job (saved: a loaded run's data, which must be the circles its
   config describes); InputError before any work."""
   config.data.check()
   config = resolved(config)
-  explore.check(config)
+  explorer_pages.check(config)
   if not 3 <= config.path_points <= 1000 or not 2 <= config.grid <= 20:
     raise InputError("--path_points must be in 3..1000 and --grid in 2..20")
   image = config.data.render == "image"
@@ -110,7 +110,7 @@ def prepare(config, saved=None, loaded_from=None):
     raise InputError(f"circles draws a 2-D latent space; --arch has {config.model.latent_dim}")
   x, radii, centres, keep = make_data(config)
   if saved is not None:
-    skeleton.check_regenerated(saved[0], {"x": x, "radii": radii, "centres": centres,
+    runner.check_regenerated(saved[0], {"x": x, "radii": radii, "centres": centres,
                                           "train": keep}, f"{loaded_from}/data.npz", "circles")
 
   def evaluate(fit):
@@ -127,7 +127,7 @@ def prepare(config, saved=None, loaded_from=None):
   what = (f"{d.image_size}x{d.image_size} ring images" if image else f"circles of {d.points} "
           "points")
   shape = (d.image_size, d.image_size) if image else (d.points, 2)
-  return skeleton.Job(
+  return runner.Job(
       name=NAME, config=config, what=f"{int(keep.sum())} {what}{held}",
       arch=config.model.arch, task=autoencoder.task(config.model, grey=image),
       data={"x": x[keep]},
@@ -137,7 +137,7 @@ def prepare(config, saved=None, loaded_from=None):
       figures=lambda run_dir, fit, metrics, extra: circles_report.figures(
           run_dir, config, x, radii, keep, fit, extra, metrics),
       summary=lambda metrics, path: circles_report.print_summary(config, metrics, path),
-      explorer=lambda run_dir, fit, metrics, extra: explore.autoencoder_page(
+      explorer=lambda run_dir, fit, metrics, extra: explorer_pages.autoencoder_page(
           run_dir, config, fit.params, metrics, circle_data(x, radii, keep, config)))
 
 
@@ -221,14 +221,14 @@ def latent_box(z):
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds autoencoders on the circles and writes the run directory."""
-  return skeleton.run(prepare(config), run_dir, progress, should_stop)
+  return runner.run(prepare(config), run_dir, progress, should_stop)
 
 
-def rerun(load_dir, run_dir, **changes):
+def redraw(load_dir, run_dir, **changes):
   """--load: metrics, figures and summary of a saved run (changes: path_points=, grid=)."""
-  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir, **changes)
+  return runner.redraw(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("path_points", "grid",
+  entry.app(NAME, __doc__, Config(), run, redraw=redraw, drawing=("path_points", "grid",
                                                                "explorer_seeds"), explorer=True)

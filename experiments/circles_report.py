@@ -3,7 +3,7 @@
 import numpy as np
 
 from ae import autoencoder, circles, plotting, plotting_rings, plotting_shapes, report, train
-from experiments import skeleton
+from experiments import runner
 
 GEN_KEYS = ("path_circularity_max", "path_distance_max", "recon_distance_max",
             "path_radius_monotonic", "path_radius_range", "path_radius_max_step",
@@ -162,10 +162,10 @@ def print_summary(config, metrics, run_dir):
     if "band_coverage" in one:
       rows.append(("  their band drawn as true rings", f"{100 * one['band_coverage']:.0f}% / "
                    f"{100 * two['band_coverage']:.0f}%"))
-  rows += [("best / median seed", f"{skeleton.shown(s['best_seed'])} / "
-                                  f"{skeleton.shown(s['median_seed'])}"),
-           ("diverged", skeleton.diverged_text(s)),
+  rows += [("best / median seed", f"{runner.shown(s['best_seed'])} / "
+                                  f"{runner.shown(s['median_seed'])}"),
+           ("diverged", runner.diverged_text(s)),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
   if s.get("interrupted"):
     rows.append(("interrupted", "yes: the run holds the steps done before the signal"))
-  skeleton.print_table(rows, metrics, run_dir)
+  runner.print_table(rows, metrics, run_dir)

@@ -106,15 +106,15 @@ def present():
   return {name for name in FLAGS if FLAGS[name].present}
 
 
-def check_inert(config, given):
+def reject_without_effect(config, given):
   """A flag given on the command line that would have no effect is an error."""
-  inert = {}
+  none = {}
   for part in [config] + [getattr(config, f.name) for f in dataclasses.fields(config)]:
-    if dataclasses.is_dataclass(part) and hasattr(part, "inert"):
-      inert.update(part.inert())
+    if dataclasses.is_dataclass(part) and hasattr(part, "without_effect"):
+      none.update(part.without_effect())
   for name in sorted(given):
-    if name in inert:
-      raise InputError(f"--{name} has no effect here: {inert[name]}")
+    if name in none:
+      raise InputError(f"--{name} has no effect here: {none[name]}")
 
 
 def group_of(name, default):

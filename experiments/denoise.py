@@ -25,7 +25,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
 from ae.denoise import NoiseConfig
-from experiments import common, denoise_report, explore, skeleton
+from experiments import entry, denoise_report, explorer_pages, runner
 
 NAME = "denoise"
 EVAL_KEY = 1234  # every run, seed and setting is judged on the same noisy copies
@@ -37,16 +37,16 @@ class Config:
   model: AEConfig = AEConfig(arch=(35, 25, 20, 25, 35))
   noise: NoiseConfig = NoiseConfig(train_noise="0:4")
   train: TrainConfig = TrainConfig(eta=0.01, iterations=5000, log_every=250, seeds=8)
-  explorer_seeds: int = explore.seeds_field()
+  explorer_seeds: int = explorer_pages.seeds_field()
 
 
 def prepare(config, saved=None, loaded_from=None):
-  """The run as a skeleton.Job (saved: a loaded run's data); InputError before any work."""
+  """The run as a runner.Job (saved: a loaded run's data); InputError before any work."""
   glyphs = (config.data.load() if saved is None else
             Glyphs.from_saved(*saved, where=f"{loaded_from}/data.npz"))
   config.model.check(glyphs.x.shape[1])
   config.noise.check(glyphs.x.shape[1])
-  explore.check(config)
+  explorer_pages.check(config)
   reachable(config.noise, glyphs)
   if config.model.loss not in ("bce", "mse_sigmoid", "mse_tanh"):
     raise InputError("denoise restores binary glyphs: --loss must be bce, mse_sigmoid or "
@@ -59,7 +59,7 @@ def prepare(config, saved=None, loaded_from=None):
     return denoise_report.metrics(config, glyphs, fit, levels), None
 
   how = "one fixed noisy copy" if config.noise.fixed_noise else "fresh noise"
-  return skeleton.Job(
+  return runner.Job(
       name=NAME, config=config,
       what=f"{glyphs.title}, {len(glyphs)} glyphs, {how} {config.noise.noise} "
            f"{config.noise.noise_model}={config.noise.train_noise}",
@@ -68,8 +68,8 @@ def prepare(config, saved=None, loaded_from=None):
       figures=lambda run_dir, fit, metrics, extra: denoise_report.figures(
           run_dir, config, glyphs, fit, metrics),
       summary=lambda metrics, path: denoise_report.print_summary(config, glyphs, metrics, path),
-      explorer=lambda run_dir, fit, metrics, extra: explore.autoencoder_page(
-          run_dir, config, fit.params, metrics, explore.glyph_data(glyphs)))
+      explorer=lambda run_dir, fit, metrics, extra: explorer_pages.autoencoder_page(
+          run_dir, config, fit.params, metrics, explorer_pages.glyph_data(glyphs)))
 
 
 def reachable(noise, glyphs):
@@ -103,15 +103,15 @@ def task_and_data(config, glyphs):
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds denoisers, evaluates them and writes the run directory."""
-  return skeleton.run(prepare(config), run_dir, progress, should_stop)
+  return runner.run(prepare(config), run_dir, progress, should_stop)
 
 
-def rerun(load_dir, run_dir, **changes):
+def redraw(load_dir, run_dir, **changes):
   """--load: metrics, figures and summary of a saved run, into a new run directory
   (changes: explorer_seeds=)."""
-  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir, **changes)
+  return runner.redraw(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("explorer_seeds",),
+  entry.app(NAME, __doc__, Config(), run, redraw=redraw, drawing=("explorer_seeds",),
              explorer=True)

@@ -5,7 +5,7 @@ import numpy as np
 
 from ae import autoencoder, denoise, plotting, report, train
 from ae.plotting import plt, save
-from experiments import skeleton
+from experiments import runner
 
 BASELINES = ("noisy_input_error", "noisy_input_restore_rate", "nearest_glyph_restore_rate",
              "nearest_glyph_error", "pca_restore_rate", "pca_error")
@@ -189,7 +189,7 @@ def print_summary(config, glyphs, metrics, run_dir):
   print(f"the net beats the nearest-glyph decoder at: "
         f"{', '.join(f'{name}={v:g}' for v in beats) if beats else 'no level'}")
   print(f"clean glyphs: {s['seeds_zero']}/{n} seeds reconstruct every glyph exactly; "
-        f"diverged: {skeleton.diverged_text(s)}; compile / train "
+        f"diverged: {runner.diverged_text(s)}; compile / train "
         f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s"
         + ("; interrupted" if s.get("interrupted") else ""))
-  skeleton.print_footer(metrics, run_dir)
+  runner.print_footer(metrics, run_dir)

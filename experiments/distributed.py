@@ -140,7 +140,7 @@ def disagreement(experiment, config):
   naming the first difference and its two values. Two tiny all-gathers when they agree."""
   from ae import processes  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
-  if not processes.many():
+  if not processes.several():
     return None
   mine = json.dumps(list(facts(experiment, config).items())).encode()
   digests = processes.each(np.frombuffer(hashlib.sha256(mine).digest(), np.uint8))

@@ -18,7 +18,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
 from ae.fields import field
-from experiments import common, explore, latent2d_report, skeleton
+from experiments import entry, explorer_pages, latent2d_report, runner
 
 NAME = "latent2d"
 MAX_DECODE = 200
@@ -35,12 +35,12 @@ class Config:
                            "(default: the best seed); its figures are drawn too.", "experiment")
   grid: int = field(15, "The manifold figure decodes a grid x grid box of latent points.",
                     "experiment")
-  explorer_seeds: int = explore.seeds_field()
+  explorer_seeds: int = explorer_pages.seeds_field()
 
 
 def prepare(config, saved=None, loaded_from=None):
-  """The run as a skeleton.Job (saved: a loaded run's data); InputError before any work."""
-  explore.check(config)
+  """The run as a runner.Job (saved: a loaded run's data); InputError before any work."""
+  explorer_pages.check(config)
   if not 2 <= config.grid <= 40:
     raise InputError(f"--grid must be in 2..40, got {config.grid}")
   glyphs = (config.data.load() if saved is None else
@@ -70,19 +70,19 @@ def prepare(config, saved=None, loaded_from=None):
     latent2d_report.figures(run_dir, config, glyphs, fit.params, metrics, fit.history,
                             fit.steps)
 
-  return skeleton.Job(
+  return runner.Job(
       name=NAME, config=config, what=f"{glyphs.title}, {len(glyphs)} glyphs",
       arch=config.model.arch, task=autoencoder.task(config.model), data={"x": glyphs.x},
       saved=glyphs.saved(), floats_per_sample=sum(config.model.arch), evaluate=evaluate,
       figures=figures, summary=lambda metrics, path: latent2d_report.print_summary(
           config, glyphs, metrics, path, loaded_from=loaded_from),
-      explorer=lambda run_dir, fit, metrics, extra: explore.autoencoder_page(
-          run_dir, config, fit.params, metrics, {**explore.glyph_data(glyphs), "decode": NAME}))
+      explorer=lambda run_dir, fit, metrics, extra: explorer_pages.autoencoder_page(
+          run_dir, config, fit.params, metrics, {**explorer_pages.glyph_data(glyphs), "decode": NAME}))
 
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds autoencoders and writes the run directory; returns metrics."""
-  return skeleton.run(prepare(config), run_dir, progress, should_stop)
+  return runner.run(prepare(config), run_dir, progress, should_stop)
 
 
 def load(run_dir):
@@ -91,12 +91,12 @@ def load(run_dir):
   return config, Glyphs.from_saved(*data, where=f"{run_dir}/data.npz"), params, history
 
 
-def rerun(load_dir, run_dir, **changes):
+def redraw(load_dir, run_dir, **changes):
   """--load: figures, metrics and decoded points from a saved run, into a new run directory
   (changes: decode=, decode_seed=, grid=, explorer_seeds=)."""
-  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir, **changes)
+  return runner.redraw(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run, reload=rerun, drawing=("decode", "decode_seed", "grid", "explorer_seeds"),
+  entry.app(NAME, __doc__, Config(), run, redraw=redraw, drawing=("decode", "decode_seed", "grid", "explorer_seeds"),
              presets=True, explorer=True)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ae import autoencoder, baselines, cheader, losses, plotting, report, train
 from ae.data import display
-from experiments import skeleton
+from experiments import runner
 
 
 def metrics(config, glyphs, params, timing, history, interrupted=False):
@@ -138,11 +138,11 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
       ("seeds", f"{n} (seed {seed}..{seed + n - 1})"),
       ("0 wrong px on every glyph", f"{s['seeds_zero']}/{n} seeds"),
       ("<= 1 wrong px on every glyph", f"{s['seeds_le1']}/{n} seeds"),
-      ("worst-glyph error, median", skeleton.shown(s["max_pixel_error_median"], "g", " px")),
+      ("worst-glyph error, median", runner.shown(s["max_pixel_error_median"], "g", " px")),
       (f"PCA-{config.model.latent_dim}, the linear baseline", baseline_text(metrics, n)),
-      ("best / median seed", f"{skeleton.shown(s['best_seed'])} / "
-                             f"{skeleton.shown(s['median_seed'])}"),
-      ("diverged", skeleton.diverged_text(s)),
+      ("best / median seed", f"{runner.shown(s['best_seed'])} / "
+                             f"{runner.shown(s['median_seed'])}"),
+      ("diverged", runner.diverged_text(s)),
   ]
   if s["best_seed"] is not None:
     box = metrics["per_seed"][s["best_seed"] - seed]["latent_box"]
@@ -160,4 +160,4 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
     near = display(entry["nearest"])
     said = f"a copy of {near}" if entry["copy"] else f"new: {entry['hamming']} px from {near}"
     rows.append((f"decoded ({z}), seed {who}", f"{said}  {entry['rows']}"))
-  skeleton.print_table(rows, metrics, run_dir)
+  runner.print_table(rows, metrics, run_dir)

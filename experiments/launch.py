@@ -19,7 +19,7 @@ import sys
 from absl import app, flags
 
 from experiments import startup
-from experiments.main import EXPERIMENTS
+from experiments.ae_lab import EXPERIMENTS
 
 PR_SET_PDEATHSIG = 1   # prctl(2), Linux
 PROCESSES = flags.DEFINE_integer("processes", 2, "How many local processes.", lower_bound=1,

@@ -5,7 +5,7 @@ touches a backend; ae/ never changes jax.config itself.
 import os
 import signal
 
-# The signals a program handles (one list: the early recorder, common.Stop, the launcher):
+# The signals a program handles (one list: the early recorder, entry.Stop, the launcher):
 # Ctrl-C, a scheduler's SIGTERM, a closed terminal's SIGHUP.
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # The flags that make a program one process of several (experiments/distributed.py defines
@@ -16,7 +16,7 @@ _EARLY = []  # signals that came before the program's Stop handler took over
 
 def catch_signals():
   """From here on SIGINT, SIGTERM and SIGHUP are recorded instead of raising inside some
-  import (the program's imports take seconds); common.Stop takes them over, so a signal at
+  import (the program's imports take seconds); entry.Stop takes them over, so a signal at
   any moment ends the run cleanly. Called first thing when an experiment runs as a program."""
   for sig in SIGNALS:
     signal.signal(sig, lambda signum, frame: _EARLY.append(signum))

@@ -28,7 +28,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import BUILTIN
 from ae.fields import field
-from experiments import common, skeleton, sweep_report, sweep_studies
+from experiments import entry, runner, sweep_report, sweep_studies
 from experiments.sweep_studies import STUDIES
 
 NAME = "sweep"
@@ -51,7 +51,7 @@ class Config:
   solver_steps: int = field(5, "Iterations per solver call (solver and frequency studies).", E)
   powell_seconds: float = field(0.02, "Wall-time cap of each Powell call (solver study).", E)
 
-  def inert(self):
+  def without_effect(self):
     """{field: why} for flags without effect here (an error when given)."""
     out = {}
     if self.study == "presets":
@@ -111,7 +111,7 @@ def _per_run(v):
   apply (a field its config calls inert, e.g. eta without an optimizer, stays static)."""
   out = {}
   for cfg, names in ((v.train, program.RUN_FIELDS), (v.model, autoencoder.RUN_FIELDS)):
-    inert = cfg.inert()
+    inert = cfg.without_effect()
     out.update({f: getattr(cfg, f) for f in names if f not in inert})
   return out
 
@@ -177,8 +177,8 @@ def run(config, run_dir, progress=None, should_stop=None):
   """Runs the study (or all of them) and writes the run directory; returns the metrics."""
   studies = plan(config)
   seeds = list(range(config.seed, config.seed + config.seeds))
-  skeleton.stop_early(should_stop)
-  with skeleton.run_directory(run_dir) as b:   # across processes: process 0 writes
+  runner.stop_early(should_stop)
+  with runner.run_directory(run_dir) as b:   # across processes: process 0 writes
     writer, out, t_all, stopped = b is not None, {}, time.perf_counter(), False
     for study, vals in studies.items():
       if writer:
@@ -205,7 +205,7 @@ def run(config, run_dir, progress=None, should_stop=None):
         stopped = True
         break
     if not out:
-      raise skeleton.Stopped  # nothing trained: nothing is written
+      raise runner.Stopped  # nothing trained: nothing is written
     if not writer:
       return {"summary": {"interrupted": stopped}}
     metrics = sweep_report.metrics(config, out, time.perf_counter() - t_all)
@@ -237,7 +237,7 @@ def _summary(metrics, path):
   return metrics
 
 
-def rerun(load_dir, run_dir):
+def redraw(load_dir, run_dir):
   """--load: a saved sweep's figures, table.md and report.md again, into a new run directory,
   from its own files (metrics.json, params_<study>.npz, data.npz); the loaded run is only
   read."""
@@ -278,7 +278,7 @@ def rerun(load_dir, run_dir):
         label = r["summary"]["value"].split(" (best eta")[0]
         v = next(v for v in studies[study] if v.label == label or
                  v.label.startswith(f"{label}@"))._replace(label=label)
-        skeleton.check_params(autoencoder.task(v.model), params[label],
+        runner.check_params(autoencoder.task(v.model), params[label],
                               f"{load_dir}/params_{study}.npz: {label}", config.seeds)
         done.append((v, r))
       found[study] = (done, params)
@@ -296,4 +296,4 @@ def rerun(load_dir, run_dir):
 
 
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run, reload=rerun)
+  entry.app(NAME, __doc__, Config(), run, redraw=redraw)

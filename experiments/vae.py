@@ -28,7 +28,7 @@ from ae.config import TrainConfig
 from ae.data import CirclesConfig, DataConfig, Glyphs
 from ae.fields import field
 from ae.vae import VAEConfig
-from experiments import common, explore, skeleton, vae_figures, vae_report
+from experiments import entry, explorer_pages, runner, vae_figures, vae_report
 
 NAME = "vae"
 E = "experiment"
@@ -46,7 +46,7 @@ class Config:
                     E)
   prior_samples: int = field(500, "Samples from the prior, each compared with its nearest "
                              "training glyph.", E)
-  explorer_seeds: int = explore.seeds_field()
+  explorer_seeds: int = explorer_pages.seeds_field()
   compare_ae: bool = field(False, "Also train the plain autoencoder (latent2d's default "
                            "recipe) on the same data and seeds, and compare the two.", E)
 
@@ -66,17 +66,17 @@ def load(config, saved=None, where="data.npz"):
   if config.data.dataset == "circles":
     x, radii, _ = data.circles(jax.random.PRNGKey(0), CirclesConfig())
     if saved is not None:
-      skeleton.check_regenerated(saved[0], {"x": x}, where, "circles")
+      runner.check_regenerated(saved[0], {"x": x}, where, "circles")
     return Data(x, tuple(f"{r:.3f}" for r in radii), (x.shape[1] // 2, 2), "circles", False)
   g = config.data.load() if saved is None else Glyphs.from_saved(*saved, where=where)
   return Data(g.x, g.shown, g.shape, g.title, True)
 
 
 def prepare(config, saved=None, loaded_from=None):
-  """The run as a skeleton.Job (the likelihood made concrete; saved: a loaded run's data);
+  """The run as a runner.Job (the likelihood made concrete; saved: a loaded run's data);
   InputError before any work."""
   config.model.check()
-  explore.check(config)
+  explorer_pages.check(config)
   if config.data.dataset == "circles" and (config.data.chars is not None or
                                            config.data.n_chars is not None):
     raise InputError("--chars and --n_chars pick glyphs; --dataset=circles has none")
@@ -118,7 +118,7 @@ def prepare(config, saved=None, loaded_from=None):
     if "ae" in ev:  # the comparison's own params: a --load of this run draws it again
       runs.save_params(run_dir / "params_ae.npz", ev["ae"]["params"])
 
-  return skeleton.Job(
+  return runner.Job(
       name=NAME, config=config,
       what=f"{d.name}, {len(d.x)} samples, {cfg.likelihood} likelihood, latent "
            f"{cfg.latent_dim}-D, beta {cfg.beta:g}",
@@ -129,7 +129,7 @@ def prepare(config, saved=None, loaded_from=None):
       figures=lambda run_dir, fit, metrics, ev: vae_figures.figures(
           run_dir, config, d, fit, ev, metrics),
       summary=lambda metrics, path: vae_report.print_summary(config, d, metrics, path),
-      save=save, explorer=lambda run_dir, fit, metrics, ev: explore.vae_page(
+      save=save, explorer=lambda run_dir, fit, metrics, ev: explorer_pages.vae_page(
           run_dir, config, fit.params, metrics, page_data(d), ev["mu"], ev["logvar"]))
 
 
@@ -162,21 +162,21 @@ def saved_autoencoder(model, loaded_from, seeds):
           "plain autoencoder is left out", file=sys.stderr)
     return None
   params = runs.load_params(path, loaded_from)
-  skeleton.check_params(autoencoder.task(model), params, str(path), seeds)
+  runner.check_params(autoencoder.task(model), params, str(path), seeds)
   return params
 
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds VAEs, evaluates them and writes the run directory."""
-  return skeleton.run(prepare(config), run_dir, progress, should_stop)
+  return runner.run(prepare(config), run_dir, progress, should_stop)
 
 
-def rerun(load_dir, run_dir, **changes):
+def redraw(load_dir, run_dir, **changes):
   """--load: metrics, figures and summary of a saved run (changes: interpolate=, grid=,
   prior_samples=); with --compare_ae, the autoencoder saved beside it (params_ae.npz)."""
-  return skeleton.reload(NAME, Config(), prepare, load_dir, run_dir, **changes)
+  return runner.redraw(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 
 if __name__ == "__main__":
-  common.app(NAME, __doc__, Config(), run, reload=rerun,
+  entry.app(NAME, __doc__, Config(), run, redraw=redraw,
              drawing=("interpolate", "grid", "prior_samples", "explorer_seeds"), explorer=True)

@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ae import autoencoder, baselines, circles, losses, report, train, vae
-from experiments import skeleton
+from experiments import runner
 
 NEAR = 3  # a decoding within 3 px of some training glyph counts as glyph-like
 
@@ -172,6 +172,6 @@ def print_summary(config, d, metrics, run_dir):
       said += f"; grid {'within 3 px of a glyph' if d.binary else 'circles'} " \
               f"{b['latent_coverage']:.1%}"
     rows.append((f"PCA-{b['components']}, the linear baseline", said))
-  rows += [("diverged", skeleton.diverged_text(s)),
+  rows += [("diverged", runner.diverged_text(s)),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
-  skeleton.print_table(rows, metrics, run_dir)
+  runner.print_table(rows, metrics, run_dir)

@@ -77,8 +77,8 @@ def test_the_seeds_shown_are_the_best_the_median_then_the_others():
 
 
 def test_no_page_where_the_latent_space_is_not_2d_and_the_seed_count_is_checked(tmp_path):
-  from experiments import denoise, explore, latent2d  # pylint: disable=g-import-not-at-top
-  assert explore.autoencoder_page(tmp_path, denoise.Config(), None, {}, {}) == {
+  from experiments import denoise, explorer_pages, latent2d  # pylint: disable=g-import-not-at-top
+  assert explorer_pages.autoencoder_page(tmp_path, denoise.Config(), None, {}, {}) == {
       "file": None, "why": "the latent space is 20-D; the page explores a 2-D one"}
   assert not list(tmp_path.iterdir())
   with pytest.raises(InputError, match="explorer_seeds must be in 0..256"):

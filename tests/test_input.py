@@ -12,7 +12,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
 from ae.denoise import NoiseConfig
-from experiments import common, latent2d
+from experiments import entry, latent2d
 
 TINY = latent2d.Config(data=DataConfig(n_chars=6), model=AEConfig(arch=(35, 16, 2, 16, 35)),
                        train=TrainConfig(iterations=300, log_every=100, eta=0.02, seeds=2,
@@ -34,18 +34,18 @@ def _d(**kw):
 @pytest.mark.parametrize("argv", [["p", "--preset=params1"], ["p", "-preset=params1"],
                                   ["p", "--preset", "params1"], ["p", "-preset", "params1"]])
 def test_a_preset_applies_in_every_form_absl_accepts(argv):
-  out = common.expand_presets(argv + ["--seeds=2"])
-  assert out == ["p", f"--flagfile={common.preset_path('params1')}", "--seeds=2"]
+  out = entry.expand_presets(argv + ["--seeds=2"])
+  assert out == ["p", f"--flagfile={entry.preset_path('params1')}", "--seeds=2"]
   assert out[1].endswith(os.path.join("presets", "params1.flags"))
 
 
 @pytest.mark.parametrize("name", ["../../x", "/abs/x", "params1.flags", ""])
 def test_a_preset_is_a_shipped_name_not_a_path(name):
   with pytest.raises(InputError, match="preset must be one of params1, params2"):
-    common.expand_presets(["p", f"--preset={name}"])
-  assert common.expand_presets(["p", "--", "--preset=x"]) == ["p", "--", "--preset=x"]
+    entry.expand_presets(["p", f"--preset={name}"])
+  assert entry.expand_presets(["p", "--", "--preset=x"]) == ["p", "--", "--preset=x"]
   with pytest.raises(InputError, match="preset needs a name"):
-    common.expand_presets(["p", "--preset"])
+    entry.expand_presets(["p", "--preset"])
 
 
 @pytest.mark.parametrize("experiment,parts,match", [
@@ -69,13 +69,13 @@ def test_paths_a_user_types(tmp_path, monkeypatch):
   monkeypatch.setenv("HOME", str(tmp_path))
   np.save(tmp_path / "g.npy", np.eye(5, 35, dtype=np.uint8))
   assert len(data.load("~/g.npy")) == 5
-  assert str(common.make_run_dir("~/runs", "latent2d", "r")).startswith(str(tmp_path))
+  assert str(entry.make_run_dir("~/runs", "latent2d", "r")).startswith(str(tmp_path))
   with pytest.raises(InputError, match="out_dir is empty"):
-    common.make_run_dir("", "latent2d", "r")
+    entry.make_run_dir("", "latent2d", "r")
   with pytest.raises(InputError, match="dataset: File name too long"):
     data.load(str(tmp_path / ("a" * 300 + ".npy")))
   with pytest.raises(InputError, match="out_dir: File name too long"):
-    common.make_run_dir(str(tmp_path / ("a" * 300)), "latent2d", "r")
+    entry.make_run_dir(str(tmp_path / ("a" * 300)), "latent2d", "r")
 
 
 def test_a_numpy_header_declaring_terabytes_is_refused_before_reading(tmp_path):
@@ -121,8 +121,8 @@ def test_sweep_flags_that_cannot_apply(tmp_path):
       (sweep.Config(study="eta"), {"solver_steps"}, "only the solver and frequency"),
       (sweep.Config(study="presets"), {"base"}, "on no base")]:
     with pytest.raises(InputError, match=match):
-      cli.check_inert(config, given)
-  cli.check_inert(sweep.Config(study="solver"), {"powell_seconds", "solver_steps"})
+      cli.reject_without_effect(config, given)
+  cli.reject_without_effect(sweep.Config(study="solver"), {"powell_seconds", "solver_steps"})
   for config, match in [(sweep.Config(values=""), "values is empty"),
                         (sweep.Config(seed=2**31 - 1, seeds=2), "below 2\\*\\*31"),
                         (sweep.Config(study="arch", values="35-100000-2-100000-35",
@@ -153,7 +153,7 @@ def test_library_errors_name_arguments_and_the_command_line_names_flags(tmp_path
   assert "--" not in str(e.value) and str(e.value).startswith("seeds must be >= 1")
   assert e.value.flag_message.startswith("--seeds must be >= 1 and --seed >= 0")
   with pytest.raises(SystemExit) as code:
-    common.fail("latent2d", e.value)
+    entry.fail("latent2d", e.value)
   assert code.value.code == 2
   assert capsys.readouterr().err == f"latent2d: error: {e.value.flag_message}\n"
   (tmp_path / "taken").mkdir()
@@ -185,12 +185,12 @@ def test_absurd_values_are_rejected_before_any_work(tmp_path, config, match):
 
 def test_run_names_and_out_dirs(tmp_path, monkeypatch):
   with pytest.raises(InputError, match="at most 100 characters"):
-    common.make_run_dir(tmp_path, "latent2d", "x" * 300)
+    entry.make_run_dir(tmp_path, "latent2d", "x" * 300)
   with pytest.raises(InputError, match="printable"):
-    common.make_run_dir(tmp_path, "latent2d", "a\nb")
+    entry.make_run_dir(tmp_path, "latent2d", "a\nb")
   (tmp_path / "f").write_text("")
   with pytest.raises(InputError, match="is a file"):
-    common.make_run_dir(tmp_path / "f", "latent2d")
+    entry.make_run_dir(tmp_path / "f", "latent2d")
   monkeypatch.setattr(os, "access", lambda *a: False)
   with pytest.raises(InputError, match="not writable"):
-    common.make_run_dir(tmp_path / "new", "latent2d")
+    entry.make_run_dir(tmp_path / "new", "latent2d")

@@ -69,13 +69,13 @@ def test_same_seed_same_numbers(tiny_run, tmp_path):
 def test_load_round_trip(tiny_run, tmp_path):
   d, metrics = tiny_run
   pts = ((0.0, 0.0), (0.5, -0.5), (1.0, 1.0))
-  re = latent2d.rerun(d, tmp_path / "re", decode=pts)
+  re = latent2d.redraw(d, tmp_path / "re", decode=pts)
   assert [p["pixel_errors"] for p in re["per_seed"]] == \
          [p["pixel_errors"] for p in metrics["per_seed"]]
   assert [tuple(p["z"]) for p in re["new_letters"]["best"]] == list(pts)
   assert (tmp_path / "re" / "figures" / "new_letters_best.png").is_file()
   assert re["loaded_from"] == str(d)
-  again = latent2d.rerun(tmp_path / "re", tmp_path / "re2")  # a --load output reloads too
+  again = latent2d.redraw(tmp_path / "re", tmp_path / "re2")  # a --load output reloads too
   assert [p["pixel_errors"] for p in again["per_seed"]] == \
          [p["pixel_errors"] for p in metrics["per_seed"]]
 
@@ -84,7 +84,7 @@ def test_decode_seed_decodes_with_that_seed_and_prints_font_h_rows(tiny_run, tmp
   from ae import cheader  # pylint: disable=g-import-not-at-top
   d, metrics = tiny_run
   seed = metrics["per_seed"][-1]["seed"]
-  re = latent2d.rerun(d, tmp_path / "re", decode=((0.25, -0.5),), decode_seed=seed)
+  re = latent2d.redraw(d, tmp_path / "re", decode=((0.25, -0.5),), decode_seed=seed)
   tag = latent2d_report.decode_tag(latent2d.load(tmp_path / "re")[0], re)
   entry = re["new_letters"][tag][0]
   _, glyphs, params, _ = latent2d.load(d)
@@ -95,7 +95,7 @@ def test_decode_seed_decodes_with_that_seed_and_prints_font_h_rows(tiny_run, tmp
   assert f"decoded (0.25, -0.5), seed {seed}" in capsys.readouterr().out
   assert (tmp_path / "re" / "figures" / f"new_letters_{tag}.png").is_file()
   with pytest.raises(InputError, match=r"decode_seed must be one of the run's seeds"):
-    latent2d.rerun(d, tmp_path / "bad", decode_seed=seed + 1)
+    latent2d.redraw(d, tmp_path / "bad", decode_seed=seed + 1)
 
 
 def test_the_summary_and_metrics_hold_the_pca_baseline(tiny_run):

@@ -41,6 +41,6 @@ def test_no_upward_imports():
     bad = [m for m in _imports(path) if m.startswith(("absl.flags", "experiments", "bench"))]
     assert not bad, (path.name, bad)
   for path in sorted((ROOT / "bench").glob("*.py")):
-    bad = [m for m in _imports(path) if m.startswith("experiments.common")
-           or m == "experiments.common"]
+    bad = [m for m in _imports(path) if m.startswith("experiments.entry")
+           or m == "experiments.entry"]
     assert not bad, (path.name, bad)

@@ -124,7 +124,7 @@ DAMAGES = {
 }
 
 
-# Every damage on latent2d; on the others (the same reader, skeleton.reload) one of each
+# Every damage on latent2d; on the others (the same reader, runner.redraw) one of each
 # kind: what differs there is each experiment's own checks after the files are read.
 SOME = ("params of text", "a data bomb", "history without a loss", "config.json a FIFO")
 CASES = [("latent2d", c) for c in sorted(DAMAGES)] + [
@@ -153,7 +153,7 @@ def test_a_damaged_run_is_one_line_and_stays_as_it_was(tmp_path_factory, tmp_pat
   damage(run)
   before = _files(run) if "FIFO" not in case else None
   with pytest.raises(InputError, match=message):
-    module.rerun(run, tmp_path / "new")
+    module.redraw(run, tmp_path / "new")
   assert not (tmp_path / "new").exists()
   if before is not None:
     assert _files(run) == before
@@ -167,7 +167,7 @@ def test_a_decode_point_that_is_not_finite_is_refused_on_load(tmp_path):
   c["config"]["decode"] = [["inf", 0]]
   (d / "config.json").write_text(json.dumps(c))
   with pytest.raises(InputError, match="finite 2-D latent points"):
-    module.rerun(d, tmp_path / "new")
+    module.redraw(d, tmp_path / "new")
 
 
 @pytest.mark.parametrize("case", ["params of text", "a data bomb", "data.npz a FIFO"])
@@ -215,7 +215,7 @@ def test_a_damaged_sweep_is_one_line_and_stays_as_it_was(tmp_path_factory, tmp_p
     _sweep_damage(run, change)
     before = _files(run)
     with pytest.raises(InputError):
-      sweep.rerun(run, tmp_path / f"new{i}")
+      sweep.redraw(run, tmp_path / f"new{i}")
     assert _files(run) == before, case
   run = shutil.copytree(d, tmp_path / "extra")   # an extra array in the params
   with np.load(run / "params_std.npz") as f:
@@ -223,13 +223,13 @@ def test_a_damaged_sweep_is_one_line_and_stays_as_it_was(tmp_path_factory, tmp_p
   p["0.7/#0/w"] = np.zeros((2, 3), np.float32)
   np.savez(run / "params_std.npz", **p)
   with pytest.raises(InputError, match="its arrays are not those of the values"):
-    sweep.rerun(run, tmp_path / "newx")
+    sweep.redraw(run, tmp_path / "newx")
   c = json.loads((d / "config.json").read_text())   # seeds in config.json against the params
   run = shutil.copytree(d, tmp_path / "seeds")
   c["config"]["seeds"] = 3
   (run / "config.json").write_text(json.dumps(c))
   with pytest.raises(InputError):
-    sweep.rerun(run, tmp_path / "news")
+    sweep.redraw(run, tmp_path / "news")
   run = shutil.copytree(d, tmp_path / "empty")   # a font cut to 0 glyphs, its hash forged
   arrays, labels, meta = runs.load_data(d / "data.npz", c["data_sha256"])
   arrays = {k: v[:0] for k, v in arrays.items()}
@@ -237,7 +237,7 @@ def test_a_damaged_sweep_is_one_line_and_stays_as_it_was(tmp_path_factory, tmp_p
   c["data_sha256"] = runs.save_data(run / "data.npz", arrays, labels, meta)
   (run / "config.json").write_text(json.dumps(c))
   with pytest.raises(InputError, match="is not the font it names"):
-    sweep.rerun(run, tmp_path / "newe")
+    sweep.redraw(run, tmp_path / "newe")
   assert runs.load_json(d / "metrics.json")["studies"]
 
 
@@ -251,7 +251,7 @@ def test_params_of_a_diverged_model_still_reload(tmp_path_factory, tmp_path, nam
   with np.load(run / "params.npz") as f:
     p = {k: np.full(f[k].shape, value, f[k].dtype) for k in f.files}
   np.savez(run / "params.npz", **p)
-  metrics = module.rerun(run, tmp_path / "new")
+  metrics = module.redraw(run, tmp_path / "new")
   assert (tmp_path / "new" / "metrics.json").is_file() and len(metrics["per_seed"]) == 2
 
 
@@ -302,14 +302,14 @@ def test_a_vae_comparison_of_another_seed_count_and_a_sweep_s_forged_labels_are_
     p = {k: f[k][:1] for k in f.files}   # one seed of two
   np.savez(run / "params_ae.npz", **p)
   with pytest.raises(InputError, match="params_ae.npz: its arrays do not have the shapes"):
-    module.rerun(run, tmp_path / "new")
+    module.redraw(run, tmp_path / "new")
   run = shutil.copytree(_sweep(tmp_path_factory), tmp_path / "s2")
   c = json.loads((run / "config.json").read_text())
   arrays, labels, meta = runs.load_data(run / "data.npz", c["data_sha256"])
   c["data_sha256"] = runs.save_data(run / "data.npz", arrays, ["?"] * len(labels), meta)
   (run / "config.json").write_text(json.dumps(c))
   with pytest.raises(InputError, match="its labels or meta are not those a sweep writes"):
-    sweep.rerun(run, tmp_path / "news")
+    sweep.redraw(run, tmp_path / "news")
 
 
 def test_a_load_of_an_interrupted_sweep_is_a_finished_load_exit_0(tmp_path_factory, tmp_path):

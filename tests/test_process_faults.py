@@ -128,7 +128,7 @@ def test_a_signal_during_a_write_to_stderr_stops_the_run_without_reentering_the_
   ("reentrant call inside <_io.BufferedWriter>"). The raw writer here calls the handler from
   inside the buffer's write, as the signal did."""
   import io
-  from experiments.common import Stop
+  from experiments.entry import Stop
   read_end, write_end = os.pipe()
   stop = Stop("latent2d")
 

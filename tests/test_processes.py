@@ -212,7 +212,7 @@ def test_ctrl_c_on_one_process_stops_every_process_with_one_saved_run(tmp_path):
   metrics = json.loads((tmp_path / "latent2d" / "r" / "metrics.json").read_text())
   assert metrics["summary"]["interrupted"] and metrics["per_seed"][0]["final_loss"] is not None
   assert sorted(p.name for p in (tmp_path / "latent2d").iterdir()) == ["r"]
-  latent2d.rerun(tmp_path / "latent2d" / "r", tmp_path / "re")
+  latent2d.redraw(tmp_path / "latent2d" / "r", tmp_path / "re")
   assert (tmp_path / "re" / "explorer.html").is_file()
 
 

@@ -79,7 +79,7 @@ def glyph_run(tmp_path_factory):
 def test_every_experiment_reloads_a_finished_run(saved, tmp_path):
   name, module, d, metrics = saved
   before = _files(d)
-  again = module.rerun(d, tmp_path / "re")
+  again = module.redraw(d, tmp_path / "re")
   assert _files(d) == before  # the loaded run is only read
   assert _numbers(again) == _numbers(metrics)
   assert again["loaded_from"] == str(d)
@@ -89,7 +89,7 @@ def test_every_experiment_reloads_a_finished_run(saved, tmp_path):
       p.name for p in (d / "figures").iterdir()}
   if name == "vae":  # the comparison autoencoder travels with the run
     assert (out / "params_ae.npz").is_file() and "latent_coverage_ae" in again["summary"]
-  assert _numbers(module.rerun(out, tmp_path / "re2")) == _numbers(metrics)  # reloads again
+  assert _numbers(module.redraw(out, tmp_path / "re2")) == _numbers(metrics)  # reloads again
 
 
 @pytest.mark.parametrize("name", [n if n == "latent2d" else pytest.param(n, marks=pytest.mark.slow)
@@ -101,7 +101,7 @@ def test_an_interrupted_run_gets_its_figures_from_a_reload(name, tmp_path):
                        should_stop=lambda: asked.append(1) or len(asked) > 2)
   assert stopped["summary"]["interrupted"] is True
   assert not list((tmp_path / "r" / "figures").iterdir())
-  again = module.rerun(tmp_path / "r", tmp_path / "re")
+  again = module.redraw(tmp_path / "r", tmp_path / "re")
   assert again["summary"]["interrupted"] is False
   assert list((tmp_path / "re" / "figures").iterdir())
   # stopped before its first step: a seed that never trained is not diverged
@@ -112,7 +112,7 @@ def test_an_interrupted_run_gets_its_figures_from_a_reload(name, tmp_path):
 def test_drawing_flags_change_a_reload(tmp_path):
   module, config = CONFIGS["circles"]
   module.run(config, tmp_path / "r")
-  again = module.rerun(tmp_path / "r", tmp_path / "re", grid=4, path_points=7)
+  again = module.redraw(tmp_path / "r", tmp_path / "re", grid=4, path_points=7)
   cfg = json.loads((tmp_path / "re" / "config.json").read_text())["config"]
   assert (cfg["grid"], cfg["path_points"]) == (4, 7) and again["summary"]["seeds"] == 2
 
@@ -154,7 +154,7 @@ def test_edited_data_is_named_in_one_line(glyph_run, tmp_path, edit, rehash, mat
   copy = shutil.copytree(d, tmp_path / "copy")
   _edit_data(copy, edit, rehash)
   with pytest.raises(InputError, match=match):
-    module.rerun(copy, tmp_path / "out")
+    module.redraw(copy, tmp_path / "out")
   assert not (tmp_path / "out").exists()
 
 
@@ -164,10 +164,10 @@ def test_damaged_params_and_deep_json_are_named(saved, tmp_path):
   params = runs.load_params(copy / "params.npz")
   runs.save_params(copy / "params.npz", _transposed(params))
   with pytest.raises(InputError, match="params.npz: its arrays do not have the shapes"):
-    module.rerun(copy, tmp_path / "out")
+    module.redraw(copy, tmp_path / "out")
   (copy / "config.json").write_text("[" * 100_000 + "]" * 100_000)
   with pytest.raises(InputError, match="config.json: not valid JSON"):
-    module.rerun(copy, tmp_path / "out")
+    module.redraw(copy, tmp_path / "out")
   assert not (tmp_path / "out").exists()
 
 
@@ -186,12 +186,12 @@ def test_a_circles_reload_checks_the_circles_against_its_config(tmp_path):
              tmp_path / "r")
   _edit_data(tmp_path / "r", lambda a: a.update(a_x=a["a_x"] * 1.5), rehash=True)
   with pytest.raises(InputError, match="not the circles its config.json describes"):
-    module.rerun(tmp_path / "r", tmp_path / "out")
+    module.redraw(tmp_path / "r", tmp_path / "out")
 
 
 @pytest.mark.slow
 def test_the_load_flag_of_an_experiment(tmp_path):
-  """--load on the command line (experiments/common.py): drawing flags apply, any other flag
+  """--load on the command line (experiments/entry.py): drawing flags apply, any other flag
   is one line and exit 2, an empty --load is named."""
   module, config = CONFIGS["circles"]
   module.run(dataclasses.replace(config, train=dataclasses.replace(T, iterations=20)),
@@ -217,7 +217,7 @@ def test_a_sweep_reloads(tmp_path, study, values):
   from experiments import sweep  # pylint: disable=g-import-not-at-top
   first = sweep.run(sweep.Config(study=study, values=values, seeds=2), tmp_path / "r")
   before = _files(tmp_path / "r")
-  again = sweep.rerun(tmp_path / "r", tmp_path / "re")
+  again = sweep.redraw(tmp_path / "r", tmp_path / "re")
   assert _files(tmp_path / "r") == before
   assert again["studies"] == json.loads(json.dumps(first["studies"]))
   assert {p.name for p in (tmp_path / "re" / "figures").iterdir()} == {
@@ -227,4 +227,4 @@ def test_a_sweep_reloads(tmp_path, study, values):
   runs.save_params(damaged / f"params_{study}.npz", {"x": np.zeros((2, 3))})
   with pytest.raises(InputError, match="params_.*npz: its arrays are not those of the values "
                                        "metrics.json lists"):
-    sweep.rerun(damaged, tmp_path / "bad")
+    sweep.redraw(damaged, tmp_path / "bad")

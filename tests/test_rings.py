@@ -72,9 +72,9 @@ def test_image_mode_takes_the_image_model_and_refuses_what_does_not_apply(tmp_pa
   jitter = dataclasses.replace(TINY, data=dataclasses.replace(TINY.data, centre_jitter=0.1))
   with pytest.raises(InputError, match="centre_jitter works with .*render=points only"):
     exp.run(jitter, tmp_path / "b")
-  assert set(TINY.data.inert()) == {"points", "angle_offset", "angle_jitter",
+  assert set(TINY.data.without_effect()) == {"points", "angle_offset", "angle_jitter",
                                     "original_radians"}
-  assert set(CirclesConfig().inert()) == {"image_size"}
+  assert set(CirclesConfig().without_effect()) == {"image_size"}
   assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 

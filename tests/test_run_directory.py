@@ -70,11 +70,11 @@ def test_a_run_reloads_after_its_data_file_changes_or_goes(file_run, tmp_path, m
   base, metrics = file_run
   monkeypatch.chdir(tmp_path)  # another working directory: the relative path means nothing
   _glyph_file(base / "work" / "g.npy", n=9)  # edited after training
-  again = latent2d.rerun(base / "runs" / "r", tmp_path / "a")
+  again = latent2d.redraw(base / "runs" / "r", tmp_path / "a")
   assert [p["pixel_errors"] for p in again["per_seed"]] == \
          [p["pixel_errors"] for p in metrics["per_seed"]]
   (base / "work" / "g.npy").unlink()  # deleted
-  again = latent2d.rerun(base / "runs" / "r", tmp_path / "b")
+  again = latent2d.redraw(base / "runs" / "r", tmp_path / "b")
   assert again["summary"]["seeds_le1"] == metrics["summary"]["seeds_le1"]
 
 
@@ -100,7 +100,7 @@ def test_a_damaged_run_is_named_in_one_line(file_run, tmp_path, damage, match):
   d = _copy_run(base / "runs" / "r", tmp_path / "copy")
   damage(d)
   with pytest.raises(InputError, match=match):
-    latent2d.rerun(d, tmp_path / "out")
+    latent2d.redraw(d, tmp_path / "out")
   assert not (tmp_path / "out").exists()
 
 

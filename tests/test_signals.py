@@ -73,10 +73,10 @@ def test_a_signal_after_training_skips_the_figures_and_marks_the_run(tmp_path):
 
 
 def test_a_signal_before_training_writes_nothing(tmp_path):
-  from experiments import latent2d, skeleton  # pylint: disable=g-import-not-at-top
+  from experiments import latent2d, runner  # pylint: disable=g-import-not-at-top
   cfg = latent2d.Config(data=DataConfig(n_chars=4), model=AEConfig(arch=(35, 8, 2, 8, 35)),
                         train=TrainConfig(iterations=40, log_every=20), grid=3)
-  with pytest.raises(skeleton.Stopped):
+  with pytest.raises(runner.Stopped):
     latent2d.run(cfg, tmp_path / "out" / "r", should_stop=lambda: True)
   assert not (tmp_path / "out").exists()
 
@@ -120,7 +120,7 @@ def test_an_interrupted_sweep_keeps_its_finished_studies_and_names_the_rest(tmp_
   assert s["interrupted"] is True and list(m["studies"]) == ["eta"]
   assert s["studies_not_run"] == [st for st in sweep.STUDIES if st != "eta"]
   assert (tmp_path / "r" / "params_eta.npz").is_file()
-  again = sweep.rerun(tmp_path / "r", tmp_path / "re")  # an interrupted sweep reloads
+  again = sweep.redraw(tmp_path / "r", tmp_path / "re")  # an interrupted sweep reloads
   assert list(again["studies"]) == ["eta"]
   assert {p.name for p in (tmp_path / "re" / "figures").iterdir()} >= {"eta_strip.png",
                                                                        "eta_panels.png"}
@@ -136,7 +136,7 @@ def test_an_interrupted_run_is_complete_marked_and_reloadable(tmp_path):
   assert saved["summary"]["interrupted"] is True
   steps, _ = runs.load_history(tmp_path / "r" / "history.npz")
   assert 0 < steps[-1] < 2000
-  again = latent2d.rerun(tmp_path / "r", tmp_path / "again")
+  again = latent2d.redraw(tmp_path / "r", tmp_path / "again")
   assert [p["pixel_errors"] for p in again["per_seed"]] == \
          [p["pixel_errors"] for p in m["per_seed"]]
   assert (tmp_path / "again" / "figures" / "curves.png").is_file()
@@ -156,4 +156,4 @@ def test_a_signal_stops_the_run_saves_it_and_exits_130(tmp_path, sig):
   run = tmp_path / "latent2d" / "r"
   assert json.loads((run / "metrics.json").read_text())["summary"]["interrupted"] is True
   assert out.strip().splitlines()[-1] == f"run dir: {run}"
-  assert latent2d.rerun(run, tmp_path / "re")["summary"]["seeds"] == 4
+  assert latent2d.redraw(run, tmp_path / "re")["summary"]["seeds"] == 4

@@ -245,9 +245,9 @@ def test_config_checks_and_inert_fields():
                     (dict(solver="bfgs", minimize_every=2, solver_seconds=5.0), "scipy")]:
     with pytest.raises(InputError, match=match):
       dataclasses.replace(CFG, **kw).check(8)
-  assert "eta" in TrainConfig(optimizer="none", solver="cg").inert()
-  assert "schedule" in TrainConfig(adaptive_eta=True).inert()
-  assert "adaptive_k" in TrainConfig().inert() and "solver_steps" in TrainConfig().inert()
+  assert "eta" in TrainConfig(optimizer="none", solver="cg").without_effect()
+  assert "schedule" in TrainConfig(adaptive_eta=True).without_effect()
+  assert "adaptive_k" in TrainConfig().without_effect() and "solver_steps" in TrainConfig().without_effect()
   TrainConfig(adaptive_eta=True).check()  # the default schedule does not get in the way
 
 

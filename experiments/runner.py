@@ -1,7 +1,7 @@
 """The sequence every training experiment runs, written once.
 
   job = experiment.prepare(config)      # validates everything: InputError before any work
-  metrics = skeleton.run(job, run_dir)  # header, fit, metrics, run directory, figures, summary
+  metrics = runner.run(job, run_dir)  # header, fit, metrics, run directory, figures, summary
 
 An experiment supplies a Job: its config, task and data, and what it computes and draws from a
 fit. Everything else (the training core, the memory check, the run directory built aside, the
@@ -21,7 +21,7 @@ from ae import InputError, memory, processes, runs, schedule, train
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Job:
-  """One experiment's run, as the skeleton needs it; built by keyword, so each part is named
+  """One experiment's run, as the runner needs it; built by keyword, so each part is named
   where it is made."""
   name: str            # the experiment: config.json's "experiment", the header's first word
   config: Any          # the experiment's frozen config as it runs (with .train)
@@ -53,7 +53,7 @@ def check(job):
 def stop_early(should_stop):
   """Stopped when a signal came before any work (across processes the first chunk of
   training agrees on it instead, so every process stops at the same place)."""
-  if should_stop is not None and should_stop() and not processes.many():
+  if should_stop is not None and should_stop() and not processes.several():
     raise Stopped
 
 
@@ -89,7 +89,7 @@ def run(job, run_dir, progress=None, should_stop=None):
   return metrics
 
 
-def reload(name, default, prepare, load_dir, run_dir, **changes):
+def redraw(name, default, prepare, load_dir, run_dir, **changes):
   """--load: a new run directory (metrics, figures, summary) from a saved run's own files
   alone; `changes` (the experiment's drawing fields) replace the saved config's. The loaded
   run is only read. prepare(config, saved=(arrays, labels, meta), loaded_from=load_dir)."""

@@ -2,7 +2,7 @@
 and progress. Only the experiments' entry points import this module (never ae/ or bench/).
 
   if __name__ == "__main__":
-    common.app("latent2d", __doc__, Config(), run)
+    entry.app("latent2d", __doc__, Config(), run)
 """
 import datetime
 import importlib.resources
@@ -19,7 +19,7 @@ from absl import flags
 from ae import InputError, processes
 from experiments import cli, distributed, startup
 from experiments.progress import Progress
-from experiments.skeleton import Stopped
+from experiments.runner import Stopped
 from experiments.startup import early_signal, use_all_cores, use_compile_cache
 
 OUT_DIR = flags.DEFINE_string("out_dir", "runs", "Runs go to <out_dir>/<experiment>/<run_name>/.")
@@ -119,9 +119,9 @@ class Stop:
 
 
 def train_run(experiment, run, config, stop):
-  """The usual body of an experiment: reject inert flags, then train into a new run
+  """The usual body of an experiment: reject flags without effect, then train into a new run
   directory; returns (metrics, the run directory)."""
-  cli.check_inert(config, cli.present())
+  cli.reject_without_effect(config, cli.present())
   path = run_dir(experiment)
   cache = lambda: use_compile_cache(CACHE_DIR.value)
   if processes.is_writer():  # the bar is process 0's; it turns the cache on before compiling
@@ -160,8 +160,8 @@ def expand_presets(argv):
   return out
 
 
-def reload_run(experiment, reload, drawing, config, load):
-  """--load=<run dir>: reload(load, run_dir, **changes) with the drawing flags given; any
+def redraw_run(experiment, redraw, drawing, config, load):
+  """--load=<run dir>: redraw(load, run_dir, **changes) with the drawing flags given; any
   other flag but the output ones is an error (it could not apply to a finished run).
   Returns (metrics, the new run directory)."""
   if not load.strip():
@@ -179,7 +179,7 @@ def reload_run(experiment, reload, drawing, config, load):
   if pathlib.Path(path).resolve().is_relative_to(pathlib.Path(load).expanduser().resolve()):
     raise InputError(f"--out_dir={OUT_DIR.value} is inside the run --load reads: a loaded run "
                      "is only read; pick an --out_dir outside it")
-  return reload(load, path, **changes), path
+  return redraw(load, path, **changes), path
 
 
 def open_page(path, metrics):
@@ -193,16 +193,16 @@ def open_page(path, metrics):
     print(f"--open: no explorer page ({page.get('why', 'none written')})", file=sys.stderr)
 
 
-def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
+def app(experiment, doc, default, run, redraw=None, drawing=(), presets=False,
         explorer=False):
   """Runs an experiment as a program: flags from `default` (a Config instance), then
-  train_run, or with --load reload(load_dir, run_dir, **changes) where changes are the
+  train_run, or with --load redraw(load_dir, run_dir, **changes) where changes are the
   `drawing` fields given on the command line. Bad input: one line, exit 2. Interrupted:
   exit 130. presets: accept --preset=NAME (a flag file shipped with the package, read
   wherever the package is installed)."""
   cli.define(default)
   extra = OUTPUT_FLAGS
-  if reload is not None:
+  if redraw is not None:
     load = flags.DEFINE_string("load", None, "A run directory of this experiment: a new run "
                                "with its figures, metrics and summary from its saved params "
                                "and data alone, without training" +
@@ -251,7 +251,7 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
       fail(experiment, f"unexpected arguments {argv[1:]} (flags look like --name=value)")
     try:
       distributed.check()
-      if distributed.wanted() and reload is not None and load.value is not None:
+      if distributed.wanted() and redraw is not None and load.value is not None:
         raise InputError("--load re-draws a finished run in one process: drop "
                          + ", ".join(f"--{n}" for n in startup.JOINING))
     except InputError as e:
@@ -264,7 +264,7 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
     if not processes.is_writer():  # process 0 prints; the others only their errors
       sys.stdout.flush()
       os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the runtime's own (C++) lines included
-    loading = reload is not None and load.value is not None
+    loading = redraw is not None and load.value is not None
     try:
       config = cli.from_flags(default)
       problem = distributed.disagreement(experiment, config)
@@ -274,7 +274,7 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
         if stop():
           raise Stopped
         stop.at_once = True   # a load saves nothing partial: the first signal ends it
-        metrics, path = reload_run(experiment, reload, drawing, config, load.value)
+        metrics, path = redraw_run(experiment, redraw, drawing, config, load.value)
       else:
         metrics, path = train_run(experiment, run, config, stop)
     except InputError as e:
@@ -282,7 +282,7 @@ def app(experiment, doc, default, run, reload=None, drawing=(), presets=False,
     except (KeyboardInterrupt, Stopped):
       raise
     except Exception as e:  # pylint: disable=broad-except
-      if processes.many():  # a lost process or a broken collective: one line, at once
+      if processes.several():  # a lost process or a broken collective: one line, at once
         distributed.lost(experiment, e)
       raise
     if explorer and show.value and processes.is_writer():
