@@ -1,0 +1,131 @@
+"""Seeds' latent maps in one frame: generalised Procrustes analysis, and how stable each
+glyph's neighbourhood is across seeds (NumPy, any latent dimension).
+
+Each seed draws its own map of the same glyphs, in its own translation, scale, rotation and
+reflection. `gpa` finds, for every seed, the similarity transform that best lays its codes
+onto a common consensus (iterating to it), so seeds can be compared glyph by glyph;
+`stability` asks, glyph by glyph, whether its k nearest glyphs are the same in a seed's map
+as in the consensus, and `null_stability` what the same score gives when glyph identities
+are shuffled between seeds (what "random" scores).
+
+  >>> rng = np.random.default_rng(0)
+  >>> base = rng.normal(size=(10, 2))
+  >>> flip = np.array([[0., 1.], [1., 0.]])            # a reflection
+  >>> codes = np.stack([base, 3 * base @ flip + 5, -0.5 * base])
+  >>> a = gpa(codes)
+  >>> bool(a.disparity.max() < 1e-12), a.seeds.tolist()
+  (True, [0, 1, 2])
+  >>> np.allclose(a.to_consensus(1, codes[1]), a.aligned[1]), float(stability(codes).mean())
+  (True, 1.0)
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+K = 3   # neighbours per glyph in the stability score
+
+
+class Alignment(NamedTuple):
+  """GPA of the seeds `seeds` (indices into the input; diverged ones left out, `dropped`):
+  consensus (n, k) centred, of unit root-mean-square size; per kept seed its transform
+  z -> scale * (z @ rotation) + shift, its aligned codes and its disparity (squared residual
+  over the consensus's squared size); per glyph its spread (root-mean-square distance of the
+  seeds' aligned codes to the consensus)."""
+  consensus: np.ndarray
+  seeds: np.ndarray
+  dropped: np.ndarray
+  scale: np.ndarray      # (s,)
+  rotation: np.ndarray   # (s, k, k): orthogonal, reflections allowed
+  shift: np.ndarray      # (s, k)
+  aligned: np.ndarray    # (s, n, k)
+  disparity: np.ndarray  # (s,)
+  spread: np.ndarray     # (n,)
+
+  def to_consensus(self, i, z):
+    """Points of kept seed i's plane (rows of z) in the consensus frame."""
+    return self.scale[i] * (np.asarray(z, float) @ self.rotation[i]) + self.shift[i]
+
+  def to_seed(self, i, w):
+    """Points of the consensus frame in kept seed i's own plane (to decode them)."""
+    return ((np.asarray(w, float) - self.shift[i]) / self.scale[i]) @ self.rotation[i].T
+
+
+def _unit(z):
+  """Centred, unit root-mean-square size: (z', centre, size)."""
+  centre = z.mean(-2, keepdims=True)
+  c = z - centre
+  size = np.sqrt((c ** 2).sum((-2, -1)) / z.shape[-2])
+  return c / size[..., None, None], centre[..., 0, :], size
+
+
+def _rotations(x, target):
+  """The orthogonal R (reflections allowed) minimising |x R - target| for each seed: R = U V^T
+  from the SVD of x^T target (orthogonal Procrustes)."""
+  u, _, vt = np.linalg.svd(np.swapaxes(x, -1, -2) @ target)
+  return u @ vt
+
+
+def gpa(codes, ok=None, iterations=100, tol=1e-12):
+  """Aligns codes (seeds, n, k) of the same n glyphs; ok: a mask of seeds to use (default:
+  those with finite codes that do not all coincide). Needs at least 2 usable seeds."""
+  codes = np.asarray(codes, float)
+  finite = np.isfinite(codes).all((1, 2))
+  spread = np.where(finite, np.ptp(np.where(finite[:, None, None], codes, 0), 1).max(-1), 0)
+  use = finite & (spread > 0) if ok is None else np.asarray(ok, bool) & finite & (spread > 0)
+  seeds, dropped = np.flatnonzero(use), np.flatnonzero(~use)
+  if len(seeds) < 2:
+    raise ValueError(f"alignment needs 2 seeds with finite, distinct codes; {len(seeds)} had")
+  x, centre, size = _unit(codes[seeds])
+  consensus = x[0]
+  for _ in range(iterations):
+    r = _rotations(x, consensus)
+    fitted = x @ r
+    new, _, _ = _unit(fitted.mean(0))
+    new = new @ _rotations(new[None], consensus[None])[0]   # keep the frame from drifting
+    done = np.sum((new - consensus) ** 2) < tol
+    consensus = new
+    if done:
+      break
+  r = _rotations(x, consensus)
+  # the optimal scale of each unit-size seed onto the consensus (trace of the fit)
+  fit_scale = np.einsum("snk,nk->s", x @ r, consensus) / x.shape[1]
+  aligned = fit_scale[:, None, None] * (x @ r)
+  scale = fit_scale / size
+  shift = -scale[:, None] * np.einsum("sk,skj->sj", centre, r)
+  disparity = ((aligned - consensus) ** 2).sum((1, 2)) / (consensus ** 2).sum()
+  spread = np.sqrt(((aligned - consensus) ** 2).sum(-1).mean(0))
+  return Alignment(consensus, seeds, dropped, scale, r, shift, aligned, disparity, spread)
+
+
+def neighbours(z, k=K):
+  """(..., n, k) indices of each point's k nearest other points, as a set (in no order)."""
+  sq = (z ** 2).sum(-1)
+  d = sq[..., :, None] + sq[..., None, :] - 2 * z @ np.swapaxes(z, -1, -2)
+  n = z.shape[-2]
+  d[..., np.arange(n), np.arange(n)] = np.inf
+  return np.argpartition(d, k - 1, axis=-1)[..., :k]
+
+
+def stability(codes, consensus=None, k=K):
+  """Per glyph, the mean over seeds of the Jaccard index between its k nearest glyphs in the
+  seed's map and in the consensus (GPA of the codes when not given): 1 when every seed agrees
+  with the consensus. Neighbours do not depend on a seed's similarity transform."""
+  codes = np.asarray(codes, float)
+  if consensus is None:
+    consensus = gpa(codes).consensus
+  mine = neighbours(codes, k)                    # (s, n, k)
+  theirs = neighbours(np.asarray(consensus), k)  # (n, k)
+  shared = (mine[..., :, None] == theirs[None, :, None, :]).any(-1).sum(-1)  # (s, n)
+  return (shared / (2 * k - shared)).mean(0)
+
+
+def null_stability(codes, k=K, rounds=20, seed=0):
+  """The stability score when each seed's glyph identities are shuffled (independently per
+  seed): what maps that share nothing score. Mean over `rounds` shuffles, per glyph."""
+  codes = np.asarray(codes, float)
+  rng = np.random.default_rng(seed)
+  out = []
+  for _ in range(rounds):
+    shuffled = np.stack([c[rng.permutation(len(c))] for c in codes])
+    out.append(stability(shuffled, k=k))
+  return np.mean(out, 0)
