@@ -27,7 +27,8 @@ K = 3   # neighbours per glyph in the stability score
 
 class Alignment(NamedTuple):
   """GPA of the seeds `seeds` (indices into the input; diverged ones left out, `dropped`):
-  consensus (n, k) centred, of unit root-mean-square size; per kept seed its transform
+  consensus (n, k) centred, the mean of the seeds' fits onto the unit-size consensus the
+  iteration converged to (so each glyph's aligned codes centre on it); per kept seed its transform
   z -> scale * (z @ rotation) + shift, its aligned codes and its disparity (squared residual
   over the consensus's squared size); per glyph its spread (root-mean-square distance of the
   seeds' aligned codes to the consensus)."""
@@ -92,6 +93,7 @@ def gpa(codes, ok=None, iterations=100, tol=1e-12):
   aligned = fit_scale[:, None, None] * (x @ r)
   scale = fit_scale / size
   shift = -scale[:, None] * np.einsum("sk,skj->sj", centre, r)
+  consensus = aligned.mean(0)   # the mean of the fits: each glyph's seeds centre on it
   disparity = ((aligned - consensus) ** 2).sum((1, 2)) / (consensus ** 2).sum()
   spread = np.sqrt(((aligned - consensus) ** 2).sum(-1).mean(0))
   return Alignment(consensus, seeds, dropped, scale, r, shift, aligned, disparity, spread)
@@ -106,17 +108,23 @@ def neighbours(z, k=K):
   return np.argpartition(d, k - 1, axis=-1)[..., :k]
 
 
+def jaccard(codes, consensus, k=K):
+  """(seeds, n): per seed and glyph, the Jaccard index between the glyph's k nearest glyphs
+  in the seed's map and in the consensus. Neighbours do not depend on a seed's similarity
+  transform, so raw codes do."""
+  mine = neighbours(np.asarray(codes, float), k)   # (s, n, k)
+  theirs = neighbours(np.asarray(consensus), k)    # (n, k)
+  shared = (mine[..., :, None] == theirs[None, :, None, :]).any(-1).sum(-1)
+  return shared / (2 * k - shared)
+
+
 def stability(codes, consensus=None, k=K):
-  """Per glyph, the mean over seeds of the Jaccard index between its k nearest glyphs in the
-  seed's map and in the consensus (GPA of the codes when not given): 1 when every seed agrees
-  with the consensus. Neighbours do not depend on a seed's similarity transform."""
+  """Per glyph, the mean over seeds of `jaccard` against the consensus (GPA of the codes when
+  not given): 1 when every seed agrees with the consensus."""
   codes = np.asarray(codes, float)
   if consensus is None:
     consensus = gpa(codes).consensus
-  mine = neighbours(codes, k)                    # (s, n, k)
-  theirs = neighbours(np.asarray(consensus), k)  # (n, k)
-  shared = (mine[..., :, None] == theirs[None, :, None, :]).any(-1).sum(-1)  # (s, n)
-  return (shared / (2 * k - shared)).mean(0)
+  return jaccard(codes, consensus, k).mean(0)
 
 
 def null_stability(codes, k=K, rounds=20, seed=0):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ae import autoencoder, baselines, cheader, losses, plotting, report, train
 from ae.data import display
-from experiments import runner
+from experiments import consensus, runner
 
 
 def metrics(config, glyphs, params, timing, history, interrupted=False):
@@ -17,9 +17,9 @@ def metrics(config, glyphs, params, timing, history, interrupted=False):
   final, errors = np.asarray(final, float), np.asarray(errors, int)
   start = np.asarray(history["loss"], float)[:, 0]
   per_seed = report.pixel_per_seed(errors)
+  codes = _codes(m, params, glyphs.x, t.seeds)
   for i, p in enumerate(per_seed):
-    p["latent_box"] = report.latent_box(
-        autoencoder.encode(m, train.seed_params(params, i), glyphs.x))
+    p["latent_box"] = report.latent_box(codes[i])
     if t.solver is not None:
       p["solver_iterations"] = int(np.asarray(history["solver_iterations"])[i, -1])
   blank, dup = glyphs.repeats()
@@ -33,7 +33,16 @@ def metrics(config, glyphs, params, timing, history, interrupted=False):
       timing, per_seed,
       report.pixel_score(errors, final), summary, glyphs.chars, interrupted)
   out["baselines"] = baselines.glyphs(glyphs.x, m.latent_dim)   # the linear yardstick
+  out["latent_stability"] = consensus.measure(
+      codes, [p["diverged"] for p in out["per_seed"]], range(t.seed, t.seed + t.seeds),
+      glyphs.chars)
   return out
+
+
+def _codes(model, params, x, seeds):
+  """Every seed's latent codes: (seeds, n, latent_dim)."""
+  return np.stack([np.asarray(autoencoder.encode(model, train.seed_params(params, i), x))
+                   for i in range(seeds)])
 
 
 def default_points(config, glyphs, p, z, k=6, limit=2000):
@@ -75,6 +84,9 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps):
                   f"{name}: {t.seeds} seed{'s' * (t.seeds > 1)}", bad, panels)
   if not picks:
     print("no per-seed figures: every seed diverged", file=sys.stderr)
+  consensus.figure(fig_dir / "consensus.png", _codes(config.model, params, glyphs.x, t.seeds),
+                   [p["diverged"] for p in metrics["per_seed"]], metrics["latent_stability"],
+                   glyphs.shown, f"{name}: the consensus of the seeds' maps", glyphs.classes)
   for tag, i in picks.items():
     _seed_figures(fig_dir, tag, f"{tag} seed {t.seed + i}", config, glyphs,
                   train.seed_params(params, i), metrics)
@@ -143,6 +155,8 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
       ("best / median seed", f"{runner.shown(s['best_seed'])} / "
                              f"{runner.shown(s['median_seed'])}"),
       ("diverged", runner.diverged_text(s)),
+      (f"latent map stability ({consensus.K} neighbours)",
+       consensus.text(metrics["latent_stability"])),
   ]
   if s["best_seed"] is not None:
     box = metrics["per_seed"][s["best_seed"] - seed]["latent_box"]

@@ -68,3 +68,41 @@ def test_diverged_and_collapsed_seeds_are_left_out_and_named():
   assert a.seeds.tolist() == [0, 2] and a.dropped.tolist() == [1, 3]
   with pytest.raises(ValueError, match="needs 2 seeds"):
     align.gpa(codes[[1, 3, 0]])
+
+
+def test_a_runs_stability_is_one_for_one_map_and_names_why_there_is_none():
+  """experiments/consensus.py: the metrics entry, its summary text, its figure's title."""
+  from experiments import consensus  # pylint: disable=g-import-not-at-top
+  rng = np.random.default_rng(4)
+  codes = _similar(rng.normal(size=(12, 2)), rng, 5)
+  labels = tuple("ABCDEFGHIJKL")
+  got = consensus.measure(codes, [False] * 5, range(10, 15), labels)
+  assert got["stability_median"] == 1.0 and got["stability_interval"] == [1.0, 1.0]
+  assert got["seeds"] == [10, 11, 12, 13, 14] and got["null"] < 0.5
+  assert len(got["per_glyph"]) == 12 and got["least_stable"] == list("ABCDE")  # all tie at 1
+  assert consensus.text(got).startswith("1.00 [1.00, 1.00] over 5 seeds (glyphs shuffled: ")
+  one = consensus.measure(codes[:1], [False], [3], labels)
+  assert one == {"why": "needs 2 seeds that did not diverge, with distinct codes; this run has "
+                        "1 of 1 that did not diverge"}
+  assert consensus.text(one).startswith("none: needs 2 seeds")
+  diverged = consensus.measure(codes, [False, True, False, False, False], range(5), labels)
+  assert diverged["dropped"] == [1] and 1 not in diverged["seeds"]
+
+
+def test_the_consensus_figure_says_its_score_and_marks_the_least_stable(tmp_path, monkeypatch):
+  from ae import plotting_consensus  # pylint: disable=g-import-not-at-top
+  from experiments import consensus  # pylint: disable=g-import-not-at-top
+  drawn = []
+  monkeypatch.setattr(plotting_consensus, "save", lambda fig, path: drawn.append(fig) or path)
+  rng = np.random.default_rng(5)
+  codes = _similar(rng.normal(size=(12, 2)), rng, 4) + 0.2 * rng.normal(size=(4, 12, 2))
+  labels = tuple("ABCDEFGHIJKL")
+  got = consensus.measure(codes, [False] * 4, range(4), labels)
+  assert consensus.figure(tmp_path / "c.png", codes, [False] * 4, got, labels, "t") is not None
+  ax = drawn[0].axes[0]
+  lo, hi = got["stability_interval"]
+  assert f"stability {got['stability_median']:.2f} [{lo:.2f}, {hi:.2f}]" in ax.get_title()
+  red = sorted(t.get_text() for t in ax.texts if t.get_color() == "tab:red")
+  assert red == sorted(got["least_stable"])
+  assert consensus.figure(tmp_path / "d.png", codes[:1], [False], {"why": "x"}, labels,
+                          "t") is None and len(drawn) == 1

@@ -17,7 +17,7 @@ TINY = latent2d.Config(data=DataConfig(n_chars=6), model=AEConfig(arch=(35, 16, 
                        train=TrainConfig(iterations=300, log_every=100, eta=0.02, seeds=2,
                                          seed=3), grid=4)
 FIGURES = {f"{k}_{t}.png" for k in ("latent", "reconstruction", "manifold", "new_letters")
-           for t in ("best", "median")} | {"curves.png"}
+           for t in ("best", "median")} | {"curves.png", "consensus.png"}
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_run_writes_everything(tiny_run):
   names = {p.name for p in (d / "figures").iterdir()}
   # best and median may be the same seed, then only 'best' figures exist
   assert {"curves.png", "latent_best.png", "manifold_best.png", "new_letters_best.png",
-          "reconstruction_best.png"} <= names <= FIGURES
+          "reconstruction_best.png", "consensus.png"} <= names <= FIGURES
   saved = json.loads((d / "metrics.json").read_text())
   s = saved["summary"]
   for key in ("seeds", "seeds_zero", "seeds_le1", "max_pixel_error_median", "compile_seconds",

@@ -1,0 +1,60 @@
+"""Is a latent map the data's or the seed's? Every 2-D run's seeds aligned into one consensus
+map (ae/align.py): metrics.json's `latent_stability`, its summary row and figures/consensus.png.
+"""
+import numpy as np
+
+from ae import align, plotting_consensus, stats
+from ae.data import display
+
+SHOWN = 5   # least stable glyphs named in the summary and the figure
+K = align.K
+
+
+def measure(codes, diverged, seeds, labels, k=align.K):
+  """metrics.json's latent_stability from every seed's codes (seeds, n, 2): the consensus's
+  neighbourhood stability (median over seeds of each seed's mean Jaccard, with its 95%
+  bootstrap interval), the same for maps with glyphs shuffled between seeds (the null), the
+  median Procrustes disparity, each glyph's stability and the least stable glyphs; or
+  {"why": ...} where there is none."""
+  codes = np.asarray(codes, float)
+  try:
+    a = align.gpa(codes, ok=~np.asarray(diverged, bool))
+  except ValueError:
+    return {"why": f"needs 2 seeds that did not diverge, with distinct codes; this run has "
+                   f"{int((~np.asarray(diverged, bool)).sum())} of {len(codes)} that did not "
+                   "diverge"}
+  if len(labels) <= k:
+    return {"why": f"needs more than {k} glyphs for {k} neighbours each"}
+  j = align.jaccard(codes[a.seeds], a.consensus, k)   # (kept seeds, glyphs)
+  median, (lo, hi) = stats.median_interval(j.mean(1))
+  per_glyph = j.mean(0)
+  order = np.argsort(per_glyph, kind="stable")
+  return {"k": k, "seeds": [int(seeds[i]) for i in a.seeds],
+          "dropped": [int(seeds[i]) for i in a.dropped],
+          "stability_median": median, "stability_interval": [lo, hi],
+          "null": float(align.null_stability(codes[a.seeds], k).mean()),
+          "disparity_median": float(np.median(a.disparity)),
+          "per_glyph": [round(float(v), 4) for v in per_glyph],   # in the data's order
+          "least_stable": [str(labels[i]) for i in order[:SHOWN]]}
+
+
+def text(stability):
+  """The summary row's value."""
+  if "why" in stability:
+    return f"none: {stability['why']}"
+  lo, hi = stability["stability_interval"]
+  n = len(stability["seeds"])
+  return (f"{stability['stability_median']:.2f} [{lo:.2f}, {hi:.2f}] over {n} seeds (glyphs "
+          f"shuffled: {stability['null']:.2f}); least stable: "
+          f"{' '.join(display(c) for c in stability['least_stable'])}")
+
+
+def figure(path, codes, diverged, stability, shown, title, classes=None):
+  """figures/consensus.png from the run's codes and its latent_stability (none without one);
+  shown: each glyph's label as the figures draw it."""
+  if "why" in stability:
+    return None
+  a = align.gpa(np.asarray(codes, float), ok=~np.asarray(diverged, bool))
+  per_glyph = np.asarray(stability["per_glyph"])
+  shaky = np.argsort(per_glyph, kind="stable")[:SHOWN]
+  return plotting_consensus.consensus(path, a, shown, stability, shaky, title, classes)
