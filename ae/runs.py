@@ -56,10 +56,20 @@ class Building:
       umask = os.umask(0)
       os.umask(umask)
       os.chmod(self.tmp, 0o777 & ~umask)  # mkdtemp's 0700 would survive the rename
+      (self.tmp / "figures").mkdir()
     except OSError as e:
+      self._discard()
       raise InputError(f"cannot create a run directory in {parent}: {e.strerror}") from None
-    (self.tmp / "figures").mkdir()
+    except BaseException:  # a signal (KeyboardInterrupt) between the mkdirs: no __exit__
+      self._discard()      # follows an exception inside __enter__, so clean up here
+      raise
     return self
+
+  def _discard(self):
+    """Removes what this run began: its temporary directory and the parents it made."""
+    if self.tmp is not None:
+      shutil.rmtree(self.tmp, ignore_errors=True)
+    self._remove_created()
 
   def _remove_created(self):
     for d in self.created:  # deepest first; one holding anything else stays
@@ -70,8 +80,7 @@ class Building:
 
   def __exit__(self, kind, value, tb):
     if kind is not None:
-      shutil.rmtree(self.tmp, ignore_errors=True)
-      self._remove_created()
+      self._discard()
       if issubclass(kind, OSError):  # a full disk, say: one line naming where, nothing left
         raise InputError(f"cannot write the run in {self.path.parent}: "
                          f"{value.strerror or value}; nothing was saved") from None
@@ -80,8 +89,7 @@ class Building:
       check_new(self.path)
       os.rename(self.tmp, self.path)  # fails on a non-empty directory that appeared meanwhile
     except (InputError, OSError):
-      shutil.rmtree(self.tmp, ignore_errors=True)
-      self._remove_created()
+      self._discard()
       raise InputError(f"run directory {self.path} appeared while this run was being "
                        "written; nothing was saved under that name") from None
     return False

@@ -145,3 +145,15 @@ def test_a_run_directory_follows_the_umask(tmp_path):
   finally:
     os.umask(old)
   assert stat.S_IMODE((tmp_path / "r").stat().st_mode) == 0o755  # not mkdtemp's 0700
+
+
+def test_a_signal_while_the_run_directory_is_being_made_leaves_nothing(tmp_path, monkeypatch):
+  """The CI failure: a first Ctrl-C right after the hidden directory appeared, still inside
+  Building.__enter__, where no __exit__ follows: it left `.new.XXXX/figures` behind."""
+  def interrupted(*a, **k):
+    raise KeyboardInterrupt
+  monkeypatch.setattr(runs.os, "chmod", interrupted)   # between mkdtemp and figures/
+  with pytest.raises(KeyboardInterrupt):
+    with runs.Building(tmp_path / "a" / "b" / "new"):
+      pass
+  assert not list(tmp_path.iterdir())   # neither the hidden directory nor the parents made
