@@ -66,6 +66,7 @@ def test_same_seed_same_numbers(tiny_run, tmp_path):
                              first["per_seed"][1]["final_loss"], rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_load_round_trip(tiny_run, tmp_path):
   d, metrics = tiny_run
   pts = ((0.0, 0.0), (0.5, -0.5), (1.0, 1.0))
@@ -158,7 +159,8 @@ def _cli(tmp_path, *args):
 
 @pytest.mark.parametrize("args,message", [
     (["--eta=abc"], "eta"),              # absl's own parse error, as one line
-    (["--optimizer=none", "--solver=cg", "--eta=0.1"], "--eta has no effect"),
+    pytest.param(["--optimizer=none", "--solver=cg", "--eta=0.1"], "--eta has no effect",
+                 marks=pytest.mark.slow),
     pytest.param(["--load="], "--load is empty", marks=pytest.mark.slow),
     pytest.param(["--preset", "../x"], "--preset must be one of", marks=pytest.mark.slow),
     pytest.param(["--arch=35,x,35"], "integers", marks=pytest.mark.slow),
@@ -176,6 +178,7 @@ def test_cli_bad_input_one_line_exit_2(tmp_path, args, message):
   assert "Traceback" not in r.stderr and not out.exists()
 
 
+@pytest.mark.slow
 def test_helpfull_lists_every_flag_and_exits_0(tmp_path):
   r = _cli(tmp_path, "--helpfull")
   assert r.returncode == 0, r.stderr

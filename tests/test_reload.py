@@ -58,8 +58,8 @@ def _numbers(metrics):
   return strip(metrics["per_seed"])
 
 
-@pytest.fixture(scope="module", params=[  # the default suite reloads two; CI's slow one all
-    n if n in ("latent2d", "circles") else pytest.param(n, marks=pytest.mark.slow)
+@pytest.fixture(scope="module", params=[  # the default suite reloads one; CI's slow one all
+    n if n == "latent2d" else pytest.param(n, marks=pytest.mark.slow)
     for n in sorted(CONFIGS)])
 def saved(request, tmp_path_factory):
   name = request.param
@@ -180,6 +180,7 @@ def _transposed(params):
   return np.swapaxes(params, 1, 2) if params.ndim == 3 else params[:, None]
 
 
+@pytest.mark.slow
 def test_a_circles_reload_checks_the_circles_against_its_config(tmp_path):
   module, config = CONFIGS["circles"]
   module.run(dataclasses.replace(config, train=dataclasses.replace(T, iterations=20)),
@@ -210,7 +211,8 @@ def test_the_load_flag_of_an_experiment(tmp_path):
 
 
 @pytest.mark.parametrize("study,values", [
-    ("std", "0.6,1.3"), pytest.param("optimizer", "adam", marks=pytest.mark.slow)])
+    pytest.param("std", "0.6,1.3", marks=pytest.mark.slow),
+    pytest.param("optimizer", "adam", marks=pytest.mark.slow)])
 def test_a_sweep_reloads(tmp_path, study, values):
   """The sweep's own --load: its figures, table.md and report.md again from metrics.json,
   params_<study>.npz and data.npz (the optimizer study keeps each optimizer's best eta)."""

@@ -126,6 +126,7 @@ def test_an_interrupted_sweep_keeps_its_finished_studies_and_names_the_rest(tmp_
                                                                        "eta_panels.png"}
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_is_complete_marked_and_reloadable(tmp_path):
   asked = []
   cfg = dataclasses.replace(TINY, train=dataclasses.replace(TINY.train, iterations=2000,

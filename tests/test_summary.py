@@ -100,6 +100,7 @@ def test_latent_plots_label_up_to_128_short_labels_and_say_when_codes_coincide(t
   assert (tmp_path / "l.png").stat().st_size
 
 
+@pytest.mark.slow
 def test_divergence_is_a_loss_ending_above_its_start(tmp_path):
   m = latent2d.run(_t(eta=1e6), tmp_path / "r")
   assert m["summary"]["diverged_seeds"] == [3, 4]
