@@ -116,7 +116,7 @@ def prepare(config, saved=None, loaded_from=None):
   def evaluate(fit):
     gens = [generation(config, train.seed_params(fit.params, i), x, radii, keep)
             for i in range(config.train.seeds)]
-    out = circles_report.metrics(config, x, keep, fit, gens)
+    out = circles_report.metrics(config, x, radii, keep, fit, gens)
     pca = {k: baseline(config, x, radii, keep, k) for k in (1, 2)}
     out["baselines"] = {f"pca{k}": row for k, (row, _) in pca.items()}
     out["baselines"]["data_rank"] = baselines.rank(x[keep])

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ae import autoencoder, circles, plotting, plotting_rings, plotting_shapes, report, train
-from experiments import runner
+from experiments import consensus, runner
 
 GEN_KEYS = ("path_circularity_max", "path_distance_max", "recon_distance_max",
             "path_radius_monotonic", "path_radius_range", "path_radius_max_step",
@@ -22,7 +22,7 @@ def _rmse(config, p, x):
   return float(np.sqrt(np.mean((out - x) ** 2)))
 
 
-def metrics(config, x, keep, fit, gens):
+def metrics(config, x, radii, keep, fit, gens):
   """metrics.json: per seed the reconstruction RMSE (training circles, and held-out ones) and
   the generation numbers; the summary over the seeds that did not diverge."""
   t = config.train
@@ -54,9 +54,13 @@ def metrics(config, x, keep, fit, gens):
         out[k if k != "heldout_recon_rmse" else "heldout_recon_rmse_median"] = med(k)
     return out
 
-  return report.build(range(t.seed, t.seed + t.seeds), fit.history["loss"][:, -1],
-                      fit.history["loss"][:, 0], fit.timing, per_seed, np.asarray(rmse),
-                      summary, interrupted=fit.interrupted)
+  out = report.build(range(t.seed, t.seed + t.seeds), fit.history["loss"][:, -1],
+                     fit.history["loss"][:, 0], fit.timing, per_seed, np.asarray(rmse),
+                     summary, interrupted=fit.interrupted)
+  out["latent_stability"] = consensus.measure(   # the training circles' maps, aligned
+      [g["z"][keep] for g in gens], [p["diverged"] for p in out["per_seed"]],
+      range(t.seed, t.seed + t.seeds), [f"{r:.3f}" for r in radii[keep]])
+  return out
 
 
 def med_i(rows, key, i):
@@ -74,6 +78,10 @@ def figures(run_dir, config, x, radii, keep, fit, extra, metrics):
                   f"circles: {t.seeds} seed{'s' * (t.seeds > 1)}", bad,
                   (("loss", f"{config.model.loss} loss (full batch)", True, None),
                    ("rmse", "reconstruction RMSE", True, (0.01, "RMSE 0.01 (the goal)"))))
+  consensus.figure(fig_dir / "consensus.png", [g["z"][keep] for g in gens],
+                   [p["diverged"] for p in metrics["per_seed"]], metrics["latent_stability"],
+                   [f"{r:.3f}" for r in radii[keep]],
+                   "circles: the consensus of the seeds' maps (labels: radii)")
   lim = 1.1 * (np.abs(x).max())
   band = config.data.band()
   for tag, i in picks.items():
@@ -162,6 +170,8 @@ def print_summary(config, metrics, run_dir):
     if "band_coverage" in one:
       rows.append(("  their band drawn as true rings", f"{100 * one['band_coverage']:.0f}% / "
                    f"{100 * two['band_coverage']:.0f}%"))
+  rows.append((f"latent map stability ({consensus.K} neighbours)",
+               consensus.text(metrics["latent_stability"])))
   rows += [("best / median seed", f"{runner.shown(s['best_seed'])} / "
                                   f"{runner.shown(s['median_seed'])}"),
            ("diverged", runner.diverged_text(s)),

@@ -7,6 +7,7 @@ from matplotlib.patches import Ellipse
 
 from ae import circles, plotting, plotting_shapes, report, train, vae
 from ae.plotting import plt, save
+from experiments import consensus
 from experiments.vae_report import NEAR, hamming, pca_grid
 
 
@@ -22,6 +23,10 @@ def figures(run_dir, config, d, fit, ev, metrics):
                   f"{d.name}: VAE, beta {config.model.beta:g}, {t.seeds} seeds", bad,
                   (("loss", "-ELBO estimate (one sample; beta-weighted)", False, None),
                    ("kl", "KL(q(z|x) || p(z)), nats", False, None), second))
+  if config.model.latent_dim == 2:
+    consensus.figure(fig_dir / "consensus.png", ev["mu"],
+                     [p["diverged"] for p in metrics["per_seed"]], metrics["latent_stability"],
+                     d.labels, f"{d.name}: the consensus of the seeds' posterior-mean maps")
   for tag, i in picks.items():
     who = f"{tag} seed {t.seed + i}"
     latent(fig_dir / f"latent_{tag}.png", d, ev["mu"][i], ev["logvar"][i], who)

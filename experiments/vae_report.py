@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ae import autoencoder, baselines, circles, losses, report, train, vae
-from experiments import runner
+from experiments import consensus, runner
 
 NEAR = 3  # a decoding within 3 px of some training glyph counts as glyph-like
 
@@ -139,6 +139,9 @@ def metrics(config, d, fit, ev):
                      fit.history["loss"][:, 0], fit.timing, per_seed, -ev["elbo"], summary,
                      d.labels if d.binary else None, fit.interrupted)
   out["baselines"] = {"pca": pca_baseline(config, d)}
+  out["latent_stability"] = consensus.measure(   # the seeds' posterior-mean maps aligned
+      ev["mu"], [p["diverged"] for p in out["per_seed"]], range(t.seed, t.seed + t.seeds),
+      d.labels)
   return out
 
 
@@ -173,5 +176,7 @@ def print_summary(config, d, metrics, run_dir):
               f"{b['latent_coverage']:.1%}"
     rows.append((f"PCA-{b['components']}, the linear baseline", said))
   rows += [("diverged", runner.diverged_text(s)),
+           (f"latent map stability ({consensus.K} neighbours)",
+            consensus.text(metrics["latent_stability"])),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
   runner.print_table(rows, metrics, run_dir)

@@ -87,7 +87,9 @@ def test_tiny_run(tmp_path):
   assert s["recon_rmse_median"] < 0.1
   names = {p.name for p in (tmp_path / "r" / "figures").iterdir()}
   assert {"curves.png", "latent_best.png", "reconstruction_best.png", "generation_best.png",
-          "grid_best.png", "holdout_best.png"} <= names
+          "grid_best.png", "holdout_best.png", "consensus.png"} <= names
+  stable = m["latent_stability"]   # the seeds' maps aligned (issue 40)
+  assert stable["seeds"] == [0, 1] and 0 <= stable["null"] <= stable["stability_interval"][1]
   saved = json.loads((tmp_path / "r" / "metrics.json").read_text())
   assert [p["seed"] for p in saved["per_seed"]] == [0, 1]
   assert saved["per_seed"][0]["recon_rmse"] == pytest.approx(m["per_seed"][0]["recon_rmse"])

@@ -100,7 +100,8 @@ def test_tiny_run_on_a_font(tmp_path, compare, monkeypatch):
   assert s["elbo_median"] < 0 and len(s["kl_per_dim"]) == 2 and 0 <= s["latent_coverage"] <= 1
   names = {p.name for p in (tmp_path / "r" / "figures").iterdir()}
   assert {"curves.png", "latent_best.png", "prior_grid_best.png", "samples_best.png",
-          "interpolation_best.png"} <= names
+          "interpolation_best.png", "consensus.png"} <= names
+  assert len(m["latent_stability"]["per_glyph"]) == len(m["per_seed"][0]["pixel_errors"])
   assert ("compare_best.png" in names) == compare
   if compare:   # PCA-2's grid beside the autoencoder's and the VAE's, each with its coverage
     shown = titles["compare_best.png"]
