@@ -71,8 +71,10 @@ def gpa(codes, ok=None, iterations=100, tol=1e-12):
   those with finite codes that do not all coincide). Needs at least 2 usable seeds."""
   codes = np.asarray(codes, float)
   finite = np.isfinite(codes).all((1, 2))
-  spread = np.where(finite, np.ptp(np.where(finite[:, None, None], codes, 0), 1).max(-1), 0)
-  use = finite & (spread > 0) if ok is None else np.asarray(ok, bool) & finite & (spread > 0)
+  extent = np.ptp(np.where(finite[:, None, None], codes, 0), 1).max(-1)   # 0: all coincide
+  use = finite & (extent > 0)
+  if ok is not None:
+    use &= np.asarray(ok, bool)
   seeds, dropped = np.flatnonzero(use), np.flatnonzero(~use)
   if len(seeds) < 2:
     raise ValueError(f"alignment needs 2 seeds with finite, distinct codes; {len(seeds)} had")

@@ -55,7 +55,7 @@ def signed_rank_p(d):
   dist = np.zeros(ranks.sum() + 1)
   dist[0] = 1.0
   for r in ranks:   # each rank joins the positive sum or not, with probability 1/2
-    dist[r:] = 0.5 * dist[r:] + 0.5 * dist[:-r].copy() if r else dist[r:]
+    dist[r:] = 0.5 * dist[r:] + 0.5 * dist[:-r]   # the right side is a new array
     dist[:r] *= 0.5
   t = ranks[d > 0].sum()
   return float(min(1.0, 2 * min(dist[:t + 1].sum(), dist[t:].sum())))

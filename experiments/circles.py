@@ -146,9 +146,9 @@ def circle_data(x, radii, keep, config):
   held = "" if config.data.holdout is None else f" (radii {config.data.holdout} held out)"
   d = config.data
   if d.render == "image":   # drawn as pixel tiles, as glyphs are
-    return {"kind": "glyphs", "labels": [f"{r:.3f}" for r in radii[keep]], "x": x[keep],
+    return {"kind": "glyphs", "labels": circles_report.labels(radii[keep]), "x": x[keep],
             "shape": (d.image_size, d.image_size), "title": f"ring images{held}"}
-  return {"kind": "circles", "labels": [f"{r:.3f}" for r in radii[keep]], "x": x[keep],
+  return {"kind": "circles", "labels": circles_report.labels(radii[keep]), "x": x[keep],
           "shape": (d.points, 2), "title": f"circles{held}"}
 
 

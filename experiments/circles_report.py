@@ -11,6 +11,11 @@ GEN_KEYS = ("path_circularity_max", "path_distance_max", "recon_distance_max",
             "holdout_inside", "band_coverage")
 
 
+def labels(radii):
+  """How the page, the consensus and its figure name a circle: its radius."""
+  return [f"{r:.3f}" for r in radii]
+
+
 def shape_error(config):
   """What says how far a decode is from a true circle: its circularity (points) or its
   distance to the nearest true ring (images)."""
@@ -59,7 +64,7 @@ def metrics(config, x, radii, keep, fit, gens):
                      summary, interrupted=fit.interrupted)
   out["latent_stability"] = consensus.measure(   # the training circles' maps, aligned
       [g["z"][keep] for g in gens], [p["diverged"] for p in out["per_seed"]],
-      range(t.seed, t.seed + t.seeds), [f"{r:.3f}" for r in radii[keep]])
+      range(t.seed, t.seed + t.seeds), labels(radii[keep]))
   return out
 
 
@@ -80,7 +85,7 @@ def figures(run_dir, config, x, radii, keep, fit, extra, metrics):
                    ("rmse", "reconstruction RMSE", True, (0.01, "RMSE 0.01 (the goal)"))))
   consensus.figure(fig_dir / "consensus.png", [g["z"][keep] for g in gens],
                    [p["diverged"] for p in metrics["per_seed"]], metrics["latent_stability"],
-                   [f"{r:.3f}" for r in radii[keep]],
+                   labels(radii[keep]),
                    "circles: the consensus of the seeds' maps (labels: radii)")
   lim = 1.1 * (np.abs(x).max())
   band = config.data.band()

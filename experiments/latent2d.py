@@ -61,13 +61,13 @@ def prepare(config, saved=None, loaded_from=None):
     raise InputError(f"--decode_seed must be one of the run's seeds, {t.seed}.."
                      f"{t.seed + t.seeds - 1}, got {config.decode_seed}")
 
-  def evaluate(fit):
-    return latent2d_report.metrics(config, glyphs, fit.params, fit.timing, fit.history,
-                                   fit.interrupted), None
+  def evaluate(fit):   # every seed's codes, once: the metrics and the figures use them
+    codes = latent2d_report.codes(config.model, fit.params, glyphs.x)
+    return latent2d_report.metrics(config, glyphs, fit.params, codes, fit.timing, fit.history,
+                                   fit.interrupted), codes
 
-  def figures(run_dir, fit, metrics, extra):
-    del extra
-    latent2d_report.figures(run_dir, config, glyphs, fit.params, metrics, fit.history,
+  def figures(run_dir, fit, metrics, codes):
+    latent2d_report.figures(run_dir, config, glyphs, fit.params, codes, metrics, fit.history,
                             fit.steps)
 
   return runner.Job(

@@ -9,15 +9,14 @@ from ae.data import display
 from experiments import consensus, runner
 
 
-def metrics(config, glyphs, params, timing, history, interrupted=False):
-  """The metrics.json dict (ae/report.py), from the trained params and the history (its
-  first row is each seed's starting loss)."""
+def metrics(config, glyphs, params, codes, timing, history, interrupted=False):
+  """The metrics.json dict (ae/report.py), from the trained params, their codes (`codes`)
+  and the history (its first row is each seed's starting loss)."""
   t, m = config.train, config.model
   final, errors = jax.device_get(autoencoder.evaluate(m, params, glyphs.x))
   final, errors = np.asarray(final, float), np.asarray(errors, int)
   start = np.asarray(history["loss"], float)[:, 0]
   per_seed = report.pixel_per_seed(errors)
-  codes = _codes(m, params, glyphs.x, t.seeds)
   for i, p in enumerate(per_seed):
     p["latent_box"] = report.latent_box(codes[i])
     if t.solver is not None:
@@ -39,8 +38,9 @@ def metrics(config, glyphs, params, timing, history, interrupted=False):
   return out
 
 
-def _codes(model, params, x, seeds):
+def codes(model, params, x):
   """Every seed's latent codes: (seeds, n, latent_dim)."""
+  seeds = len(jax.tree.leaves(params)[0])
   return np.stack([np.asarray(autoencoder.encode(model, train.seed_params(params, i), x))
                    for i in range(seeds)])
 
@@ -70,8 +70,9 @@ def decode_points(config, glyphs, params_one, pts):
   return new, [(int(j), glyphs.x[j], int(h)) for j, h in zip(idx, ham)]
 
 
-def figures(run_dir, config, glyphs, params, metrics, history, steps):
-  """Every figure of the run under run_dir/figures/, for the best and the median seed."""
+def figures(run_dir, config, glyphs, params, codes, metrics, history, steps):
+  """Every figure of the run under run_dir/figures/, for the best and the median seed;
+  codes: every seed's (the consensus)."""
   t = config.train
   fig_dir = run_dir / "figures"
   name = glyphs.title
@@ -84,17 +85,16 @@ def figures(run_dir, config, glyphs, params, metrics, history, steps):
                   f"{name}: {t.seeds} seed{'s' * (t.seeds > 1)}", bad, panels)
   if not picks:
     print("no per-seed figures: every seed diverged", file=sys.stderr)
-  consensus.figure(fig_dir / "consensus.png", _codes(config.model, params, glyphs.x, t.seeds),
+  consensus.figure(fig_dir / "consensus.png", codes,
                    [p["diverged"] for p in metrics["per_seed"]], metrics["latent_stability"],
                    glyphs.shown, f"{name}: the consensus of the seeds' maps", glyphs.classes)
   for tag, i in picks.items():
     _seed_figures(fig_dir, tag, f"{tag} seed {t.seed + i}", config, glyphs,
-                  train.seed_params(params, i), metrics)
+                  train.seed_params(params, i), codes[i], metrics)
 
 
-def _seed_figures(fig_dir, tag, who, config, glyphs, p, metrics):
+def _seed_figures(fig_dir, tag, who, config, glyphs, p, z, metrics):
   m, x, name = config.model, glyphs.x, glyphs.title
-  z = np.asarray(autoencoder.encode(m, p, x))
   out = np.asarray(autoencoder.reconstruct(m, p, x))
   labels = glyphs.shown
   plotting.latent_scatter(fig_dir / f"latent_{tag}.png", z, labels,
