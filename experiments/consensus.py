@@ -1,13 +1,21 @@
 """Is a latent map the data's or the seed's? Every 2-D run's seeds aligned into one consensus
 map (ae/align.py): metrics.json's `latent_stability`, its summary row and figures/consensus.png.
 """
+import jax
 import numpy as np
 
-from ae import align, plotting_consensus, stats
+from ae import align, autoencoder, plotting_consensus, stats, train
 from ae.data import display
 
 SHOWN = 5   # least stable glyphs named in the summary and the figure
 K = align.K
+
+
+def autoencoder_codes(model, params, x):
+  """Every seed's latent codes of x: (seeds, n, latent_dim)."""
+  seeds = len(jax.tree.leaves(params)[0])
+  return np.stack([np.asarray(autoencoder.encode(model, train.seed_params(params, i), x))
+                   for i in range(seeds)])
 
 
 def measure(codes, diverged, seeds, labels, k=align.K):
@@ -50,9 +58,10 @@ def text(stability):
 
 
 def figure(path, codes, diverged, stability, shown, title, classes=None):
-  """figures/consensus.png from the run's codes and its latent_stability (none without one);
+  """figures/consensus.png from the run's codes and its latent_stability (none without one,
+  or for a latent space that is not 2-D);
   shown: each glyph's label as the figures draw it."""
-  if "why" in stability:
+  if "why" in stability or np.shape(codes)[-1] != 2:
     return None
   a = align.gpa(np.asarray(codes, float), ok=~np.asarray(diverged, bool))
   per_glyph = np.asarray(stability["per_glyph"])

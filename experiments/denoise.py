@@ -25,7 +25,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
 from ae.denoise import NoiseConfig
-from experiments import entry, denoise_report, explorer_pages, runner
+from experiments import consensus, entry, denoise_report, explorer_pages, runner
 
 NAME = "denoise"
 EVAL_KEY = 1234  # every run, seed and setting is judged on the same noisy copies
@@ -56,7 +56,8 @@ def prepare(config, saved=None, loaded_from=None):
   def evaluate(fit):
     levels = denoise.evaluate(config.model, config.noise, fit.params, glyphs.x,
                               jax.random.PRNGKey(EVAL_KEY))
-    return denoise_report.metrics(config, glyphs, fit, levels), None
+    codes = consensus.autoencoder_codes(config.model, fit.params, glyphs.x)
+    return denoise_report.metrics(config, glyphs, fit, levels, codes), codes
 
   how = "one fixed noisy copy" if config.noise.fixed_noise else "fresh noise"
   return runner.Job(
@@ -65,8 +66,8 @@ def prepare(config, saved=None, loaded_from=None):
            f"{config.noise.noise_model}={config.noise.train_noise}",
       arch=config.model.arch, task=task, data=data, saved=glyphs.saved(),
       floats_per_sample=sum(config.model.arch), evaluate=evaluate,
-      figures=lambda run_dir, fit, metrics, extra: denoise_report.figures(
-          run_dir, config, glyphs, fit, metrics),
+      figures=lambda run_dir, fit, metrics, codes: denoise_report.figures(
+          run_dir, config, glyphs, fit, metrics, codes),
       summary=lambda metrics, path: denoise_report.print_summary(config, glyphs, metrics, path),
       explorer=lambda run_dir, fit, metrics, extra: explorer_pages.autoencoder_page(
           run_dir, config, fit.params, metrics, explorer_pages.glyph_data(glyphs)))

@@ -5,16 +5,17 @@ import numpy as np
 
 from ae import autoencoder, denoise, plotting, report, train
 from ae.plotting import plt, save
-from experiments import runner
+from experiments import consensus, runner
 
 BASELINES = ("noisy_input_error", "noisy_input_restore_rate", "nearest_glyph_restore_rate",
              "nearest_glyph_error", "pca_restore_rate", "pca_error")
 
 
-def metrics(config, glyphs, fit, levels):
+def metrics(config, glyphs, fit, levels, codes):
   """metrics.json: per seed its clean reconstruction and its restore rate and wrong pixels at
   every level; summary.levels, one entry per level, medians over the seeds that did not
-  diverge, beside the two baselines."""
+  diverge, beside the two baselines; the stability of the clean glyphs' codes (any latent
+  dimension: neighbours are found in the codes' own space)."""
   t, m = config.train, config.model
   name = "k" if config.noise.noise_model == "k" else "p"
   final, errors = jax.device_get(autoencoder.evaluate(m, fit.params, glyphs.x))
@@ -42,12 +43,17 @@ def metrics(config, glyphs, fit, levels):
         r["restore_rate"] > r["nearest_glyph_restore_rate"]]
     return out
 
-  return report.build(range(t.seed, t.seed + t.seeds), fit.history["loss"][:, -1],
-                      fit.history["loss"][:, 0], fit.timing, per_seed, score, summary,
-                      glyphs.chars, fit.interrupted)
+  out = report.build(range(t.seed, t.seed + t.seeds), fit.history["loss"][:, -1],
+                     fit.history["loss"][:, 0], fit.timing, per_seed, score, summary,
+                     glyphs.chars, fit.interrupted)
+  out["latent_stability"] = consensus.measure(
+      codes, [p["diverged"] for p in out["per_seed"]], range(t.seed, t.seed + t.seeds),
+      glyphs.chars)
+  return out
 
 
-def figures(run_dir, config, glyphs, fit, metrics):
+def figures(run_dir, config, glyphs, fit, metrics, codes):
+  """Every figure; codes: every seed's codes of the clean glyphs (the consensus, 2-D only)."""
   t, s = config.train, metrics["summary"]
   fig_dir = run_dir / "figures"
   picks, bad = report.picks(metrics, t.seed)
@@ -59,6 +65,10 @@ def figures(run_dir, config, glyphs, fit, metrics):
                    ("denoise_error", "wrong pixels after denoising (mean, a fixed draw)",
                     False, None)))
   rates(fig_dir / "restore.png", config, glyphs, s["levels"], metrics["per_seed"], bad)
+  consensus.figure(fig_dir / "consensus.png", codes,
+                   [p["diverged"] for p in metrics["per_seed"]], metrics["latent_stability"],
+                   glyphs.shown, f"{glyphs.title}: the consensus of the denoisers' maps of "
+                   "the clean glyphs", glyphs.classes)
   for tag, i in picks.items():
     p, who = train.seed_params(fit.params, i), f"{tag} seed {t.seed + i}"
     examples(fig_dir / f"denoised_{tag}.png", config, glyphs, p, who)
@@ -192,4 +202,7 @@ def print_summary(config, glyphs, metrics, run_dir):
         f"diverged: {runner.diverged_text(s)}; compile / train "
         f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s"
         + ("; interrupted" if s.get("interrupted") else ""))
+  figure = "" if k == 2 else f"; no consensus figure: the latent space is {k}-D"
+  print(f"latent map stability ({consensus.K} neighbours, clean glyphs): "
+        f"{consensus.text(metrics['latent_stability'])}{figure}")
   runner.print_footer(metrics, run_dir)

@@ -18,7 +18,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
 from ae.fields import field
-from experiments import entry, explorer_pages, latent2d_report, runner
+from experiments import consensus, entry, explorer_pages, latent2d_report, runner
 
 NAME = "latent2d"
 MAX_DECODE = 200
@@ -62,7 +62,7 @@ def prepare(config, saved=None, loaded_from=None):
                      f"{t.seed + t.seeds - 1}, got {config.decode_seed}")
 
   def evaluate(fit):   # every seed's codes, once: the metrics and the figures use them
-    codes = latent2d_report.codes(config.model, fit.params, glyphs.x)
+    codes = consensus.autoencoder_codes(config.model, fit.params, glyphs.x)
     return latent2d_report.metrics(config, glyphs, fit.params, codes, fit.timing, fit.history,
                                    fit.interrupted), codes
 

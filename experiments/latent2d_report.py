@@ -38,13 +38,6 @@ def metrics(config, glyphs, params, codes, timing, history, interrupted=False):
   return out
 
 
-def codes(model, params, x):
-  """Every seed's latent codes: (seeds, n, latent_dim)."""
-  seeds = len(jax.tree.leaves(params)[0])
-  return np.stack([np.asarray(autoencoder.encode(model, train.seed_params(params, i), x))
-                   for i in range(seeds)])
-
-
 def default_points(config, glyphs, p, z, k=6, limit=2000):
   """Latent points where a new glyph is likeliest: midpoints between each code and its three
   nearest codes, decoded, the ones that copy no training glyph first (farthest from any

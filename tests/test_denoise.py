@@ -2,6 +2,7 @@
 denoiser and the Hamming baseline, a tiny end-to-end run, bad input."""
 import dataclasses
 import json
+import re
 
 import jax
 import jax.numpy as jnp
@@ -107,6 +108,22 @@ def test_tiny_run(tmp_path, fixed):
   assert saved["summary"]["levels"][1]["noisy_input_error"] == 1.0
   names = {p.name for p in (tmp_path / "r" / "figures").iterdir()}
   assert {"curves.png", "restore.png", "denoised_best.png", "latent_best.png"} <= names
+  # a 12-D latent space: the stability of its codes, but no 2-D consensus figure
+  assert "consensus.png" not in names
+  assert len(saved["latent_stability"]["per_glyph"]) == 8
+
+
+@pytest.mark.slow
+def test_a_2d_denoiser_draws_the_consensus_of_its_seeds(tmp_path, capsys):
+  cfg = dataclasses.replace(TINY, model=AEConfig(arch=(35, 12, 2, 12, 35)),
+                            train=dataclasses.replace(TINY.train, iterations=100))
+  m = denoise_exp.run(cfg, tmp_path / "r")
+  assert m["latent_stability"]["seeds"] == [0, 1]
+  assert (tmp_path / "r" / "figures" / "consensus.png").is_file()
+  out = capsys.readouterr().out
+  assert re.search(r"^latent map stability \(3 neighbours, clean glyphs\): \d\.\d\d \[", out,
+                   re.M)
+  assert "no consensus figure" not in out
 
 
 @pytest.mark.parametrize("change,match", [
