@@ -101,6 +101,20 @@ def gpa(codes, ok=None, iterations=100, tol=1e-12):
   return Alignment(consensus, seeds, dropped, scale, r, shift, aligned, disparity, spread)
 
 
+def evenness(z):
+  """How evenly a map spreads its n points: the median distance from a point to its nearest
+  other point, over the map's root-mean-square radius, times sqrt(n) so maps of different n
+  compare (free of translation, scale, rotation and reflection). Points piled in clumps or
+  strung on a line score low; nan for a non-finite map."""
+  z = np.asarray(z, float)
+  if not np.isfinite(z).all():
+    return np.nan
+  c = z - z.mean(0)
+  radius = np.sqrt((c ** 2).sum(1).mean())
+  d = np.sqrt(((z[:, None] - z[None]) ** 2).sum(-1)) + np.diag(np.full(len(z), np.inf))
+  return float(np.median(d.min(1)) / radius * np.sqrt(len(z))) if radius > 0 else 0.0
+
+
 def neighbours(z, k=K):
   """(..., n, k) indices of each point's k nearest other points, as a set (in no order)."""
   sq = (z ** 2).sum(-1)

@@ -21,8 +21,9 @@ def autoencoder_codes(model, params, x):
 def measure(codes, diverged, seeds, labels, k=align.K):
   """metrics.json's latent_stability from every seed's codes (seeds, n, 2): the consensus's
   neighbourhood stability (median over seeds of each seed's mean Jaccard, with its 95%
-  bootstrap interval), the same for maps with glyphs shuffled between seeds (the null), the
-  median Procrustes disparity, each glyph's stability and the least stable glyphs; or
+  bootstrap interval; each kept seed's in `per_seed`), the same for maps with glyphs shuffled
+  between seeds (the null), the median Procrustes disparity, each glyph's stability and the
+  least stable glyphs; or
   {"why": ...} where there is none."""
   codes = np.asarray(codes, float)
   try:
@@ -40,6 +41,7 @@ def measure(codes, diverged, seeds, labels, k=align.K):
   return {"k": k, "seeds": [int(seeds[i]) for i in a.seeds],
           "dropped": [int(seeds[i]) for i in a.dropped],
           "stability_median": median, "stability_interval": [lo, hi],
+          "per_seed": [round(float(v), 4) for v in j.mean(1)],   # in "seeds"' order
           "null": float(align.null_stability(codes[a.seeds], k).mean()),
           "disparity_median": float(np.median(a.disparity)),
           "per_glyph": [round(float(v), 4) for v in per_glyph],   # in the data's order

@@ -28,7 +28,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import BUILTIN
 from ae.fields import field
-from experiments import entry, runner, sweep_report, sweep_studies
+from experiments import entry, runner, sweep_claims, sweep_report, sweep_studies
 from experiments.sweep_studies import STUDIES
 
 NAME = "sweep"
@@ -192,8 +192,8 @@ def run(config, run_dir, progress=None, should_stop=None):
       if not done:  # stopped before any of its values trained
         stopped = True
         break
-      for v, r in done:   # each value beside PCA of its own glyphs at its latent width
-        r["summary"]["baseline"] = sweep_report.baseline(v, r)
+      for v, r in done:   # beside PCA of its own glyphs, and its seeds' maps aligned
+        sweep_report.yardsticks(v, r, params[v.label])
       out[study] = {"values": [r for _, r in done]}
       if study == "optimizer":
         out[study]["eta_search"] = search
@@ -228,7 +228,7 @@ def _reports(run_dir, config, metrics):
   """metrics.json, table.md and report.md of a sweep run."""
   runs.save_json(run_dir / "metrics.json", metrics)
   (run_dir / "table.md").write_text(sweep_report.table(metrics))
-  (run_dir / "report.md").write_text(sweep_report.conclusions(config, metrics))
+  (run_dir / "report.md").write_text(sweep_claims.conclusions(config, metrics))
 
 
 def _summary(metrics, path):

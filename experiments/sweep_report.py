@@ -1,38 +1,9 @@
-"""The sweep's metrics, Markdown table, figures and report of the original's conclusions."""
-import warnings
-
+"""The sweep's metrics, Markdown table and figures (report.md: experiments/sweep_claims.py)."""
 import numpy as np
 
-from ae import autoencoder, baselines, plotting, stats
+from ae import align, autoencoder, baselines, plotting
 from ae.plotting import plt, save
-
-# (study, the original's conclusion, values A, values B[, "as good"]): it claims A has fewer
-# wrong pixels on the worst glyph than B (or, "as good", no more). Labels missing from a run
-# are skipped.
-CLAIMS = [
-    ("eta", "A very large eta removes any precision (0.01 beats 0.1, 0.15, 0.45)",
-     ["0.01"], ["0.1", "0.15", "0.45"]),
-    ("eta", "An eta between 0.001 and 0.01 is the ideal middle (0.005 and 0.01 beat the rest)",
-     ["0.005", "0.01"], ["0.0005", "0.05", "0.1", "0.15", "0.45"]),
-    ("eta", "Adaptive eta is too noisy (the fixed 0.01 beats it)", ["0.01"], ["adaptive"]),
-    ("iterations", "More iterations over-train (300 beats 1500)", ["300"], ["1500"]),
-    ("activation", "tanh fits better than sigmoid and relu", ["tanh"], ["sigmoid", "relu"]),
-    ("solver", "Powell's results were not encouraging (BFGS, CG, L-BFGS beat it)",
-     ["bfgs", "cg", "lbfgs"], ["powell"]),
-    ("solver", "CG is a good alternative to BFGS (CG at least as good)", ["cg"], ["bfgs"],
-     "as good"),
-    ("frequency", "Minimising every 1 to 6 iterations is ideal (1, 2, 4 beat 10..150)",
-     ["1", "2", "4"], ["10", "30", "50", "150"]),
-    ("frequency", "Without minimisation the predictions are not exact (any frequency beats "
-     "never)", ["1", "2", "4", "10", "30", "50", "150"], ["never"]),
-    ("std", "The best init std lies between 0.6 and 0.75 (0.6, 0.73 beat 0.2, 1.3)",
-     ["0.6", "0.73"], ["0.2", "1.3"]),
-    ("dataset", "font1 (digits, signs) and font3 (lower case) are harder than font2",
-     ["font2"], ["font1", "font3"]),
-    ("optimizer", "(not the original's: it ran plain gradient descent) Adam beats gradient "
-     "descent, each at its best eta", ["adam"], ["sgd"]),
-]
-
+from experiments import consensus
 
 def best_per_optimizer(results, vals, params, hist):
   """From an optimizer x eta grid keep each optimizer's best eta (lowest median worst-glyph
@@ -54,6 +25,24 @@ def best_per_optimizer(results, vals, params, hist):
     keep_v.append(v._replace(label=label))
     keep_p[label], keep_h[label] = params[v.label], hist[v.label]
   return keep_r, keep_v, keep_p, keep_h, search
+
+
+def yardsticks(value, result, params):
+  """A value's result beside its yardsticks: its baseline (PCA of its glyphs at its latent
+  width) and latent_stability (its seeds' maps aligned, experiments/consensus.py); each
+  per-seed row gets that seed's stability and its map's evenness (align.evenness)."""
+  result["summary"]["baseline"] = baseline(value, result)
+  g = value.data.load()
+  codes = consensus.autoencoder_codes(value.model, params, g.x)
+  rows = result["per_seed"]
+  stable = consensus.measure(codes, [p["diverged"] for p in rows], [p["seed"] for p in rows],
+                             g.chars)
+  result["latent_stability"] = stable
+  mine = dict(zip(stable.get("seeds", []), stable.get("per_seed", [])))
+  for p, z in zip(rows, codes):
+    even = np.nan if p["diverged"] else align.evenness(z)
+    p["latent_stability"] = mine.get(p["seed"])
+    p["latent_evenness"] = round(even, 4) if np.isfinite(even) else None
 
 
 def baseline(value, result):
@@ -93,13 +82,31 @@ def metrics(config, out, seconds):
           "mean_pixel_error_mean": s["mean_pixel_error_mean"], "seeds_le1": s["seeds_le1"],
           "seeds_zero": s["seeds_zero"], "final_loss_median": s["final_loss_median"],
           "diverged": len(s["diverged_seeds"]), "seconds": s["seconds"],
-          "batched_with": s["batched_with"], "baseline": s.get("baseline")})
+          "batched_with": s["batched_with"], "baseline": s.get("baseline"),
+          **_latent(r)})
       per_seed += [dict(p, study=study, value=s["value"]) for p in r["per_seed"]]
   summary = {"study": config.study, "base": config.base, "seeds": config.seeds,
              "first_seed": config.seed, "values": rows, "seconds": round(seconds, 1),
              "compile_seconds": round(comp, 2), "train_seconds": round(train, 2),
              "interrupted": interrupted}
   return {"summary": summary, "per_seed": per_seed, "studies": out}
+
+
+def _latent(result):
+  """A table row's latent columns (None for a run saved before they existed)."""
+  st = result.get("latent_stability") or {}
+  even = [p["latent_evenness"] for p in result["per_seed"]
+          if p.get("latent_evenness") is not None]
+  return {"stability_median": st.get("stability_median"),
+          "stability_interval": st.get("stability_interval"), "stability_null": st.get("null"),
+          "evenness_median": float(np.median(even)) if even else None}
+
+
+def _stability(row):
+  if row.get("stability_median") is None:
+    return "-"
+  lo, hi = row["stability_interval"]
+  return f"{row['stability_median']:.2f} [{lo:.2f}, {hi:.2f}] ({row['stability_null']:.2f})"
 
 
 def table(metrics):
@@ -109,8 +116,8 @@ def table(metrics):
            f"({s['first_seed']}..{s['first_seed'] + n - 1}), {s['seconds']} s\n"]
   for study, rows in s["values"].items():
     lines += [f"## {study}\n", "| value | worst-glyph px, mean ± std | mean px | seeds <= 1 px | "
-              "PCA worst px: seeds better | final loss (median) | seconds |",
-              "|---|---|---|---|---|---|---|"]
+              "PCA worst px: seeds better | latent stability [95%] (shuffled) | evenness | "
+              "final loss (median) | seconds |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
       f = lambda v, fmt: "-" if v is None else format(v, fmt)
       batched = f" (1 of {r['batched_with']} batched)" if r["batched_with"] > 1 else ""
@@ -119,128 +126,37 @@ def table(metrics):
                                f"{b['seeds_better']}/{n}")
       lines.append(f"| {r['value']} | {f(r['max_pixel_error_mean'], '.2f')} ± "
                    f"{f(r['max_pixel_error_std'], '.2f')} | {f(r['mean_pixel_error_mean'], '.3f')} "
-                   f"| {r['seeds_le1']}/{n} | {pca} | {f(r['final_loss_median'], '.4g')} | "
+                   f"| {r['seeds_le1']}/{n} | {pca} | {_stability(r)} | "
+                   f"{f(r.get('evenness_median'), '.2f')} | {f(r['final_loss_median'], '.4g')} | "
                    f"{r['seconds']:.2f}{batched} |")
     lines += ["", "PCA worst px: the worst-glyph error of PCA with the value's latent width, "
               "fitted on its glyphs (the best linear autoencoder), and how many seeds do better. "
+              f"Latent stability: how many of each glyph's {consensus.K} nearest glyphs a seed's "
+              "map shares with the consensus of the value's seeds (mean Jaccard; median over "
+              "seeds, 95% bootstrap interval), and in brackets what maps with the glyphs "
+              "shuffled between seeds score. Evenness: over the seeds, the median of a map's "
+              "median nearest-glyph distance over its radius, times the root of the number of "
+              "glyphs (about "
+              "1.2 for codes scattered uniformly over a disc, near 0 for clumps). "
               "Seconds: the value's share of its compiled program's time; values that differ "
               "only in a number share one program (\"1 of n batched\").", ""]
   return "\n".join(lines)
 
 
-def _seeds(result):
-  """Per-seed worst-glyph errors in seed order, nan for a diverged seed."""
-  return np.array([np.nan if p["diverged"] else p["max_pixel_error"]
-                   for p in result["per_seed"]], float)
-
-
-def _side(results):
-  """A side of several values as one: each seed's median over them (its seeds are shared)."""
-  stack = np.stack([_seeds(r) for r in results])
-  with warnings.catch_warnings():   # a seed diverged under every value: nan, left out
-    warnings.simplefilter("ignore", RuntimeWarning)
-    return np.nanmedian(stack, axis=0)
-
-
-def _verdict(d, q, kind):
-  """The verdict on 'A has fewer wrong pixels than B' (kind "as good": no more) from the
-  per-seed differences A - B and the Holm-adjusted p."""
-  if q is None:
-    return "not enough seeds"
-  if np.all(d == 0):
-    return "supported: every seed ties" if kind == "as good" else "not shown: every seed ties"
-  if q < stats.ALPHA:
-    lean = np.median(d) or np.mean(d)
-    return "supported" if lean < 0 else "contradicted: the opposite holds"
-  return ("supported: no significant difference" if kind == "as good" else
-          "not shown: no significant difference")
-
-
-def _rate(results):
-  """Seeds with at most 1 wrong pixel on every glyph, over a side's values, with its 95%
-  binomial interval."""
-  k = sum(r["summary"]["seeds_le1"] for r in results)
-  n = sum(len(r["per_seed"]) for r in results)
-  _, lo, hi = stats.rate_interval(k, n)
-  return f"{k}/{n} [{100 * lo:.0f}–{100 * hi:.0f}%]" if n else "-"
-
-
-def claims(metrics):
-  """Each of the original's conclusions that the run can test: its sides, the per-seed
-  differences A - B, the paired test's raw and Holm-adjusted p, the effect with its 95%
-  bootstrap interval, and the verdict (on the adjusted p)."""
-  studies = metrics["studies"]
-  out = []
-  for study, text, a_labels, b_labels, *kind in CLAIMS:
-    if study not in studies:
-      continue
-    res = {r["summary"]["value"].split(" (")[0]: r for r in studies[study]["values"]}
-    a = [res[l] for l in a_labels if l in res]
-    b = [res[l] for l in b_labels if l in res]
-    if a and b:
-      d, p = stats.paired(_side(a), _side(b))
-      out.append({"study": study, "claim": text, "a": [l for l in a_labels if l in res],
-                  "b": [l for l in b_labels if l in res], "kind": (kind or ["better"])[0],
-                  "d": d, "p": p, "rates": (_rate(a), _rate(b)),
-                  "medians": (np.nanmedian(_side(a)), np.nanmedian(_side(b)))})
-  for c, q in zip(out, stats.holm([c["p"] for c in out])):
-    c["q"] = q
-    c["effect"], c["interval"] = stats.median_interval(c["d"])
-    c["verdict"] = _verdict(c["d"], q, c["kind"])
-  return out
-
-
-def conclusions(config, metrics):
-  """report.md: each of the original's conclusions against the measurements."""
-  del config
-  s = metrics["summary"]
-  found = claims(metrics)
-  lines = [f"# The original's conclusions, re-tested ({s['base']} base, {s['seeds']} seeds "
-           "per value)\n",
-           "Each claim compares the wrong pixels on the worst glyph, seed by seed: a study's "
-           "values share their seeds and initial weights, so the test is paired (the exact "
-           "Wilcoxon signed-rank on the per-seed differences A − B, two-sided; a side of "
-           "several values enters as each seed's median over them; diverged seeds left "
-           "out). The "
-           f"{len(found)} p-values of this report are corrected for their number with "
-           "Holm–Bonferroni, and a verdict needs an adjusted p below "
-           f"{stats.ALPHA:g}. The effect is the median per-seed difference with its 95% "
-           f"bootstrap interval ({stats.RESAMPLES} resamples); each side's rate of seeds with "
-           "at most 1 wrong pixel has its 95% Clopper–Pearson interval.\n"]
-  for c in found:
-    p = "-" if c["p"] is None else f"{c['p']:.2g}"
-    q = "-" if c["q"] is None else f"{c['q']:.2g}"
-    lo, hi = c["interval"]
-    effect = ("-" if c["effect"] is None else
-              f"{c['effect']:+g} px [{lo:+g}, {hi:+g}]")
-    lines.append(
-        f"- **{c['study']}**: {c['claim']}. Medians {c['medians'][0]:g} px "
-        f"({', '.join(c['a'])}) vs {c['medians'][1]:g} px ({', '.join(c['b'])}); "
-        f"A − B per seed {effect} over {len(c['d'])} seeds; p = {p}, Holm-adjusted {q}; "
-        f"seeds <= 1 px {c['rates'][0]} vs {c['rates'][1]}: **{c['verdict']}**.")
-  return "\n".join(lines) + "\n"
-
-
 def study_figures(run_dir, study, done, params):
-  """figures/<study>_strip.png and figures/<study>_panels.png."""
+  """figures/<study>_strip.png (every seed's worst-glyph error, latent stability and
+  evenness per value) and figures/<study>_panels.png."""
   fig_dir = run_dir / "figures"
   labels = [r["summary"]["value"] for _, r in done]
-  worst = [_worst(r) for _, r in done]
   nums = _numbers([v.label for v, _ in done])
-  fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(done) + 2), 4.2))
-  pos = np.log10(nums) if nums is not None and max(nums) / min(nums) > 10 else (
-      np.asarray(nums) if nums is not None else np.arange(len(done)))
+  log = nums is not None and max(nums) / min(nums) > 10
+  pos = np.log10(nums) if log else (np.asarray(nums) if nums is not None else
+                                    np.arange(len(done)))
   width = 0.5 * (np.min(np.diff(np.sort(pos))) if len(pos) > 1 else 1)
-  ax.boxplot([w if len(w) else [np.nan] for w in worst], positions=pos, widths=width,
-             showfliers=False)
-  rng = np.random.default_rng(0)
-  for p, w in zip(pos, worst):
-    ax.plot(p + rng.uniform(-width / 3, width / 3, len(w)), w, ".", color="tab:blue", alpha=.6)
-  ax.set_xticks(pos)
-  ax.set_xticklabels(labels, rotation=30 if len(done) > 5 else 0, fontsize=8, ha="right"
-                     if len(done) > 5 else "center")
-  if nums is not None and max(nums) / min(nums) > 10:
-    ax.set_xlabel(f"{study} (log scale)")
+  fig, axes = plt.subplots(3, 1, figsize=(max(6, 0.9 * len(done) + 2), 9.5), sharex=True,
+                           layout="constrained")
+  ax = axes[0]
+  _strip(ax, pos, width, [_worst(r) for _, r in done])
   ax.axhline(1, color="green", ls=":", lw=1, label="1 wrong pixel")
   base = [r["summary"].get("baseline") for _, r in done]
   if all(base):   # each value's linear yardstick: PCA of its glyphs at its latent width
@@ -249,9 +165,41 @@ def study_figures(run_dir, study, done, params):
   ax.set(ylabel="wrong pixels on the worst glyph", title=f"{study}: every seed (points), "
          "median and quartiles (boxes)")
   ax.legend(fontsize=7)
-  ax.grid(alpha=.3)
+  ax = axes[1]
+  _strip(ax, pos, width, [_per_seed(r, "latent_stability") for _, r in done])
+  null = [(r.get("latent_stability") or {}).get("null") for _, r in done]
+  if any(v is not None for v in null):
+    ax.plot(pos, [np.nan if v is None else v for v in null], "_", color="tab:red", ms=22,
+            mew=2, label="glyphs shuffled between seeds (the null)")
+    ax.legend(fontsize=7)
+  ax.set(ylabel=f"latent stability\n({consensus.K} nearest glyphs as in the consensus)",
+         ylim=(-0.02, 1.02))
+  ax = axes[2]
+  _strip(ax, pos, width, [_per_seed(r, "latent_evenness") for _, r in done])
+  ax.set(ylabel="latent evenness\n(nearest-glyph distance / radius x sqrt n)")
+  ax.set_xticks(pos)
+  ax.set_xticklabels(labels, rotation=30 if len(done) > 5 else 0, fontsize=8, ha="right"
+                     if len(done) > 5 else "center")
+  if log:
+    ax.set_xlabel(f"{study} (log scale)")
+  for ax in axes:
+    ax.grid(alpha=.3)
   save(fig, fig_dir / f"{study}_strip.png")
   panels(fig_dir / f"{study}_panels.png", study, done, params)
+
+
+def _per_seed(result, key):
+  """The seeds' values of key (those that have one)."""
+  return np.array([p[key] for p in result["per_seed"] if p.get(key) is not None], float)
+
+
+def _strip(ax, pos, width, values):
+  """A box (median, quartiles) and every seed's point (jittered) per value."""
+  ax.boxplot([v if len(v) else [np.nan] for v in values], positions=pos, widths=width,
+             showfliers=False)
+  rng = np.random.default_rng(0)
+  for p, v in zip(pos, values):
+    ax.plot(p + rng.uniform(-width / 3, width / 3, len(v)), v, ".", color="tab:blue", alpha=.6)
 
 
 def _numbers(labels):

@@ -106,3 +106,17 @@ def test_the_consensus_figure_says_its_score_and_marks_the_least_stable(tmp_path
   assert red == sorted(got["least_stable"])
   assert consensus.figure(tmp_path / "d.png", codes[:1], [False], {"why": "x"}, labels,
                           "t") is None and len(drawn) == 1
+
+
+def test_evenness_is_a_naive_loops_and_free_of_the_maps_frame():
+  rng = np.random.default_rng(5)
+  z = rng.normal(size=(20, 2))
+  nearest = [min(np.hypot(*(z[i] - z[j])) for j in range(20) if j != i) for i in range(20)]
+  radius = np.sqrt(np.mean([np.sum((p - z.mean(0)) ** 2) for p in z]))
+  assert align.evenness(z) == pytest.approx(np.median(nearest) / radius * np.sqrt(20))
+  turn = np.array([[0.6, 0.8], [0.8, -0.6]])   # a reflection
+  assert align.evenness(3 * z @ turn - 7) == pytest.approx(align.evenness(z))
+  clumps = np.repeat(rng.normal(size=(2, 2)), 10, 0) + 1e-3 * rng.normal(size=(20, 2))
+  grid = np.stack(np.meshgrid(np.arange(5), np.arange(4)), -1).reshape(-1, 2)
+  assert align.evenness(clumps) < 0.05 < align.evenness(z) < align.evenness(grid)
+  assert np.isnan(align.evenness(np.full((3, 2), np.nan)))

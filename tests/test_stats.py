@@ -5,7 +5,7 @@ import pytest
 import scipy.stats
 
 from ae import stats
-from experiments import sweep_report
+from experiments import sweep_claims
 
 
 def test_holm_against_a_worked_example():
@@ -36,9 +36,11 @@ def test_intervals():
   assert rate == 3 / 16 and (lo, hi) == (ci.low, ci.high)
 
 
-def _value(label, worst, le1=0):
+def _value(label, worst, le1=0, even=None):
+  even = [None] * len(worst) if even is None else even
   return {"summary": {"value": label, "seeds_le1": le1},
-          "per_seed": [{"max_pixel_error": w, "diverged": False} for w in worst]}
+          "per_seed": [{"max_pixel_error": w, "diverged": False, "latent_evenness": e}
+                       for w, e in zip(worst, even)]}
 
 
 def test_the_report_corrects_for_its_claims_and_pairs_the_seeds():
@@ -58,7 +60,7 @@ def test_the_report_corrects_for_its_claims_and_pairs_the_seeds():
                                 _value("relu", base)]},
   }
   metrics = {"summary": {"base": "original", "seeds": 12}, "studies": studies}
-  every = sweep_report.claims(metrics)   # eta: two claims (its third needs "adaptive")
+  every = sweep_claims.claims(metrics)   # eta: two claims (its third needs "adaptive")
   assert [c["q"] for c in every] == stats.holm([c["p"] for c in every]) and len(every) == 5
   found = {c["study"]: c for c in every if not c["claim"].startswith("An eta between")}
   assert found["eta"]["verdict"] == "supported" and found["eta"]["effect"] == -4   # vs median
@@ -66,9 +68,32 @@ def test_the_report_corrects_for_its_claims_and_pairs_the_seeds():
   for weak in ("iterations", "dataset"):   # raw yes, corrected for 5 claims no
     assert found[weak]["p"] == pytest.approx(2 / 2**6) and found[weak]["q"] > 0.05
     assert found[weak]["verdict"] == "not shown: no significant difference"
-  text = sweep_report.conclusions(None, metrics)
+  text = sweep_claims.conclusions(None, metrics)
   assert "Holm–Bonferroni" in text and "Wilcoxon signed-rank" in text
   assert "seeds <= 1 px 2/12 [" in text
+  assert "allow none of them to be tested" in text   # no evenness measured: no latent claim
+
+
+def test_a_latent_claim_tests_the_evenness_of_the_maps_in_the_same_correction():
+  """'The more iterations, the more the latent layer spreads': 1500's maps more even than
+  300's on every seed is supported; less even on every seed, contradicted."""
+  base = np.arange(12.0)
+  even = np.linspace(0.2, 0.8, 12)
+  for more, verdict in ((0.1, "supported"), (-0.1, "contradicted: the opposite holds")):
+    metrics = {"summary": {"base": "original", "seeds": 12}, "studies": {"iterations": {
+        "values": [_value("300", base, even=list(even)),
+                   _value("1500", base, even=list(even + more))]}}}
+    every = sweep_claims.claims(metrics)
+    assert [c["kind"] for c in every] == ["fewer", "more even"]
+    latent = every[1]
+    assert latent["verdict"] == verdict and latent["effect"] == pytest.approx(more)
+    assert latent["q"] == stats.holm([c["p"] for c in every])[1]
+    text = sweep_claims.conclusions(None, metrics)
+    assert "The claim marked as a claim about the latent layer is tested" in text
+    line = next(l for l in text.splitlines() if "(a claim about the latent layer)" in l)
+    assert f"evenness: medians {np.median(even):.3f} (1500)".replace(
+        f"{np.median(even):.3f}", f"{np.median(even + more):.3f}") in line
+    assert "seeds <= 1 px" not in line and f"**{verdict}**" in line
 
 
 def test_the_signed_rank_p_is_scipys_exact_one_ties_and_zeros_included():

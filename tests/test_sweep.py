@@ -56,6 +56,13 @@ def test_a_study_writes_its_table_and_figures(tmp_path, study):
     w = [p["max_pixel_error"] for p in saved["per_seed"]
          if p["value"] == r["value"] and not p["diverged"]]
     assert np.mean(w) == pytest.approx(r["max_pixel_error_mean"])
+    # the latent columns: the value's seeds aligned, and their maps' evenness
+    lo, hi = r["stability_interval"]
+    assert (f"| {r['stability_median']:.2f} [{lo:.2f}, {hi:.2f}] ({r['stability_null']:.2f}) | "
+            f"{r['evenness_median']:.2f} |") in line
+    rows = [p for p in saved["per_seed"] if p["value"] == r["value"] and not p["diverged"]]
+    assert np.median([p["latent_stability"] for p in rows]) == pytest.approx(
+        r["stability_median"], abs=1e-4)
   # the values and seeds come back from the saved config
   again = runs.restore(sweep.Config(), json.loads((d / "config.json").read_text())["config"])
   assert again == cfg
@@ -98,3 +105,28 @@ def test_bad_input(tmp_path, kw, match):
   with pytest.raises(InputError, match=match):
     sweep.run(sweep.Config(**kw), tmp_path / "r")
   assert not (tmp_path / "r").exists()
+
+
+def test_the_strip_plot_draws_each_values_stability_beside_its_null(tmp_path, monkeypatch):
+  from experiments import sweep_report  # pylint: disable=g-import-not-at-top
+  drawn = []
+  monkeypatch.setattr(sweep_report, "save", lambda fig, path: drawn.append(fig) or path)
+  monkeypatch.setattr(sweep_report, "panels", lambda *a: None)
+  vals = sweep_studies.values("eta", "original", "0.01,0.1")
+  done = [(v, {"summary": {"value": v.label, "baseline": {"max_pixel_error": 9}},
+               "latent_stability": {"null": 0.1 * (k + 1)},
+               "per_seed": [{"max_pixel_error": 3, "diverged": False, "latent_stability": s,
+                             "latent_evenness": 1.0} for s in (0.5, 0.7)]})
+          for k, v in enumerate(vals)]
+  sweep_report.study_figures(tmp_path, "eta", done, {})
+  fig = drawn[0]
+  fig.canvas.draw()
+  worst, stable, even = fig.axes
+  assert stable.get_ylabel().startswith("latent stability") and "evenness" in even.get_ylabel()
+  legend = [t.get_text() for t in stable.get_legend().get_texts()]
+  assert legend == ["glyphs shuffled between seeds (the null)"]
+  null = next(l for l in stable.get_lines() if l.get_color() == "tab:red")
+  assert list(null.get_ydata()) == [0.1, 0.2]
+  points = [l for l in stable.get_lines() if l.get_marker() == "."]
+  assert sorted(np.concatenate([l.get_ydata() for l in points])) == [0.5, 0.5, 0.7, 0.7]
+  assert [t.get_text() for t in even.get_xticklabels()] == ["0.01", "0.1"]
