@@ -2,7 +2,10 @@
 
 The page (ae/web/: explorer.html, explorer.css and the SCRIPTS, package data) decodes in
 JavaScript, from each shown seed's decoder weights, whatever point the pointer is on; nothing
-is precomputed but the training codes. Everything is inlined: it opens from file:// with no network.
+is precomputed but the training codes and, for two seeds or more, each seed's similarity
+transform into the consensus of the shown seeds' codes (ae/align.py), which the page's
+"aligned" view draws every seed in. Everything is inlined: it opens from file:// with no
+network.
 
   >>> import tempfile, pathlib, numpy as np
   >>> w = [{"w": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)}]
@@ -20,15 +23,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ae import losses, mlp, report
+from ae import align, losses, mlp, report
 
 DEFAULT_SEEDS = 16   # --explorer_seeds' default: the best, the median and the next ones
 MAX_SEEDS = 256
 KINDS = ("glyphs", "circles")
 # ae/web/'s scripts, inlined in this order into one script element; each fills one part of
 # the page's namespace LX (explorer.js last: the events and the start)
-SCRIPTS = ("model.js", "draw.js", "state.js", "hash.js", "plane.js", "panels.js", "take.js",
-           "explorer.js")
+SCRIPTS = ("model.js", "draw.js", "state.js", "hash.js", "plane.js", "panels.js", "seeds.js",
+           "take.js", "explorer.js")
 
 
 class Seed(NamedTuple):
@@ -96,6 +99,7 @@ def write(path, title, kind, labels, x, shape, seeds, classes=None, prior=False,
   if kind not in KINDS:
     raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
   x = np.asarray(x, np.float32)
+  frames = transforms([np.asarray(s.codes)[:, :2] for s in seeds])
   payload = {
       "title": title, "subtitle": subtitle, "kind": kind, "shape": [int(v) for v in shape],
       "labels": [str(c) for c in labels],
@@ -104,8 +108,9 @@ def write(path, title, kind, labels, x, shape, seeds, classes=None, prior=False,
       "d": int(x.shape[1]), "prior": bool(prior), "run": {"decode": decode},
       "seeds": [{"seed": int(s.seed), "tag": s.tag, **s.decoder,
                  "codes": _floats(np.asarray(s.codes)[:, :2]),
-                 "logvar": None if s.logvar is None else _floats(np.asarray(s.logvar)[:, :2])}
-                for s in seeds],
+                 "logvar": None if s.logvar is None else _floats(np.asarray(s.logvar)[:, :2]),
+                 "align": frame}
+                for s, frame in zip(seeds, frames)],
   }
   page = _read("explorer.html")
   # </script> or <!-- inside the JSON would end or bend the script element: no "<" at all.
@@ -115,6 +120,20 @@ def write(path, title, kind, labels, x, shape, seeds, classes=None, prior=False,
   page = re.sub(r"/\*(STYLE|SCRIPT|DATA)\*/", lambda m: parts[m.group(1)], page)  # one pass
   path.write_text(page, encoding="utf-8")
   return path
+
+
+def transforms(codes):
+  """Each seed's map into the consensus of the seeds' codes, w = scale * z @ rotation + shift
+  (align.gpa), as the page reads it; all None unless every seed can be aligned (2 seeds or
+  more, each with finite, distinct codes)."""
+  try:
+    a = align.gpa(np.stack(codes)) if len(codes) >= 2 else None
+  except ValueError:
+    a = None
+  if a is None or len(a.dropped):
+    return [None] * len(codes)
+  return [{"scale": float(a.scale[i]), "rotation": a.rotation[i].tolist(),
+           "shift": a.shift[i].tolist()} for i in range(len(codes))]
 
 
 def _read(name):

@@ -145,7 +145,7 @@ def test_the_page_decodes_circles_as_the_model_does(tmp_path, open_page):
   x, _, _ = data.circles(jax.random.PRNGKey(0), data.CirclesConfig(circles=20))
   model = AEConfig(arch=(42, 16, 2, 16, 42), loss="mse", init="normal")
   path, params = _autoencoder_page(tmp_path, model, x, "circles", (21, 2), seeds=2)
-  page = open_page(path)
+  page = open_page(path, "#aligned=0")   # the plane in the seed's own frame
   assert page.evaluate("window.explorer.seeds()") == [0, 1]
   rng = np.random.default_rng(3)
   for seed in (0, 1):
@@ -197,6 +197,7 @@ def test_the_mouse_on_a_code_shows_that_glyph_and_names_it(open_page, trained):
   page = open_page(path)
   best = metrics["summary"]["best_seed"]
   assert page.evaluate("window.explorer.state().seed") == best   # the page opens on the best
+  page.uncheck("#aligned")   # the plane in the seed's own frame
   z = _code(config, glyphs, params, metrics, best)
   for k, ch in enumerate(glyphs.chars):
     page.mouse.move(*page.evaluate(f"window.explorer.toClient({z[k, 0]}, {z[k, 1]})"))
@@ -211,7 +212,7 @@ def test_the_mouse_on_a_code_shows_that_glyph_and_names_it(open_page, trained):
 
 def test_pins_draw_nine_tiles_and_the_hash_keeps_the_view(open_page, trained):
   path, metrics, config, glyphs, params = trained
-  page = open_page(path)
+  page = open_page(path, "#aligned=0")   # the plane in the seed's own frame
   z = _code(config, glyphs, params, metrics, metrics["summary"]["best_seed"])
   for k in (0, 3):   # click the codes of the first and the fourth glyph
     page.mouse.click(*page.evaluate(f"window.explorer.toClient({z[k, 0]}, {z[k, 1]})"))

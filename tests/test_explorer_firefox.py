@@ -25,7 +25,7 @@ def ff():
 @pytest.mark.slow   # a second browser: about 10 s
 def test_the_page_works_in_firefox(ff, trained):
   path, metrics, config, glyphs, params = trained
-  ff.open(path)
+  ff.open(path, "#aligned=0")   # the plane in the seed's own frame
   best = metrics["summary"]["best_seed"]
   assert ff.evaluate("window.explorer.seeds()")[0] == best
   p = train.seed_params(params, best - config.train.seed)

@@ -1,6 +1,7 @@
 """explorer.html as a person uses it (issue 37): what it draws, the mouse, a finger, the keyboard,
 the URL hash (written rarely, read defensively). Positions are computed
-here from the page's view (centre, span), not from the page's own toClient."""
+here from the page's view (centre, span), not from the page's own toClient, in each seed's own
+frame (OWN: the aligned view is tests/test_explorer_aligned.py's)."""
 import io
 import re
 
@@ -9,6 +10,9 @@ import pytest
 from matplotlib import image
 
 from ae import autoencoder, train
+
+
+OWN = "aligned=0"
 
 
 def _codes(config, glyphs, params, seed):
@@ -53,7 +57,7 @@ def _wait_shown(page, z):
 
 def test_the_decoded_canvas_shows_the_decoded_pixels_and_up_is_up(open_page, trained):
   path, metrics, config, glyphs, params = trained
-  page = open_page(path)
+  page = open_page(path, f"#{OWN}")
   seed = metrics["summary"]["best_seed"]
   z = _codes(config, glyphs, params, seed)
   top = int(np.argmax(z[:, 1]))
@@ -69,7 +73,7 @@ def test_the_decoded_canvas_shows_the_decoded_pixels_and_up_is_up(open_page, tra
   # a pin on the top code, in a view centred 0.3 spans below it, is drawn in the upper half
   # of the plane, where the view puts it, and nowhere near its mirror image
   span = _fitted(z)["span"]
-  page2 = open_page(path, f"#seed={seed}&view={z[top, 0]},{z[top, 1] - 0.3 * span},{span}"
+  page2 = open_page(path, f"#{OWN}&seed={seed}&view={z[top, 0]},{z[top, 1] - 0.3 * span},{span}"
                           f"&pins=c{top}")
   shot = _png(page2.locator("#plane").screenshot())
   box = page2.locator("#plane").bounding_box()
@@ -84,7 +88,7 @@ def test_the_decoded_canvas_shows_the_decoded_pixels_and_up_is_up(open_page, tra
 @pytest.mark.slow   # 700 real pointer moves: about 15 s
 def test_500_moves_write_the_hash_rarely_and_the_page_still_draws(open_page, trained):
   path, metrics, config, glyphs, params = trained
-  page = open_page(path)
+  page = open_page(path, f"#{OWN}")
   box = page.locator("#plane").bounding_box()
   x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
   page.mouse.move(x0 - 100, y0 - 80)
@@ -140,7 +144,7 @@ HOSTILE = {
 def test_a_hostile_hash_cannot_break_the_page(open_page, trained, case):
   path, metrics, config, glyphs, params = trained
   best = metrics["summary"]["best_seed"]
-  page = open_page(path, f"#seed={best}&{HOSTILE[case]}")
+  page = open_page(path, f"#{OWN}&seed={best}&{HOSTILE[case]}")
   state = page.evaluate("window.explorer.state()")
   assert state["seed"] == best
   fitted = _fitted(_codes(config, glyphs, params, best))
@@ -158,7 +162,7 @@ def test_a_hostile_hash_cannot_break_the_page(open_page, trained, case):
 
 def test_a_seed_no_longer_in_the_page_resets_the_view_and_the_pins(open_page, trained):
   path, metrics, config, glyphs, params = trained
-  page = open_page(path, "#seed=987654&view=5,5,0.001&pins=c1;c2&threshold=1")
+  page = open_page(path, f"#{OWN}&seed=987654&view=5,5,0.001&pins=c1;c2&threshold=1")
   state = page.evaluate("window.explorer.state()")
   first = page.evaluate("window.explorer.seeds()")[0]
   assert state["seed"] == first and state["pins"] == [] and state["threshold"]
@@ -180,7 +184,7 @@ def _touch(cdp, kind, points):
 
 def test_a_finger_pans_taps_to_pin_and_pinches_to_zoom(open_page, trained):
   path, metrics, config, glyphs, params = trained
-  page = open_page(path, viewport={"width": 400, "height": 800}, has_touch=True,
+  page = open_page(path, f"#{OWN}", viewport={"width": 400, "height": 800}, has_touch=True,
                    is_mobile=True, device_scale_factor=2)
   plane = page.locator("#plane").bounding_box()
   assert plane["width"] <= 400 and plane["height"] > 250   # the plane fits a phone's width
@@ -235,7 +239,7 @@ def _latent(page, client):
 # ---------------------------------------------------------------- the keyboard
 def test_the_keyboard_moves_pins_zooms_and_clears_and_is_heard(open_page, trained):
   path, metrics, config, glyphs, params = trained
-  page = open_page(path)
+  page = open_page(path, f"#{OWN}")
   page.focus("#clear")
   page.keyboard.press("Tab")   # the plane is the next stop, with a visible focus ring
   assert page.evaluate("document.activeElement.id") == "plane"

@@ -27,11 +27,12 @@ def _decoded(config, params, seed, z):
 
 
 def _pin_between(page, config, glyphs, params, seed):
-  """Pins the point a third of the way from the first code to the second; returns it."""
+  """Pins the point a third of the way from the first code to the second, in the seed's own
+  frame (aligned off); returns it."""
   z = np.asarray(autoencoder.encode(config.model, train.seed_params(
       params, seed - config.train.seed), glyphs.x))
   point = z[0] + (z[1] - z[0]) / 3
-  page.evaluate(f"location.hash = 'seed={seed}&pins={point[0]:.6g},{point[1]:.6g}'")
+  page.evaluate(f"location.hash = 'aligned=0&seed={seed}&pins={point[0]:.6g},{point[1]:.6g}'")
   page.wait_for_function("window.explorer.state().pins.length === 1")
   return point
 
@@ -54,7 +55,7 @@ def test_the_font_h_row_and_the_text_glyph_read_back_as_the_same_pixels(open_pag
   x2, chars, shape2 = glyphfiles.parse_text_font(text, "copied")
   assert shape2 == (7, 5) and np.array_equal(x2[0], x[0])
   # a pin on a code exports that glyph under its own character
-  page.evaluate(f"location.hash = 'seed={seed}&pins=c3'")
+  page.evaluate(f"location.hash = 'aligned=0&seed={seed}&pins=c3'")
   page.wait_for_function("window.explorer.state().pins[0]?.code === 3")
   row = _take(page, "fonth")
   x, labels, _ = cheader.parse(f"int const F[1][7] = {{\n{row}\n}};\n", 5, "copied")

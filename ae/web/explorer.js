@@ -1,7 +1,7 @@
 // The explorer's events: a mouse hovers to decode, clicks to pin and drags to pan; a finger
 // taps to decode and pin, drags to pan and pinches to zoom; the keyboard moves, pins, zooms and
 // clears; the controls; the test hook; the start. The files before it (ae/explorer.py SCRIPTS)
-// fill the namespace LX: model, draw, data, state, view, hash, plane, panels, take.
+// fill the namespace LX: model, draw, data, state, view, hash, plane, panels, seeds, take.
 (() => {
   "use strict";
   const D = LX.data;
@@ -18,6 +18,7 @@
     frame = 0;
     LX.plane.draw();
     LX.panels.draw();
+    LX.seeds.draw();
   }
   const redraw = () => { if (!frame) frame = requestAnimationFrame(render); };
   const changed = () => { redraw(); LX.hash.schedule(); };
@@ -168,14 +169,23 @@
   $("title").textContent = `${D.raw.title}: the latent plane`;
   $("subtitle").textContent = D.raw.subtitle;
   if (!D.glyphs) $("threshold-box").hidden = true;
+  if (!D.alignable) { $("aligned-box").hidden = true; $("all-box").hidden = true; }
   D.seeds.forEach((s, i) => $("seed").append(new Option(`seed ${s.seed}${s.tag ? ` (${s.tag})` : ""}`, String(i))));
   $("seed").addEventListener("change", (e) => {
     S.seed = +e.target.value;
-    V.fit();
-    S.pins = S.pins.filter((p) => p.code !== undefined);  // a code's pin follows its glyph
-    S.probe = null;
+    if (!S.aligned) {   // aligned, the view, the probe and the pinned points stay where they are
+      V.fit();
+      S.pins = S.pins.filter((p) => p.code !== undefined);  // a code's pin follows its glyph
+      S.probe = null;
+    }
     changed();
   });
+  $("aligned").addEventListener("change", (e) => {
+    V.setAligned(e.target.checked);
+    showControls();
+    changed();
+  });
+  $("all").addEventListener("change", (e) => { S.all = e.target.checked && S.aligned; changed(); });
   $("grid").addEventListener("change", (e) => { S.grid = e.target.checked; changed(); });
   $("threshold").addEventListener("change", (e) => { S.threshold = e.target.checked; changed(); });
   $("zoom-in").addEventListener("click", () => { V.zoomAt(...centre(), 1 / 1.5); changed(); });
@@ -190,6 +200,9 @@
     $("seed").value = String(S.seed);
     $("grid").checked = S.grid;
     $("threshold").checked = S.threshold;
+    $("aligned").checked = S.aligned;
+    $("all").checked = S.all;
+    $("all").disabled = !S.aligned;
   }
   LX.take.wire();
 
@@ -199,10 +212,18 @@
     decode(seed, z1, z2) {
       const i = D.seeds.findIndex((s) => s.seed === seed);
       if (i < 0) throw new Error(`seed ${seed} is not in the page`);
-      return Array.from(V.decodeAt(i, [z1, z2]));
+      return Array.from(V.decodeOwn(i, [z1, z2]));
     },
+    // seed's decode at a point of the consensus frame, and that point in the seed's own frame
+    decodeAligned(seed, w1, w2) {
+      const i = D.seeds.findIndex((s) => s.seed === seed);
+      if (i < 0) throw new Error(`seed ${seed} is not in the page`);
+      return Array.from(V.decodeOwn(i, V.toSeed(i, [w1, w2], true)));
+    },
+    toSeed: (seed, w1, w2) => V.toSeed(D.seeds.findIndex((s) => s.seed === seed), [w1, w2], true),
     state: () => ({
       seed: D.seeds[S.seed].seed, view: { ...S.view }, grid: S.grid, threshold: S.threshold,
+      aligned: S.aligned, all: S.all,
       probe: S.probe && [...S.probe],
       pins: S.pins.map((p) => ({ code: p.code !== undefined ? p.code : null, z: [...V.pinZ(p)] })),
     }),
@@ -213,6 +234,7 @@
     },
     shown: () => { const s = LX.panels.shown(); return s && { ...s, raw: undefined }; },
     strip: () => LX.panels.strips(),
+    allSeeds: () => LX.seeds.shown(),
     render,                                   // draws now (bench/explorer.py times it)
     hashWrites: () => LX.hash.writes(),
     colours: () => ({ samples: [...new Set(D.colours)], ink: [LX.draw.INK, LX.draw.TICK, LX.draw.MARK] }),

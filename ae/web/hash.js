@@ -1,4 +1,5 @@
-// The URL hash keeps the seed, the view, the pins and the toggles, so a link reopens them.
+// The URL hash keeps the seed, the view, the pins and the toggles, so a link reopens them (the
+// view and the pins in the frame the aligned toggle names).
 // Written only when they change, once they have stood still for 300 ms (a drag or a pinch
 // writes once, when it ends: browsers refuse or drop history calls past ~100 in 30 s); read
 // with every value checked and brought into range.
@@ -17,7 +18,8 @@ LX.hash = (() => {
     const v = S.view;
     const pins = S.pins.map((p) => (p.code !== undefined ? `c${p.code}` : p.z.map(num).join(",")));
     return `#seed=${D.seeds[S.seed].seed}&view=${[v.cx, v.cy, v.span].map(num).join(",")}`
-      + `&pins=${pins.join(";")}&grid=${+S.grid}&threshold=${+S.threshold}`;
+      + `&pins=${pins.join(";")}&grid=${+S.grid}&threshold=${+S.threshold}`
+      + `&aligned=${+S.aligned}&all=${+S.all}`;
   }
 
   function write() {
@@ -52,6 +54,8 @@ LX.hash = (() => {
     S.seed = Math.max(0, i);
     S.grid = q.get("grid") === "1";
     S.threshold = q.get("threshold") === "1";
+    S.aligned = D.alignable && q.get("aligned") !== "0";   // on unless the link says off
+    S.all = S.aligned && q.get("all") === "1";
     S.probe = null;
     S.pins = [];
     V.fit();

@@ -34,13 +34,15 @@ LX.panels = (() => {
     const out = V.decodeAt(S.seed, z);
     const info = describe(out);
     const label = D.labels[info.near.index];
-    shown = { z: [...z], seed: D.seeds[S.seed].seed, raw: out,
+    const own = V.toSeed(S.seed, z);
+    shown = { z: [...z], own, seed: D.seeds[S.seed].seed, raw: out,
               output: Array.from(out, (v) => (D.glyphs && S.threshold ? +(v > 0.5) : v)),
               nearest: info.near.index, label, hamming: D.glyphs ? info.near.hamming : null,
               text: sentence(info, info.quality) };
     const o = Draw.fit($("out"));
     const n = Draw.fit($("near"));
-    $("out-title").textContent = `decoded at (${V.fmt(z[0])}, ${V.fmt(z[1])})`;
+    $("out-title").textContent = `decoded at (${V.fmt(z[0])}, ${V.fmt(z[1])})` + (S.aligned
+      ? `, seed ${shown.seed}'s own (${V.fmt(own[0])}, ${V.fmt(own[1])})` : "");
     $("out-text").textContent = shown.text;
     if (D.glyphs) {
       Draw.glyph(o.ctx, out, D.shape, 0, 0, o.w, o.h, S.threshold);
@@ -74,7 +76,7 @@ LX.panels = (() => {
   }
 
   function drawStrip() {
-    const key = JSON.stringify([S.seed, S.pins, S.threshold, D.glyphs || 0]);
+    const key = JSON.stringify([S.seed, S.pins, S.threshold, D.glyphs || 0, S.aligned]);
     if (key === stripKey) return;
     stripKey = key;
     const strip = $("strip");

@@ -1,4 +1,5 @@
-// The latent plane: the decoded grid behind, the axes in latent units, a VAE's prior circles
+// The latent plane (the consensus frame when aligned, state.js): the decoded grid behind, the
+// axes in latent units, a VAE's prior circles
 // and posterior ellipses, the codes (labels, or dots coloured by class), the pins, the probe.
 // Everything but the probe is drawn once per view into a layer that each pointer move reuses.
 LX.plane = (() => {
@@ -58,13 +59,17 @@ LX.plane = (() => {
     }
     ctx.fillStyle = Draw.INK;
     ctx.font = "12px system-ui, sans-serif";
-    ctx.fillText("z1 →", w - 36, h - 18);
-    ctx.fillText("z2 ↑", 40, 14);
+    const frame = S.aligned ? "consensus " : "";
+    ctx.textAlign = "right";
+    ctx.fillText(`${frame}z1 →`, w - 6, h - 18);
+    ctx.textAlign = "start";
+    ctx.fillText(`${frame}z2 ↑`, 40, 14);
   }
 
+  // The seed's prior N(0, I): at its origin, its std the seed's scale into the plane.
   function drawPrior(ctx) {
-    const [ox, oy] = V.toScreen([0, 0]);
-    const s = V.scale();
+    const [ox, oy] = V.toScreen(V.toPlane(S.seed, [0, 0]));
+    const s = V.scale() * (S.aligned ? D.seeds[S.seed].align.scale : 1);
     ctx.setLineDash([5, 4]);
     ctx.strokeStyle = "#999";
     ctx.fillStyle = Draw.TICK;
@@ -83,13 +88,17 @@ LX.plane = (() => {
       if (p[0] >= -20 && p[0] <= w + 20 && p[1] >= -20 && p[1] <= h + 20) visible.push([k, p]);
     }
     if (seed.logvar) {
-      const s = V.scale();
+      // the seed's z1 axis turned into the plane (a reflection leaves an ellipse as it is);
+      // the screen's y runs down, so the turn is the other way
+      const a = S.aligned ? seed.align : null;
+      const s = V.scale() * (a ? a.scale : 1);
+      const turn = a ? -Math.atan2(a.rotation[0][1], a.rotation[0][0]) : 0;
       ctx.globalAlpha = 0.13;
       for (const [k, [px, py]] of visible) {
         ctx.fillStyle = D.colours[k];
         ctx.beginPath();
         ctx.ellipse(px, py, Math.exp(0.5 * seed.logvar[2 * k]) * s,
-                    Math.exp(0.5 * seed.logvar[2 * k + 1]) * s, 0, 0, 2 * Math.PI);
+                    Math.exp(0.5 * seed.logvar[2 * k + 1]) * s, turn, 0, 2 * Math.PI);
         ctx.fill();
       }
       ctx.globalAlpha = 1;
@@ -156,7 +165,7 @@ LX.plane = (() => {
   function background(w, h) {
     const v = S.view;
     const key = JSON.stringify([S.seed, v.cx, v.cy, v.span, w, h, window.devicePixelRatio,
-                                S.grid, S.threshold, S.pins]);
+                                S.grid, S.threshold, S.pins, S.aligned]);
     if (layer.key !== key) {
       const { off, ctx } = offscreen(w, h);
       if (S.grid) drawGrid(ctx, w, h);

@@ -12,9 +12,10 @@ LX.take = (() => {
   const point = (z) => z.map((v) => +v.toPrecision(6));
   const bits = (out) => Array.from(out, (v) => (v > 0.5 ? 1 : 0));
 
+  // The point in the seed's own frame (what --decode reads), decoded there.
   function exported() {
-    const z = point(V.current());
-    const out = V.decodeAt(LX.state.seed, z);
+    const z = point(V.toSeed(LX.state.seed, V.current()));
+    const out = V.decodeOwn(LX.state.seed, z);
     const near = D.glyphs ? LX.model.nearest(D.x, D.n, D.d, out) : null;
     return { z, seed: D.seeds[LX.state.seed].seed, out, near, label: near && D.labels[near.index] };
   }
