@@ -25,9 +25,9 @@ def consensus(path, alignment, labels, stability, shaky, title, classes=None):
   fig, ax = plt.subplots(figsize=(7.5, 6.5))
   pts = a.aligned.reshape(-1, a.aligned.shape[-1])
   glyph = np.tile(np.arange(a.aligned.shape[1]), len(a.aligned))
-  if classes is not None:
-    ax.scatter(pts[:, 0], pts[:, 1], s=4, c=np.asarray(classes)[glyph] % 20, cmap="tab20",
-               alpha=0.25, lw=0)
+  if classes is not None:   # any labels (digits' are strings): each class its tab20 colour
+    index = np.unique(np.asarray(classes).astype(str), return_inverse=True)[1]
+    ax.scatter(pts[:, 0], pts[:, 1], s=4, c=plt.cm.tab20(index[glyph] % 20), alpha=0.25, lw=0)
   else:
     ax.scatter(pts[:, 0], pts[:, 1], s=4, color="grey", alpha=0.25, lw=0,
                label=f"each seed's code, aligned ({len(a.aligned)} seeds)")

@@ -120,3 +120,20 @@ def test_evenness_is_a_naive_loops_and_free_of_the_maps_frame():
   grid = np.stack(np.meshgrid(np.arange(5), np.arange(4)), -1).reshape(-1, 2)
   assert align.evenness(clumps) < 0.05 < align.evenness(z) < align.evenness(grid)
   assert np.isnan(align.evenness(np.full((3, 2), np.nan)))
+
+
+def test_the_consensus_figure_colours_string_classes_as_the_latent_plot_does(tmp_path,
+                                                                           monkeypatch):
+  """Large data sets colour by class; digits' classes are strings ('0'..'9')."""
+  from ae import plotting_consensus  # pylint: disable=g-import-not-at-top
+  from experiments import consensus  # pylint: disable=g-import-not-at-top
+  drawn = []
+  monkeypatch.setattr(plotting_consensus, "save", lambda fig, path: drawn.append(fig) or path)
+  rng = np.random.default_rng(6)
+  codes = _similar(rng.normal(size=(80, 2)), rng, 3) + 0.1 * rng.normal(size=(3, 80, 2))
+  classes = [str(i % 10) for i in range(80)]
+  got = consensus.measure(codes, [False] * 3, range(3), [""] * 80)
+  consensus.figure(tmp_path / "c.png", codes, [False] * 3, got, [""] * 80, "t", classes)
+  dots = drawn[0].axes[0].collections[0].get_facecolors()
+  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+  np.testing.assert_allclose(dots[:, :3], plt.cm.tab20(np.tile(np.arange(80) % 10, 3))[:, :3])
