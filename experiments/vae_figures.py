@@ -26,7 +26,8 @@ def figures(run_dir, config, d, fit, ev, metrics):
   if config.model.latent_dim == 2:
     consensus.figure(fig_dir / "consensus.png", ev["mu"],
                      [p["diverged"] for p in metrics["per_seed"]], metrics["latent_stability"],
-                     d.labels, f"{d.name}: the consensus of the seeds' posterior-mean maps")
+                     d.labels, f"{d.name}: the consensus of the seeds' posterior-mean maps",
+                     d.labels if len(set(d.labels)) < len(d.labels) else None)  # repeats: classes
   for tag, i in picks.items():
     who = f"{tag} seed {t.seed + i}"
     latent(fig_dir / f"latent_{tag}.png", d, ev["mu"][i], ev["logvar"][i], who)
