@@ -160,7 +160,8 @@ def conclusions(config, metrics):
                "for codes scattered uniformly over a disc, near 0 for codes piled in clumps). "
                "Whether a map is the data's or the seed's is each table's latent stability "
                "column (table.md).\n" if latent else
-               "This run's values allow none of them to be tested in a measurable reading "
-               "(they need the eta or iterations study with their original values).\n")]
+               "This run tests none of them in a measurable reading: that needs the eta or "
+               "iterations study with the original's values, in a run that measured its maps' "
+               "evenness (runs saved before it was measured did not).\n")]
   lines += [_line(c) for c in found]
   return "\n".join(lines) + "\n"
