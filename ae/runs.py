@@ -12,7 +12,7 @@ import zipfile
 import jax
 import numpy as np
 
-from ae import InputError, runfiles
+from ae import InputError, flagfile, runfiles
 from ae.rundata import HASH_COVERS, data_hash, load_data, plain, save_data  # noqa: F401
 
 
@@ -271,9 +271,12 @@ def machine():
 
 # ---------------------------------------------------------------- a whole run, written and read
 def write_run(run_dir, experiment, config, arrays, labels, meta, loaded_from=None):
-  """config.json (the config, the data's hash, versions) and data.npz (the exact data:
-  arrays name -> array, one label per sample, meta such as the data's name and shape)."""
+  """config.json (the config, the data's hash, versions), flags.txt (the flags that repeat
+  it, ae/flagfile.py) and data.npz (the exact data: arrays name -> array, one label per
+  sample, meta such as the data's name and shape)."""
   sha = save_data(pathlib.Path(run_dir) / "data.npz", arrays, labels, meta)
+  (pathlib.Path(run_dir) / flagfile.NAME).write_text(
+      flagfile.text(experiment, config, loaded_from), encoding="utf-8")
   save_json(pathlib.Path(run_dir) / "config.json", {
       "experiment": experiment, "config": config, "data_sha256": sha,
       "data_hash_covers": HASH_COVERS,

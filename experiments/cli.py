@@ -11,6 +11,7 @@ import textwrap
 from absl import flags
 
 from ae import InputError
+from ae.flagfile import format_value
 
 FLAGS = flags.FLAGS
 GROUPS = ("data", "seeds", "model", "optimiser", "solver", "experiment", "output")
@@ -30,16 +31,6 @@ def _get(config, path):
   for p in path:
     config = getattr(config, p)
   return config
-
-
-def format_value(value, kind):
-  if value is None:
-    return None
-  if kind == "points":
-    return ";".join(",".join(f"{v:g}" for v in p) for p in value)
-  if isinstance(value, tuple):
-    return ",".join(map(str, value))
-  return value
 
 
 def define(default):

@@ -31,7 +31,7 @@ def test_run_writes_everything(tiny_run):
   d, metrics = tiny_run
   assert {p.name for p in d.iterdir()} == {"config.json", "metrics.json", "params.npz",
                                           "history.npz", "history.csv", "data.npz", "figures",
-                                          "explorer.html"}
+                                          "explorer.html", "flags.txt"}
   names = {p.name for p in (d / "figures").iterdir()}
   # best and median may be the same seed, then only 'best' figures exist
   assert {"curves.png", "latent_best.png", "manifold_best.png", "new_letters_best.png",

@@ -157,3 +157,36 @@ def test_a_signal_while_the_run_directory_is_being_made_leaves_nothing(tmp_path,
     with runs.Building(tmp_path / "a" / "b" / "new"):
       pass
   assert not list(tmp_path.iterdir())   # neither the hidden directory nor the parents made
+
+
+def test_flags_txt_says_every_flag_that_differs_and_nothing_else():
+  from ae import flagfile  # pylint: disable=g-import-not-at-top
+  from experiments import circles, latent2d  # pylint: disable=g-import-not-at-top
+  cfg = latent2d.Config()
+  cfg = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, eta=0.1 + 0.2, seeds=3),
+                            model=dataclasses.replace(cfg.model, arch=(35, 8, 2, 8, 35)))
+  assert flagfile.lines(cfg) == ["--arch=35,8,2,8,35", "--seeds=3", "--eta=0.30000000000000004"]
+  assert flagfile.lines(latent2d.Config()) == []
+  text = flagfile.text("latent2d", latent2d.Config(decode=((0.5, -1.0), (2.0, 3.0))), "runs/x")
+  assert text.splitlines()[1:] == ["# (redrawn from runs/x: the flags train that run again)",
+                                   "--decode=0.5,-1.0;2.0,3.0"]
+  assert flagfile.lines(circles.Config(grid=5)) == ["--grid=5"]
+
+
+@pytest.mark.slow
+def test_a_run_repeats_bit_for_bit_from_its_flags_txt(tmp_path):
+  """flags.txt (issue 42): the same flags again give the same params, history and metrics."""
+  first = ["--dataset=font2", "--n_chars=8", "--seeds=2", "--iterations=60", "--eta=0.0085",
+           "--arch=35,12,2,12,35", "--decode=0.25,-0.5", "--explorer_seeds=0"]
+  for name, args in (("a", first), ("b", [f"--flagfile={tmp_path}/latent2d/a/flags.txt"])):
+    done = spawn.run("latent2d", f"--out_dir={tmp_path}", f"--run_name={name}", *args)
+    assert done.returncode == 0, done.stderr
+  a, b = tmp_path / "latent2d" / "a", tmp_path / "latent2d" / "b"
+  assert (a / "flags.txt").read_text() == (b / "flags.txt").read_text()
+  for f in ("params.npz", "history.npz", "data.npz"):
+    assert (a / f).read_bytes() == (b / f).read_bytes(), f
+  ma, mb = (json.loads((d / "metrics.json").read_text()) for d in (a, b))
+  for m in (ma, mb):
+    for k in ("compile_seconds", "train_seconds", "train_seconds_per_seed"):
+      m["summary"].pop(k, None)
+  assert ma == mb
