@@ -153,8 +153,9 @@ def _chunks(run, host, state, data, data_per_run, entries, n, at, progress, shou
   while i < len(entries):
     # every process takes the same chunk and stops at the same one (one tiny collective)
     stop, per_entry = processes.agree(should_stop is not None and should_stop(), per_entry)
-    if stop:  # at 0: stopped before any training
-      return state, rows, i, True
+    if stop:  # before the first step (the INIT entry alone is step 0): nothing trained
+      return (state, [], 0, True) if i == 0 or entries[i - 1, 2] == 0 else (
+          state, rows, i, True)
     if host is not None and entries[i, 0] == schedule.SOLVE:
       state, r, stopped = host(state, data, data_per_run, entries[i], n, progress and
                                functools.partial(progress, i, len(entries),

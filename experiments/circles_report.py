@@ -181,6 +181,4 @@ def print_summary(config, metrics, run_dir):
                                   f"{runner.shown(s['median_seed'])}"),
            ("diverged", runner.diverged_text(s)),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
-  if s.get("interrupted"):
-    rows.append(("interrupted", "yes: the run holds the steps done before the signal"))
   runner.print_table(rows, metrics, run_dir)

@@ -200,8 +200,7 @@ def print_summary(config, glyphs, metrics, run_dir):
         f"{', '.join(f'{name}={v:g}' for v in beats) if beats else 'no level'}")
   print(f"clean glyphs: {s['seeds_zero']}/{n} seeds reconstruct every glyph exactly; "
         f"diverged: {runner.diverged_text(s)}; compile / train "
-        f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s"
-        + ("; interrupted" if s.get("interrupted") else ""))
+        f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")
   figure = "" if k == 2 else f"; no consensus figure: the latent space is {k}-D"
   print(f"latent map stability ({consensus.K} neighbours, clean glyphs): "
         f"{consensus.text(metrics['latent_stability'])}{figure}")

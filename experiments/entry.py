@@ -91,6 +91,7 @@ class Stop:
   def __init__(self, experiment):
     self.experiment, self.signal = experiment, None
     self.at_once = False   # True: the first signal quits (nothing is being trained)
+    self.trained = False   # a step was trained, so a stop saves what is done
 
   def install(self):
     """Handles the signals from now on (again after jax.distributed.initialize, whose
@@ -111,8 +112,14 @@ class Stop:
     self.signal = signum
     # os.write, not print: the handler can run in the middle of the main thread's own write to
     # sys.stderr (the progress bar), and a buffered writer re-entered raises RuntimeError
-    say(f"\n{self.experiment}: {signal.Signals(signum).name}: stopping after this chunk and "
-        "saving what is done (again to quit at once)\n")
+    name = signal.Signals(signum).name
+    say(f"\n{self.experiment}: {name}: stopping after this chunk and saving what is done "
+        "(again to quit at once)\n" if self.trained else
+        f"\n{self.experiment}: {name}: stopping before training; nothing is trained yet, so "
+        "nothing will be saved\n")
+
+  def mark_trained(self):
+    self.trained = True
 
   def __call__(self):
     return self.signal is not None
@@ -125,7 +132,8 @@ def train_run(experiment, run, config, stop):
   path = run_dir(experiment)
   cache = lambda: use_compile_cache(CACHE_DIR.value)
   if processes.is_writer():  # the bar is process 0's; it turns the cache on before compiling
-    return run(config, path, should_stop=stop, progress=Progress(before_compile=cache)), path
+    return run(config, path, should_stop=stop,
+               progress=Progress(before_compile=cache, on_trained=stop.mark_trained)), path
   cache()
   return run(config, path, should_stop=stop), path
 

@@ -158,9 +158,6 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
   if loaded_from is None:
     rows.append(("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s "
                                     f"({s['train_seconds_per_seed']:.3f} s per seed)"))
-  if s.get("interrupted"):
-    rows.append(("interrupted", "yes: the run holds the steps done before the signal; "
-                                "figures skipped (--load=<run dir> draws them)"))
   who = s["best_seed"] if config.decode_seed is None else config.decode_seed
   for entry in metrics.get("new_letters", {}).get(decode_tag(config, metrics), []) if loaded_from else []:
     z = ", ".join(f"{v:.6g}" for v in entry["z"])

@@ -27,11 +27,13 @@ def _duration(s):
 
 class Progress:
 
-  def __init__(self, stream=None, every=5.0, warn_after=60.0, before_compile=None):
+  def __init__(self, stream=None, every=5.0, warn_after=60.0, before_compile=None,
+               on_trained=None):
     """before_compile: called once, at the first compile: when the input has passed every
     check (the entry points set JAX's compilation cache there, so rejected input makes no
-    cache directory)."""
-    self.before_compile = before_compile
+    cache directory). on_trained: called at each chunk that trained steps (the entry
+    points' stop handler says by it whether a stop saves anything)."""
+    self.before_compile, self.on_trained = before_compile, on_trained
     self.stream = stream or sys.stderr
     self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
     self.every, self.warn_after = every, warn_after
@@ -49,7 +51,7 @@ class Progress:
   def fresh(self):
     """A new bar on the same stream (one per fit), taking over a hook not yet called."""
     hook, self.before_compile = self.before_compile, None
-    return Progress(self.stream, self.every, self.warn_after, hook)
+    return Progress(self.stream, self.every, self.warn_after, hook, self.on_trained)
 
   def close(self):
     """Ends a line the bar left open (an interrupted run, a solver's last line)."""
@@ -67,6 +69,8 @@ class Progress:
       if self.tty:
         self._emit("compiling…")
       return
+    if self.on_trained is not None and step > 0:
+      self.on_trained()
     if self.start is None:
       self.start, self.last = now, now
     elapsed = now - self.start

@@ -135,6 +135,8 @@ def _write(job, tmp, fit, loaded_from=None, stopped=lambda: False):
   """Everything a run directory holds, from a fit; figures unless it was interrupted, or
   a signal came since (an interrupted run stops quickly; --load draws them)."""
   metrics, extra = job.evaluate(fit)
+  metrics["summary"]["step_reached"] = int(fit.steps[-1])   # of steps_planned: where it stopped
+  metrics["summary"]["steps_planned"] = int(job.config.train.iterations)
   if loaded_from is not None:
     metrics["loaded_from"] = str(loaded_from)
   runs.write_run(tmp, job.name, job.config, *job.saved, loaded_from=loaded_from)
@@ -193,6 +195,12 @@ def print_footer(metrics, run_dir):
     if p["diverged"]:
       print(f"seed {p['seed']} diverged (its loss ended non-finite or above where it "
             "started)", file=sys.stderr)
+  s = metrics["summary"]
+  if s.get("interrupted"):
+    reached = (f" at step {s['step_reached']} of {s['steps_planned']}"
+               if "step_reached" in s else "")
+    print(f"interrupted{reached}: the run holds the steps done before the signal; figures "
+          f"skipped (--load={run_dir} draws them)")
   page = metrics.get("explorer")
   if page is not None:
     print(f"explorer: {pathlib.Path(run_dir) / page['file']}" if page["file"] else

@@ -72,6 +72,15 @@ def test_a_signal_after_training_skips_the_figures_and_marks_the_run(tmp_path):
   assert list(m["per_seed"][0]["pixel_errors"])  # trained to the end: metrics are whole
 
 
+def test_a_stop_after_the_first_entry_alone_keeps_nothing():
+  """The first chunk is step 0 alone (the starting loss): stopped there, nothing is trained,
+  so nothing is kept (the stop handler has said nothing will be saved)."""
+  asked = []
+  fit = train.fit_seeds(_task(), {"x": X}, TrainConfig(seeds=2, iterations=100, log_every=10),
+                        should_stop=lambda: asked.append(1) or len(asked) >= 2)
+  assert len(asked) == 2 and fit.interrupted and fit.steps == [] and fit.history == {}
+
+
 def test_a_signal_before_training_writes_nothing(tmp_path):
   from experiments import latent2d, runner  # pylint: disable=g-import-not-at-top
   cfg = latent2d.Config(data=DataConfig(n_chars=4), model=AEConfig(arch=(35, 8, 2, 8, 35)),
@@ -94,6 +103,10 @@ def test_signals_at_any_moment(tmp_path):
   _, err = early.finish()
   assert early.proc.returncode == 130, err
   assert "Traceback" not in err and not (tmp_path / "early" / "latent2d" / "r").exists()
+  # said plainly, once, from the start: nothing will be saved (issue 42)
+  assert err.count("latent2d: SIGINT: stopping before training; nothing is trained yet, so "
+                   "nothing will be saved") == 1, err
+  assert "saving what is done" not in err and err.rstrip().endswith("stopped; nothing saved")
   assert not list((tmp_path / "early").glob("latent2d/.r.*"))
   p = _start(tmp_path / "twice", "--seeds=4", "--iterations=2000000")
   p.training()
@@ -127,7 +140,7 @@ def test_an_interrupted_sweep_keeps_its_finished_studies_and_names_the_rest(tmp_
 
 
 @pytest.mark.slow
-def test_an_interrupted_run_is_complete_marked_and_reloadable(tmp_path):
+def test_an_interrupted_run_is_complete_marked_and_reloadable(tmp_path, capsys):
   asked = []
   cfg = dataclasses.replace(TINY, train=dataclasses.replace(TINY.train, iterations=2000,
                                                             log_every=10))
@@ -137,6 +150,10 @@ def test_an_interrupted_run_is_complete_marked_and_reloadable(tmp_path):
   assert saved["summary"]["interrupted"] is True
   steps, _ = runs.load_history(tmp_path / "r" / "history.npz")
   assert 0 < steps[-1] < 2000
+  # the step it reached, in metrics.json and in the summary (issue 42)
+  assert (saved["summary"]["step_reached"], saved["summary"]["steps_planned"]) == (steps[-1], 2000)
+  assert (f"interrupted at step {steps[-1]} of 2000: the run holds the steps done before the "
+          f"signal; figures skipped (--load={tmp_path / 'r'} draws them)") in capsys.readouterr().out
   again = latent2d.redraw(tmp_path / "r", tmp_path / "again")
   assert [p["pixel_errors"] for p in again["per_seed"]] == \
          [p["pixel_errors"] for p in m["per_seed"]]
