@@ -281,7 +281,11 @@ class CirclesConfig:
       lo, hi = band
       r = np.linspace(self.radius_min, self.radius_max, self.circles)
       inside = (r >= lo) & (r <= hi)
-      if not lo < hi or not inside.any():
+      if lo >= hi:
+        raise InputError(f"--holdout={self.holdout}: its bounds are reversed (lo:hi "
+                         f"with lo below hi, e.g. --holdout={hi:g}:{lo:g})" if lo > hi else
+                         f"--holdout={self.holdout}: an empty band (lo:hi with lo below hi)")
+      if not inside.any():
         raise InputError(f"--holdout={self.holdout} leaves out no circle (radii run "
                          f"{self.radius_min}..{self.radius_max})")
       if not (r < lo).any() or not (r > hi).any():

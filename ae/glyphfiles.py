@@ -11,8 +11,9 @@ from ae import InputError, runfiles
 
 
 def parse_text_font(text, name=""):
-  """(x, labels, shape) of a font in the project's text format (ae/fonts/README.md)."""
-  glyphs, chars, cur = [], [], None
+  """(x, labels, shape) of a font in the project's text format (ae/fonts/README.md); a glyph
+  of another size than the first is an InputError naming the file, the line and the glyph."""
+  glyphs, chars, starts, cur = [], [], [], None
   for lineno, raw in enumerate(text.splitlines(), 1):
     line = raw.strip()
     if not line or line.startswith(";"):
@@ -25,18 +26,36 @@ def parse_text_font(text, name=""):
         raise InputError(f"{name}:{lineno}: expected 'glyph 0xNN', got {line!r}") from None
       cur = []
       glyphs.append(cur)
+      starts.append(lineno)
     elif cur is None or set(line) - set("#."):
       raise InputError(f"{name}:{lineno}: expected a row of '#' and '.', got {line!r}")
     else:
-      cur.append([c == "#" for c in line])
+      cur.append((lineno, [c == "#" for c in line]))
   if not glyphs:
     raise InputError(f"{name}: no glyphs found")
-  shapes = {(len(g), len(g[0]) if g else 0) for g in glyphs}
-  if len(shapes) != 1 or any(len(set(map(len, g))) != 1 for g in glyphs):
-    raise InputError(f"{name}: glyphs differ in size: {sorted(shapes)}")
-  (shape,) = shapes
-  x = np.array(glyphs, dtype=np.float32).reshape(len(glyphs), -1)
+  shape = _same_size(glyphs, chars, starts, name)
+  x = np.array([[r for _, r in g] for g in glyphs], dtype=np.float32).reshape(len(glyphs), -1)
   return x, tuple(chars), shape
+
+
+def _same_size(glyphs, chars, starts, name):
+  """The font's (rows, cols), the first glyph's; InputError at the first row or glyph of
+  another size."""
+  for g, c, start in zip(glyphs, chars, starts):
+    if not g:
+      raise InputError(f"{name}:{start}: glyph {c!r} (0x{ord(c):02X}) has no rows of pixels")
+  rows, cols = len(glyphs[0]), len(glyphs[0][0][1])
+  first = f"the first glyph's (line {starts[0]})"
+  for g, c, start in zip(glyphs, chars, starts):
+    who = f"glyph {c!r} (0x{ord(c):02X})"
+    for lineno, r in g:
+      if len(r) != cols:
+        raise InputError(f"{name}:{lineno}: a row of {len(r)} pixels in {who}; the font's rows "
+                         f"have {cols}, as {first}")
+    if len(g) != rows:
+      raise InputError(f"{name}:{start}: {who} has {len(g)} rows; the font's glyphs have "
+                       f"{rows}, as {first}")
+  return rows, cols
 
 
 def _declared(fp):

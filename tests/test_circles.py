@@ -100,6 +100,9 @@ def test_tiny_run(tmp_path):
     (dict(points=2), "points must be at least 3"),
     (dict(holdout="0.95:0.99"), "leaves out no circle"),
     (dict(holdout="0.0:0.5"), "both sides"),
+    (dict(holdout="0.6:0.4"), r"holdout=0.6:0.4: its bounds are reversed \(lo:hi with lo "
+                              r"below hi, e.g. (--)?holdout=0.4:0.6\)$"),
+    (dict(holdout="0.5:0.5"), "an empty band"),
     (dict(holdout="half"), "'lo:hi'"),
     (dict(angle_jitter=float("nan")), "finite"),
 ])

@@ -184,6 +184,22 @@ def test_text_font_and_errors(tmp_path):
     data.load("font9")
 
 
+@pytest.mark.parametrize("rows_b,said", [
+    # a row one pixel short: its line, its glyph, the width the first glyph set
+    ("#.\n.\n", r"f\.txt:6: a row of 1 pixels in glyph 'B' \(0x42\); the font's rows have 2, "
+                  r"as the first glyph's \(line 1\)$"),
+    # a row missing: the glyph's line
+    ("#.\n", r"f\.txt:4: glyph 'B' \(0x42\) has 1 rows; the font's glyphs have 2, as the "
+              r"first glyph's \(line 1\)$"),
+    ("", r"f\.txt:4: glyph 'B' \(0x42\) has no rows of pixels$"),
+])
+def test_a_ragged_text_font_names_the_file_the_line_and_the_glyph(tmp_path, rows_b, said):
+  p = tmp_path / "f.txt"
+  p.write_text("glyph 0x41 A\n#.\n.#\nglyph 0x42 B\n" + rows_b)
+  with pytest.raises(InputError, match=said):
+    data.load(str(p))
+
+
 def test_select():
   f2 = data.load("font2")
   s = data.select(f2, chars="CAB")
