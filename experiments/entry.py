@@ -270,8 +270,8 @@ def app(experiment, doc, default, run, redraw=None, drawing=(), presets=False,
       fail(experiment, problem, 1)
     stop.install()
     if not processes.is_writer():  # process 0 prints; the others only their errors
-      sys.stdout.flush()
-      os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the runtime's own (C++) lines included
+      sys.stdout.flush()   # (the runtime's own C++ lines already go to its log file)
+      os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     loading = redraw is not None and load.value is not None
     try:
       config = cli.from_flags(default)

@@ -131,6 +131,7 @@ def test_a_signal_during_a_write_to_stderr_stops_the_run_without_reentering_the_
   from experiments.entry import Stop
   read_end, write_end = os.pipe()
   stop = Stop("latent2d")
+  stop.mark_trained()   # mid-run: the bar is showing training
 
   class Raw(io.RawIOBase):
     def writable(self):

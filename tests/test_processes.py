@@ -149,6 +149,8 @@ def test_two_launched_processes_make_the_run_one_process_makes(tmp_path):
   assert r.returncode == 0, r.stderr
   assert r.stdout.strip().splitlines()[-1] == f"run dir: {tmp_path / 'latent2d' / 'two'}"
   assert r.stdout.count("run dir:") == 1   # process 0 alone prints (and writes)
+  # the collective library's own lines go to the runtime's log, not the terminal (issue 42)
+  assert "Gloo" not in r.stdout + r.stderr, r.stdout
   one = latent2d.run(latent2d.Config(train=TrainConfig(seeds=8, iterations=300)),
                      tmp_path / "one")
   two = json.loads((tmp_path / "latent2d" / "two" / "metrics.json").read_text())
