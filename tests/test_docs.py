@@ -67,3 +67,35 @@ def test_the_front_documents_keep_their_size():
     with open(os.path.join(ROOT, name), encoding="utf-8") as f:
       return sum(1 for _ in f)
   assert lines("README.md") <= 150 and lines("BUILD_NOTES.md") <= 300
+
+
+CHECK = """
+import sys
+from absl import flags
+from experiments import cli
+name, args = sys.argv[1], sys.argv[2:]
+module = __import__(f"experiments.{name}", fromlist=["Config"])
+default = module.Config()
+cli.define(default)
+flags.FLAGS(["x", *args])
+config = cli.from_flags(default)
+module.plan(config) if name == "sweep" else module.prepare(config)
+print("ok")
+"""
+
+
+@pytest.mark.slow   # two subprocesses, about 7 s
+def test_the_readmes_gpu_commands_parse_and_pass_their_checks():
+  """As far as a CPU machine can: each command's flags parse and its config passes every
+  check the run makes before training (issue 42 item 6)."""
+  import subprocess, sys  # pylint: disable=g-import-not-at-top,multiple-imports
+  readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+  section = readme.split("## On a GPU", 1)[1].split("\n## ", 1)[0]
+  commands = [l.split("#")[0].split() for l in section.splitlines()
+              if l.startswith("python -m experiments.")]
+  assert len(commands) == 2 and 'print(jax.devices())' in section and "jax[cuda13]" in section
+  for words in commands:
+    name = words[2].split(".", 1)[1]
+    r = subprocess.run([sys.executable, "-c", CHECK, name, *words[3:]], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (words, r.stderr[-2000:])
