@@ -2,6 +2,7 @@
 
   ae-lab latent2d --eta=0.0085     # the same as: python -m experiments.latent2d --eta=0.0085
   ae-lab sweep --study=eta
+  ae-lab runs                      # the runs under runs/, newest first (python -m experiments.runs)
 
 `python -m experiments.<name>` finds `experiments` through the current directory first, so a
 project of one's own with an `experiments/` folder hides it; the console script does not.
@@ -9,7 +10,7 @@ project of one's own with an `experiments/` folder hides it; the console script 
 import runpy
 import sys
 
-EXPERIMENTS = ("latent2d", "denoise", "circles", "vae", "sweep")
+EXPERIMENTS = ("latent2d", "denoise", "circles", "vae", "sweep", "runs")
 USAGE = (f"usage: ae-lab {{{','.join(EXPERIMENTS)}}} [flags]   (ae-lab NAME --help: "
          "that experiment's flags)")
 

@@ -17,7 +17,7 @@ from absl import app as absl_app
 from absl import flags
 
 from ae import InputError, processes
-from experiments import cli, distributed, startup
+from experiments import cli, distributed, runs_page, startup
 from experiments.progress import Progress
 from experiments.runner import Stopped
 from experiments.startup import early_signal, use_all_cores, use_compile_cache
@@ -190,6 +190,16 @@ def redraw_run(experiment, redraw, drawing, config, load):
   return redraw(load, path, **changes), path
 
 
+def write_index(experiment):
+  """<out_dir>/index.html again, with the new run (experiments/runs_page.py); a failure to
+  write it is one line and never fails the run."""
+  try:
+    runs_page.write(os.path.expanduser(OUT_DIR.value))
+  except OSError as e:
+    print(f"{experiment}: could not rewrite {OUT_DIR.value}/index.html ({e.strerror})",
+          file=sys.stderr)
+
+
 def open_page(path, metrics):
   """--open: the run's explorer.html in the default browser (a run without one says why)."""
   page = (metrics or {}).get("explorer", {})
@@ -293,6 +303,8 @@ def app(experiment, doc, default, run, redraw=None, drawing=(), presets=False,
       if processes.several():  # a lost process or a broken collective: one line, at once
         distributed.lost(experiment, e)
       raise
+    if processes.is_writer() and os.path.isdir(path):
+      write_index(experiment)
     if explorer and show.value and processes.is_writer():
       open_page(path, metrics)
     if not loading and metrics and metrics.get("summary", {}).get("interrupted"):
