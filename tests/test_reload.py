@@ -97,14 +97,16 @@ def test_every_experiment_reloads_a_finished_run(saved, tmp_path):
 def test_an_interrupted_run_gets_its_figures_from_a_reload(name, tmp_path):
   module, config = CONFIGS[name]
   asked = []
-  stopped = module.run(config, tmp_path / "r",  # asked before training, then per chunk
-                       should_stop=lambda: asked.append(1) or len(asked) > 2)
+  # asked before training, then before each chunk: the first is step 0 alone (a stop there
+  # keeps nothing), the second trains steps
+  stopped = module.run(config, tmp_path / "r",
+                       should_stop=lambda: asked.append(1) or len(asked) > 3)
   assert stopped["summary"]["interrupted"] is True
   assert not list((tmp_path / "r" / "figures").iterdir())
   again = module.redraw(tmp_path / "r", tmp_path / "re")
   assert again["summary"]["interrupted"] is False
   assert list((tmp_path / "re" / "figures").iterdir())
-  # stopped before its first step: a seed that never trained is not diverged
+  assert 0 < stopped["summary"]["step_reached"] < stopped["summary"]["steps_planned"]
   assert not again["summary"]["diverged_seeds"] and not stopped["summary"]["diverged_seeds"]
 
 
