@@ -16,6 +16,7 @@ network.
   False
 """
 import base64
+import datetime
 import importlib.resources
 import json
 import re
@@ -42,6 +43,7 @@ class Seed(NamedTuple):
   decoder: dict       # from decoder(): layers and output squashing
   codes: np.ndarray
   logvar: np.ndarray = None
+  note: str = ""      # how the seed did, for the seed menu ("worst glyph 0 px")
 
 
 def decoder(layers, acts, output):
@@ -90,12 +92,12 @@ def _first(metrics):
 
 
 def write(path, title, kind, labels, x, shape, seeds, classes=None, prior=False,
-          subtitle="", decode=None):
+          subtitle="", decode=None, band=None):
   """Writes the page. kind: glyphs (x: (n, d) pixels in [0, 1], shape (h, w)) or circles (x:
   (n, 2m) interleaved points, shape (m, 2)); labels: one per sample; classes: one per
   sample, for colours (default: the labels); prior: draw a VAE's N(0, I) circles; decode:
   the experiment whose `--load=<run> --decode=z1,z2 --decode_seed=s` decodes a point again
-  (the page offers that command), or None."""
+  (the page offers that command), or None; band: circles' held-out radii (lo, hi), or None."""
   if kind not in KINDS:
     raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
   x = np.asarray(x, np.float32)
@@ -105,11 +107,13 @@ def write(path, title, kind, labels, x, shape, seeds, classes=None, prior=False,
       "labels": [str(c) for c in labels],
       "classes": [str(c) for c in (labels if classes is None else classes)],
       "x": (_bits(x) if kind == "glyphs" else _floats(x)), "n": int(x.shape[0]),
-      "d": int(x.shape[1]), "prior": bool(prior), "run": {"decode": decode},
+      "d": int(x.shape[1]), "prior": bool(prior),
+      "run": {"decode": decode, "written": datetime.datetime.now().isoformat(" ", "minutes")},
+      "band": None if band is None else [float(band[0]), float(band[1])],
       "seeds": [{"seed": int(s.seed), "tag": s.tag, **s.decoder,
                  "codes": _floats(np.asarray(s.codes)[:, :2]),
                  "logvar": None if s.logvar is None else _floats(np.asarray(s.logvar)[:, :2]),
-                 "align": frame}
+                 "align": frame, "note": s.note}
                 for s, frame in zip(seeds, frames)],
   }
   page = _read("explorer.html")

@@ -149,7 +149,7 @@ def circle_data(x, radii, keep, config):
     return {"kind": "glyphs", "labels": circles_report.labels(radii[keep]), "x": x[keep],
             "shape": (d.image_size, d.image_size), "title": f"ring images{held}"}
   return {"kind": "circles", "labels": circles_report.labels(radii[keep]), "x": x[keep],
-          "shape": (d.points, 2), "title": f"circles{held}"}
+          "shape": (d.points, 2), "title": f"circles{held}", "band": d.band()}
 
 
 def generation(config, p, x, radii, keep):

@@ -54,7 +54,8 @@ def autoencoder_page(run_dir, config, params, metrics, data):
     seeds.append(explorer.Seed(
         metrics["per_seed"][i]["seed"], tags.get(i, ""),
         explorer.autoencoder_decoder(config.model, p),
-        np.asarray(autoencoder.encode(config.model, p, data["x"]))))
+        np.asarray(autoencoder.encode(config.model, p, data["x"])),
+        note=note(metrics["per_seed"][i])))
   return _write(run_dir, data, seeds, prior=False,
                 subtitle=f"autoencoder {'-'.join(map(str, config.model.arch))}, "
                          f"loss {config.model.loss}")
@@ -70,13 +71,24 @@ def vae_page(run_dir, config, params, metrics, data, mu, logvar):
   tags = explorer.tags(metrics)
   seeds = [explorer.Seed(metrics["per_seed"][i]["seed"], tags.get(i, ""),
                          explorer.vae_decoder(cfg, train.seed_params(params, i)),
-                         np.asarray(mu[i]), np.asarray(logvar[i])) for i in picked]
+                         np.asarray(mu[i]), np.asarray(logvar[i]),
+                         note=note(metrics["per_seed"][i])) for i in picked]
   return _write(run_dir, data, seeds, prior=True,
                 subtitle=f"VAE, {cfg.likelihood} likelihood, beta {cfg.beta:g}; ellipses: "
                          "each code's posterior std; dashed: the prior's 1 and 2 std")
 
 
+def note(row):
+  """A seed's result for the page's seed menu: its worst glyph, else its reconstruction RMSE."""
+  if row.get("max_pixel_error") is not None:
+    return f"worst glyph {row['max_pixel_error']:g} px"
+  if row.get("recon_rmse") is not None:
+    return f"RMSE {row['recon_rmse']:.3g}"
+  return ""
+
+
 def _write(run_dir, data, seeds, prior, subtitle):
   explorer.write(run_dir / FILE, data["title"], data["kind"], data["labels"], data["x"],
-                 data["shape"], seeds, data.get("classes"), prior, subtitle, data.get("decode"))
+                 data["shape"], seeds, data.get("classes"), prior, subtitle, data.get("decode"),
+                 data.get("band"))
   return {"file": FILE, "seeds": [s.seed for s in seeds]}

@@ -146,6 +146,7 @@ def test_the_page_decodes_circles_as_the_model_does(tmp_path, open_page):
   model = AEConfig(arch=(42, 16, 2, 16, 42), loss="mse", init="normal")
   path, params = _autoencoder_page(tmp_path, model, x, "circles", (21, 2), seeds=2)
   page = open_page(path, "#aligned=0")   # the plane in the seed's own frame
+  assert _data(path)["band"] is None
   assert page.evaluate("window.explorer.seeds()") == [0, 1]
   rng = np.random.default_rng(3)
   for seed in (0, 1):
@@ -283,3 +284,23 @@ def test_the_scripts_share_one_namespace_and_no_other_global():
   page = (explorer.importlib.resources.files("ae") / "web" / "explorer.html").read_text()
   assert top.findall(page) == ["const LX = {};  // the one namespace the page's scripts share "
                                "(ae/web/*.js, in ae/explorer.py's order)"]
+
+
+def test_the_page_names_its_run_and_each_seeds_result(open_page, trained):
+  """Issue 42: the run's name and date under the title, each seed's worst glyph in the menu,
+  the strip's captions saying against which glyph."""
+  path, metrics, config, glyphs, params = trained
+  page = open_page(path, "#aligned=0")
+  assert re.search(rf"run {path.parent.name}, written \d{{4}}-\d\d-\d\d \d\d:\d\d$",
+                   page.inner_text("#subtitle"))
+  options = page.locator("#seed option").all_inner_texts()
+  by_seed = {p["seed"]: p["max_pixel_error"] for p in metrics["per_seed"]}
+  for text in options:
+    seed = int(re.match(r"seed (\d+)", text).group(1))
+    assert text.endswith(f": worst glyph {by_seed[seed]:g} px"), text
+  page.evaluate("location.hash = 'aligned=0&pins=c0;c3&seed=" +
+                f"{metrics['summary']['best_seed']}'")
+  page.wait_for_function("window.explorer.strip() === 9")
+  captions = page.locator("#strip figcaption").all_inner_texts()
+  assert captions[0] == f'"{glyphs.chars[0]}" 0 px' and captions[-1] == f'"{glyphs.chars[3]}" 0 px'
+  assert "the pixels that differ from it" in page.inner_text("#strip-title")

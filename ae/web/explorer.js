@@ -167,10 +167,14 @@
   // --- controls ----------------------------------------------------------------------------
   document.title = `${D.raw.title}: latent explorer`;
   $("title").textContent = `${D.raw.title}: the latent plane`;
-  $("subtitle").textContent = D.raw.subtitle;
+  // the run: its directory's name (a file:// page knows where it lies) and when it was written
+  const dir = location.protocol === "file:" ? decodeURIComponent(location.pathname).split("/").slice(-2)[0] : "";
+  $("subtitle").textContent = [D.raw.subtitle, `run ${dir || "(this page's)"}, written `
+    + `${D.run ? D.run.written : "?"}`].filter(Boolean).join(" · ");
   if (!D.glyphs) $("threshold-box").hidden = true;
   if (!D.alignable) { $("aligned-box").hidden = true; $("all-box").hidden = true; }
-  D.seeds.forEach((s, i) => $("seed").append(new Option(`seed ${s.seed}${s.tag ? ` (${s.tag})` : ""}`, String(i))));
+  D.seeds.forEach((s, i) => $("seed").append(new Option(
+    `seed ${s.seed}${s.tag ? ` (${s.tag})` : ""}${s.source.note ? `: ${s.source.note}` : ""}`, String(i))));
   $("seed").addEventListener("change", (e) => {
     S.seed = +e.target.value;
     if (!S.aligned) {   // aligned, the view, the probe and the pinned points stay where they are

@@ -87,7 +87,8 @@ LX.panels = (() => {
     }
     const [a, b] = S.pins.map(V.pinZ);
     $("strip-title").textContent = `${pinName(S.pins[0])} → ${pinName(S.pins[1])}: ${V.STRIP} `
-      + (D.glyphs ? "decodes, each captioned with its nearest training glyph" : "decodes");
+      + (D.glyphs ? "decodes, each captioned with its nearest training glyph and the pixels "
+         + "that differ from it" : "decodes, each captioned with its fitted radius");
     for (let t = 0; t < V.STRIP; t++) {
       const f = t / (V.STRIP - 1);
       const out = V.decodeAt(S.seed, [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])]);
@@ -100,11 +101,10 @@ LX.panels = (() => {
       if (D.glyphs) {
         Draw.glyph(ctx, out, D.shape, 0, 0, w, h, S.threshold);
         const near = LX.model.nearest(D.x, D.n, D.d, out);
-        cap.textContent = `${near.hamming === 0 ? "=" : "≈"}${D.labels[near.index]}`
-          + (near.hamming ? ` ${near.hamming}px` : "");
+        cap.textContent = `"${D.labels[near.index]}" ${near.hamming} px`;
       } else {
         Draw.shape(ctx, out, 0, 0, w, h, D.lim, Draw.MARK, 1.5);
-        cap.textContent = `r ${LX.model.circleQuality(out).radius.toFixed(2)}`;
+        cap.textContent = `radius ${LX.model.circleQuality(out).radius.toFixed(2)}`;
       }
     }
   }

@@ -146,8 +146,40 @@ LX.plane = (() => {
     });
   }
 
+  // Circles: the radius each colour stands for, top right, with the held-out band marked.
+  function drawRadii(ctx, w) {
+    const radii = D.labels.map(Number);
+    const lo = Math.min(...radii);
+    const hi = Math.max(...radii);
+    const band = D.raw.band;
+    const [x, y, h] = [w - 96, 22, 120];
+    const at = (r) => y + h - (hi > lo ? (r - lo) / (hi - lo) : 0.5) * h;
+    ctx.fillStyle = "rgba(255,255,255,0.9)";
+    ctx.fillRect(x - 8, 4, 100, h + 44);
+    for (let k = 0; k <= h; k++) {
+      ctx.fillStyle = Draw.ramp(1 - k / h);
+      ctx.fillRect(x, y + k, 12, 1.5);
+    }
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.fillStyle = Draw.INK;
+    ctx.fillText("radius", x - 2, 15);
+    ctx.fillText(hi.toFixed(2), x + 16, y + 8);
+    ctx.fillText(lo.toFixed(2), x + 16, y + h);
+    if (band) {   // the held-out radii: no training circle has them
+      const [b0, b1] = [at(Math.min(band[1], hi)), at(Math.max(band[0], lo))];
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(x, b0, 12, b1 - b0);
+      ctx.strokeStyle = Draw.MARK;
+      ctx.strokeRect(x - 1, b0, 14, b1 - b0);
+      ctx.fillStyle = Draw.MARK;
+      ctx.fillText(`held out`, x + 16, (b0 + b1) / 2 - 2);
+      ctx.fillText(`${band[0]}–${band[1]}`, x + 16, (b0 + b1) / 2 + 10);
+    }
+  }
+
   // Which colour is which class, top right, where there are few enough classes to list.
   function drawLegend(ctx, w) {
+    if (!D.glyphs) { drawRadii(ctx, w); return; }
     if (!D.coloured || D.classes.length > 20) return;
     ctx.font = "12px system-ui, sans-serif";
     const row = 16;
