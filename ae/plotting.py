@@ -266,8 +266,8 @@ def new_letters(path, points, decoded, nearest, shape, labels, title):
   for k, (pt, img, (j, ref, d)) in enumerate(zip(points, decoded, nearest)):
     for ax, im, text, color in (
         (axes[0, k], img, f"z=({pt[0]:.2g}, {pt[1]:.2g})", "black"),
-        (axes[1, k], ref, f"{labels[j]}: {d} px apart" if d else
-         f"a copy of {labels[j]}", GREEN if d else RED)):
+        (axes[1, k], ref, f'"{labels[j]}", {d} px apart' if d else
+         f'a copy of "{labels[j]}"', GREEN if d else RED)):   # quoted: a label may be ","
       ax.imshow(tiles([im], shape, 1), interpolation="nearest")
       ax.set_xticks([])
       ax.set_yticks([])

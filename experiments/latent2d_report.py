@@ -161,7 +161,7 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
   who = s["best_seed"] if config.decode_seed is None else config.decode_seed
   for entry in metrics.get("new_letters", {}).get(decode_tag(config, metrics), []) if loaded_from else []:
     z = ", ".join(f"{v:.6g}" for v in entry["z"])
-    near = display(entry["nearest"])
+    near = f'"{display(entry["nearest"])}"'   # quoted: a label may be "," or "'"
     said = f"a copy of {near}" if entry["copy"] else f"new: {entry['hamming']} px from {near}"
     rows.append((f"decoded ({z}), seed {who}", f"{said}  {entry['rows']}"))
   runner.print_table(rows, metrics, run_dir)

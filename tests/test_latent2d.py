@@ -82,6 +82,9 @@ def test_load_round_trip(tiny_run, tmp_path):
          [p["pixel_errors"] for p in metrics["per_seed"]]
 
 
+re_quoted = __import__("re").compile(r'(a copy of|new: \d+ px from) "[^"]+"')
+
+
 def test_decode_seed_decodes_with_that_seed_and_prints_font_h_rows(tiny_run, tmp_path, capsys):
   from ae import cheader  # pylint: disable=g-import-not-at-top
   d, metrics = tiny_run
@@ -94,7 +97,9 @@ def test_decode_seed_decodes_with_that_seed_and_prints_font_h_rows(tiny_run, tmp
       params, seed - TINY.train.seed), np.array([[0.25, -0.5]], np.float32)))[0] > 0.5
   x, _, _ = cheader.parse(f"int F[1][7] = {{{entry['rows']}}};", 5)
   assert np.array_equal(x[0] > 0.5, want)
-  assert f"decoded (0.25, -0.5), seed {seed}" in capsys.readouterr().out
+  said = next(l for l in capsys.readouterr().out.splitlines()
+              if l.startswith(f"decoded (0.25, -0.5), seed {seed}"))
+  assert re_quoted.search(said) and f'"{entry["nearest"]}"' in said   # quoted: a label may be ","
   assert (tmp_path / "re" / "figures" / f"new_letters_{tag}.png").is_file()
   with pytest.raises(InputError, match=r"decode_seed must be one of the run's seeds"):
     latent2d.redraw(d, tmp_path / "bad", decode_seed=seed + 1)
