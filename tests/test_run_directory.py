@@ -190,3 +190,12 @@ def test_a_run_repeats_bit_for_bit_from_its_flags_txt(tmp_path):
     for k in ("compile_seconds", "train_seconds", "train_seconds_per_seed"):
       m["summary"].pop(k, None)
   assert ma == mb
+
+
+def test_a_load_of_a_path_that_does_not_exist_says_so(tmp_path):
+  """Issue 42: not "not a finished run directory" for a path that is not there at all."""
+  from experiments import latent2d, sweep  # pylint: disable=g-import-not-at-top
+  for module in (latent2d, sweep):
+    with pytest.raises(InputError, match=rf"^(--)?load={tmp_path / 'gone'}: no such directory$"):
+      module.redraw(tmp_path / "gone", tmp_path / "re")
+  assert not (tmp_path / "re").exists()

@@ -63,6 +63,8 @@ def test_a_study_writes_its_table_and_figures(tmp_path, study):
     rows = [p for p in saved["per_seed"] if p["value"] == r["value"] and not p["diverged"]]
     assert np.median([p["latent_stability"] for p in rows]) == pytest.approx(
         r["stability_median"], abs=1e-4)
+  # the seconds column says what it counts (issue 42)
+  assert "Seconds: the value's share of its compiled program's time" in table
   # the values and seeds come back from the saved config
   again = runs.restore(sweep.Config(), json.loads((d / "config.json").read_text())["config"])
   assert again == cfg
