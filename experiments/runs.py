@@ -128,5 +128,22 @@ def main(argv):
         + (f" (--where={_WHERE.value})" if _WHERE.value else ""))
 
 
+def parse(argv):
+  """absl's flags, a bad one as one line (exit 2); --help: this docstring and the flags."""
+  if any(a in ("-h", "--help", "--helpshort", "-?") for a in argv[1:]):
+    try:
+      print(__doc__.strip() + "\n\nflags:")
+      for f in (_OUT, _EXPERIMENT, _WHERE, _COMPARE, _FIGURE, _INDEX):
+        flag = flags.FLAGS[f.name]
+        print(f"  --{f.name}: {flag.help} (default: {flag.default})")
+    except BrokenPipeError:   # e.g. | head
+      pass
+    sys.exit(0)
+  try:
+    return flags.FLAGS(argv)
+  except flags.Error as e:
+    fail(str(e).splitlines()[0])
+
+
 if __name__ == "__main__":
-  app.run(main)
+  app.run(main, flags_parser=parse)
