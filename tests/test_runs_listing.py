@@ -59,7 +59,8 @@ def test_the_listing_says_each_runs_state_in_one_line(mixed):
   assert _cli(f"--out_dir={mixed}", "--experiment=vae").stdout.strip() == \
       f"0 of 0 runs under {mixed}"
   typo = _cli("--experimnt=vae")
-  assert typo.returncode == 2 and typo.stderr == "runs: error: Unknown command line flag 'experimnt'\n"
+  assert typo.returncode == 2 and typo.stderr == (
+      "runs: error: Unknown command line flag 'experimnt'. Did you mean: experiment ?\n")
   bad = _cli("--out_dir=/nonexistent/runs")
   assert bad.returncode == 2 and bad.stderr.strip() == (
       "runs: error: --out_dir=/nonexistent/runs: no such directory (runs go to runs/ by default)")
