@@ -32,21 +32,22 @@ def format_value(value, kind):
   return value
 
 
-def _leaves(config, prefix=()):
+def leaves(config, prefix=()):
+  """(path, dataclasses.Field, value) of every leaf field of a (nested) config instance."""
   for f in dataclasses.fields(config):
     v = getattr(config, f.name)
     if dataclasses.is_dataclass(v):
-      yield from _leaves(v, prefix + (f.name,))
+      yield from leaves(v, prefix + (f.name,))
     else:
-      yield f, v
+      yield prefix + (f.name,), f, v
 
 
 def lines(config):
   """One line per flag that differs from type(config)()'s default: --name=value, --name or
   --noname; a comment for a value no flag can say (a run made from Python)."""
-  default = dict((f.name, v) for f, v in _leaves(type(config)()))
+  default = {f.name: v for _, f, v in leaves(type(config)())}
   out = []
-  for f, v in _leaves(config):
+  for _, f, v in leaves(config):
     if v == default[f.name]:
       continue
     if isinstance(v, bool):

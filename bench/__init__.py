@@ -1,5 +1,18 @@
 """Benchmarks (not installed): python -m bench.<name>; tables in BUILD_NOTES.md."""
+import statistics
+import time
+
 import numpy as np
+
+
+def median_seconds(f, n=5):
+  """The median wall time of n calls of f()."""
+  times = []
+  for _ in range(n):
+    t = time.perf_counter()
+    f()
+    times.append(time.perf_counter() - t)
+  return statistics.median(times)
 
 
 def flops_per_seed(arch, n, steps):

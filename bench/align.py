@@ -6,26 +6,15 @@ largest built-in data (scikit-learn's 1,797 digits, 64 pixels each) and on font2
   python -m bench.align        # ~20 s
 """
 import pathlib
-import statistics
 import tempfile
-import time
 
 import jax
 import numpy as np
 
 from ae import align, autoencoder, data, explorer, train
 from ae.autoencoder import AEConfig
-from bench import write_digits
+from bench import median_seconds, write_digits
 from experiments import consensus
-
-
-def median_seconds(f, n=5):
-  times = []
-  for _ in range(n):
-    t = time.perf_counter()
-    f()
-    times.append(time.perf_counter() - t)
-  return statistics.median(times)
 
 
 def seeds_of_one_map(seeds, n, noise=0.3, seed=0):

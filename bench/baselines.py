@@ -6,7 +6,6 @@ band's coverage) against the rings command of docs/circles.md. All in this one p
   python -m bench.baselines        # ~30 s
 """
 import pathlib
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,16 +17,8 @@ import numpy as np
 matplotlib.use("Agg")
 
 from ae import baselines, data, plotting  # noqa: E402  pylint: disable=g-import-not-at-top
+from bench import median_seconds  # noqa: E402  pylint: disable=g-import-not-at-top
 from experiments import circles, vae, vae_report  # noqa: E402  pylint: disable=g-import-not-at-top
-
-
-def median_seconds(f, n=5):
-  times = []
-  for _ in range(n):
-    t = time.perf_counter()
-    f()
-    times.append(time.perf_counter() - t)
-  return statistics.median(times)
 
 
 def main():

@@ -7,26 +7,16 @@ experiments.runs` command. Medians of 5; the goal: reading 1,000 runs under 2 s.
 """
 import pathlib
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 from absl import app, flags
 
+from bench import median_seconds
 from experiments import runs_page, runs_table
 
 _RUNS = flags.DEFINE_integer("runs", 1000, "Run directories to list.")
-
-
-def median_seconds(f, n=5):
-  times = []
-  for _ in range(n):
-    t = time.perf_counter()
-    f()
-    times.append(time.perf_counter() - t)
-  return statistics.median(times)
 
 
 def main(argv):

@@ -11,20 +11,17 @@ import textwrap
 from absl import flags
 
 from ae import InputError
+from ae import flagfile
 from ae.flagfile import format_value
 
 FLAGS = flags.FLAGS
 GROUPS = ("data", "seeds", "model", "optimiser", "solver", "experiment", "output")
 
 
-def leaves(config, prefix=()):
+def leaves(config):
   """(path, dataclasses.Field) of every leaf field of a (nested) config instance."""
-  for f in dataclasses.fields(config):
-    v = getattr(config, f.name)
-    if dataclasses.is_dataclass(v):
-      yield from leaves(v, prefix + (f.name,))
-    else:
-      yield prefix + (f.name,), f
+  for path, f, _ in flagfile.leaves(config):
+    yield path, f
 
 
 def _get(config, path):
