@@ -22,12 +22,15 @@ SKIP = ("seconds", "loaded_from", "explorer", "versions", "machine", "timing")
 
 
 def commands(readme="README.md"):
-  """The experiment commands of README.md's code blocks, in order."""
-  out, fenced = [], False
+  """The experiment commands of README.md's code blocks, in order (but its GPU section's,
+  sized for a GPU)."""
+  out, fenced, section = [], False, ""
   for line in pathlib.Path(readme).read_text(encoding="utf-8").splitlines():
+    if line.startswith("## "):
+      section = line
     if line.startswith("```"):
       fenced = not fenced
-    elif fenced and "python -m experiments." in line:
+    elif fenced and "python -m experiments." in line and "GPU" not in section:
       out.append(shlex.split(line[line.index("python -m experiments."):].split("#")[0]))
   return out
 
