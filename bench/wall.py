@@ -3,6 +3,11 @@ empty (cold) and filled by the run before (warm); median of --repeat each.
 
   python -m bench.wall                          # defaults: 1 seed and 32 seeds, font2
   python -m bench.wall --repeat=5 --fonts=font1,font2,font3
+  python -m bench.wall --floor                  # issue 41's table: ratios to JAX's start-up
+
+--floor times, in one run and interleaved, JAX's own start-up (the floor: import jax and run
+one operation), `--help`, a flag error, importing latent2d, and each experiment's default
+command warm (cache filled) and cold (--cache_dir=none), each as a ratio to the floor.
 
 Reports the process's wall time and, from metrics.json, compile_seconds and train_seconds.
 """
@@ -20,6 +25,11 @@ _REPEAT = flags.DEFINE_integer("repeat", 3, "Runs per row; the median is reporte
 _FONTS = flags.DEFINE_list("fonts", ["font2"], "Datasets.")
 _SEEDS = flags.DEFINE_list("seed_counts", ["1", "32"], "Values of --seeds to time.")
 _ARGS = flags.DEFINE_list("args", [], "More latent2d flags, e.g. --args=--iterations=2000.")
+_FLOOR = flags.DEFINE_bool("floor", False, "Issue 41's table: every command against JAX's "
+                           "own start-up, in one run.")
+_EXPERIMENTS = flags.DEFINE_list("experiments", ["latent2d --eta=0.0085", "circles", "denoise",
+                                                 "vae"],
+                                 "--floor: the default commands timed warm and cold.")
 
 
 def one(font, seeds, out, cache):
@@ -33,8 +43,53 @@ def one(font, seeds, out, cache):
   return wall, s["compile_seconds"], s["train_seconds"], s["seeds_zero"]
 
 
+def seconds(argv, ok=(0,)):
+  """The wall time of one process (python argv...)."""
+  t0 = time.perf_counter()
+  r = subprocess.run([sys.executable, *argv], capture_output=True, check=False)
+  wall = time.perf_counter() - t0
+  if r.returncode not in ok:
+    raise RuntimeError(f"{argv}: exit {r.returncode}: {r.stderr.decode()[-500:]}")
+  return wall
+
+
+def floor_table(out):
+  """{row: [seconds per repeat]}, the rows interleaved in each repeat."""
+  rows = {"floor: `python -c \"import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()\"`":
+          (["-c", "import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()"], (0,)),
+          "`python -m experiments.latent2d --help`":
+          (["-m", "experiments.latent2d", "--help"], (0,)),
+          "a flag error: `python -m experiments.latent2d --eta=abc`":
+          (["-m", "experiments.latent2d", "--eta=abc"], (2,)),
+          "`python -c \"import experiments.latent2d\"`":
+          (["-c", "import experiments.latent2d"], (0,))}
+  for command in _EXPERIMENTS.value:
+    name, *args = command.split()
+    base = ["-m", f"experiments.{name}", *args, f"--out_dir={out}"]
+    cache = pathlib.Path(out) / f"cache-{name}"
+    subprocess.run([sys.executable, *base, f"--cache_dir={cache}"], capture_output=True,
+                   check=True)   # fills the cache: the warm rows find every program in it
+    rows[f"`python -m experiments.{command}`, warm"] = ([*base, f"--cache_dir={cache}"], (0,))
+    rows[f"`python -m experiments.{command}`, cold (`--cache_dir=none`)"] = (
+        [*base, "--cache_dir=none"], (0,))
+  times = {k: [] for k in rows}
+  for _ in range(_REPEAT.value):
+    for k, (argv, ok) in rows.items():
+      times[k].append(seconds(argv, ok))
+  return times
+
+
 def main(argv):
   del argv
+  if _FLOOR.value:
+    with tempfile.TemporaryDirectory() as out:
+      times = floor_table(out)
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    floor = next(iter(medians.values()))
+    print(f"| command | wall (median of {_REPEAT.value}) | x the floor |\n|---|---|---|")
+    for k, v in medians.items():
+      print(f"| {k} | {v:.2f} s | {v / floor:.2f} |")
+    return
   print("| dataset | seeds | cache | wall s (median) | compile s | train s | seeds with 0 px |")
   print("|---|---|---|---|---|---|---|")
   with tempfile.TemporaryDirectory() as out:
