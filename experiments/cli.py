@@ -6,6 +6,8 @@ group, parses the command line (errors: one line, exit 2), rebuilds the Config a
 Flags are defined only when an experiment runs as a program: tests never parse flags.
 """
 import dataclasses
+import importlib.resources
+import re
 import textwrap
 
 from absl import flags
@@ -133,3 +135,33 @@ def grouped_help(doc, default, extra):
     lines.append("")
   lines.append("Other flags (--flagfile, absl's logging): --helpfull.")
   return "\n".join(lines)
+
+
+def preset_path(name):
+  """The installed file of a preset (experiments/presets/<name>.flags): a name from the
+  shipped list, never a path (a file of one's own is --flagfile)."""
+  folder = importlib.resources.files("experiments").joinpath("presets")
+  names = sorted(p.name[:-6] for p in folder.iterdir() if p.name.endswith(".flags"))
+  if name not in names:
+    raise InputError(f"--preset must be one of {', '.join(names)}, got {name!r} (a flag file "
+                     "of your own is --flagfile=PATH)")
+  return str(folder.joinpath(f"{name}.flags"))
+
+
+def expand_presets(argv):
+  """--preset=NAME, in every form absl accepts for a flag (--preset=N, -preset=N, --preset N,
+  -preset N), as --flagfile=<the installed file>; arguments after '--' are left alone."""
+  out, rest = [argv[0]], iter(argv[1:])
+  for a in rest:
+    if a == "--":
+      out += [a, *rest]
+      break
+    m = re.fullmatch(r"--?preset(?:=(.*))?", a, re.S)
+    if m is None:
+      out.append(a)
+      continue
+    name = m.group(1) if m.group(1) is not None else next(rest, None)
+    if name is None:
+      raise InputError("--preset needs a name, e.g. --preset=params1")
+    out.append(f"--flagfile={preset_path(name)}")
+  return out

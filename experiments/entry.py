@@ -5,10 +5,8 @@ and progress. Only the experiments' entry points import this module (never ae/ o
     entry.app("latent2d", __doc__, Config(), run)
 """
 import datetime
-import importlib.resources
 import os
 import pathlib
-import re
 import signal
 import sys
 import webbrowser
@@ -112,11 +110,10 @@ class Stop:
     self.signal = signum
     # os.write, not print: the handler can run in the middle of the main thread's own write to
     # sys.stderr (the progress bar), and a buffered writer re-entered raises RuntimeError
-    name = signal.Signals(signum).name
-    say(f"\n{self.experiment}: {name}: stopping after this chunk and saving what is done "
-        "(again to quit at once)\n" if self.trained else
-        f"\n{self.experiment}: {name}: stopping before training; nothing is trained yet, so "
-        "nothing will be saved\n")
+    say(f"\n{self.experiment}: {signal.Signals(signum).name}: " + (
+        "stopping after this chunk and saving what is done (again to quit at once)\n"
+        if self.trained else
+        "stopping before training; nothing is trained yet, so nothing will be saved\n"))
 
   def mark_trained(self):
     self.trained = True
@@ -136,36 +133,6 @@ def train_run(experiment, run, config, stop):
                progress=Progress(before_compile=cache, on_trained=stop.mark_trained)), path
   cache()
   return run(config, path, should_stop=stop), path
-
-
-def preset_path(name):
-  """The installed file of a preset (experiments/presets/<name>.flags): a name from the
-  shipped list, never a path (a file of one's own is --flagfile)."""
-  folder = importlib.resources.files("experiments").joinpath("presets")
-  names = sorted(p.name[:-6] for p in folder.iterdir() if p.name.endswith(".flags"))
-  if name not in names:
-    raise InputError(f"--preset must be one of {', '.join(names)}, got {name!r} (a flag file "
-                     "of your own is --flagfile=PATH)")
-  return str(folder.joinpath(f"{name}.flags"))
-
-
-def expand_presets(argv):
-  """--preset=NAME, in every form absl accepts for a flag (--preset=N, -preset=N, --preset N,
-  -preset N), as --flagfile=<the installed file>; arguments after '--' are left alone."""
-  out, rest = [argv[0]], iter(argv[1:])
-  for a in rest:
-    if a == "--":
-      out += [a, *rest]
-      break
-    m = re.fullmatch(r"--?preset(?:=(.*))?", a, re.S)
-    if m is None:
-      out.append(a)
-      continue
-    name = m.group(1) if m.group(1) is not None else next(rest, None)
-    if name is None:
-      raise InputError("--preset needs a name, e.g. --preset=params1")
-    out.append(f"--flagfile={preset_path(name)}")
-  return out
 
 
 def redraw_run(experiment, redraw, drawing, config, load):
@@ -188,16 +155,6 @@ def redraw_run(experiment, redraw, drawing, config, load):
     raise InputError(f"--out_dir={OUT_DIR.value} is inside the run --load reads: a loaded run "
                      "is only read; pick an --out_dir outside it")
   return redraw(load, path, **changes), path
-
-
-def write_index(experiment):
-  """<out_dir>/index.html again, with the new run (experiments/runs_page.py); a failure to
-  write it is one line and never fails the run."""
-  try:
-    runs_page.write(os.path.expanduser(OUT_DIR.value))
-  except OSError as e:
-    print(f"{experiment}: could not rewrite {OUT_DIR.value}/index.html ({e.strerror})",
-          file=sys.stderr)
 
 
 def open_page(path, metrics):
@@ -240,7 +197,7 @@ def app(experiment, doc, default, run, redraw=None, drawing=(), presets=False,
   def parse(argv):
     if presets:  # --preset=NAME is --flagfile=<the installed file>
       try:
-        argv = expand_presets(argv)
+        argv = cli.expand_presets(argv)
       except InputError as e:
         fail(experiment, e)
     if "--helpfull" in argv[1:]:  # absl's own, every module's flags; exit 0 like --help
@@ -304,7 +261,7 @@ def app(experiment, doc, default, run, redraw=None, drawing=(), presets=False,
         distributed.lost(experiment, e)
       raise
     if processes.is_writer() and os.path.isdir(path):
-      write_index(experiment)
+      runs_page.rewrite(experiment, OUT_DIR.value)
     if explorer and show.value and processes.is_writer():
       open_page(path, metrics)
     if not loading and metrics and metrics.get("summary", {}).get("interrupted"):

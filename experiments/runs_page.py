@@ -5,6 +5,7 @@ import datetime
 import html
 import os
 import pathlib
+import sys
 
 from experiments import runs_table
 
@@ -90,3 +91,13 @@ def write(out_dir, rows=None):
   os.replace(tmp, out_dir / NAME)
   return out_dir / NAME
 
+
+
+def rewrite(experiment, out_dir):
+  """After a run: <out_dir>/index.html again, with it; a failure to write the page is one
+  line and never fails the run."""
+  try:
+    write(os.path.expanduser(out_dir))
+  except OSError as e:
+    print(f"{experiment}: could not rewrite {out_dir}/index.html ({e.strerror})",
+          file=sys.stderr)

@@ -12,7 +12,7 @@ from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
 from ae.denoise import NoiseConfig
-from experiments import entry, latent2d
+from experiments import cli, entry, latent2d
 
 TINY = latent2d.Config(data=DataConfig(n_chars=6), model=AEConfig(arch=(35, 16, 2, 16, 35)),
                        train=TrainConfig(iterations=300, log_every=100, eta=0.02, seeds=2,
@@ -34,18 +34,18 @@ def _d(**kw):
 @pytest.mark.parametrize("argv", [["p", "--preset=params1"], ["p", "-preset=params1"],
                                   ["p", "--preset", "params1"], ["p", "-preset", "params1"]])
 def test_a_preset_applies_in_every_form_absl_accepts(argv):
-  out = entry.expand_presets(argv + ["--seeds=2"])
-  assert out == ["p", f"--flagfile={entry.preset_path('params1')}", "--seeds=2"]
+  out = cli.expand_presets(argv + ["--seeds=2"])
+  assert out == ["p", f"--flagfile={cli.preset_path('params1')}", "--seeds=2"]
   assert out[1].endswith(os.path.join("presets", "params1.flags"))
 
 
 @pytest.mark.parametrize("name", ["../../x", "/abs/x", "params1.flags", ""])
 def test_a_preset_is_a_shipped_name_not_a_path(name):
   with pytest.raises(InputError, match="preset must be one of params1, params2"):
-    entry.expand_presets(["p", f"--preset={name}"])
-  assert entry.expand_presets(["p", "--", "--preset=x"]) == ["p", "--", "--preset=x"]
+    cli.expand_presets(["p", f"--preset={name}"])
+  assert cli.expand_presets(["p", "--", "--preset=x"]) == ["p", "--", "--preset=x"]
   with pytest.raises(InputError, match="preset needs a name"):
-    entry.expand_presets(["p", "--preset"])
+    cli.expand_presets(["p", "--preset"])
 
 
 @pytest.mark.parametrize("experiment,parts,match", [
