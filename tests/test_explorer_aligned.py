@@ -92,6 +92,7 @@ def test_turning_alignment_off_keeps_the_point_and_the_link_remembers(tmp_path, 
       state["pins"][0]["z"], rel=1e-5)
 
 
+@pytest.mark.slow   # the page twice: about 3 s: the default suite keeps under 2 minutes
 def test_all_seeds_decode_the_same_consensus_point_each_in_its_own_frame(tmp_path, open_page):
   path, model, ps, x, codes = _page(tmp_path)
   a = align.gpa(codes.astype(np.float32).astype(float))

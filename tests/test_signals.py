@@ -58,6 +58,7 @@ def test_stopping_and_progress_do_not_wait_for_the_log_interval():
   assert whole.steps == [0, 1000]  # the history keeps the log points only
 
 
+@pytest.mark.slow   # a whole run: about 5 s: the default suite keeps under 2 minutes
 def test_a_signal_after_training_skips_the_figures_and_marks_the_run(tmp_path):
   """A signal during the figures stops there: the run saved, marked interrupted, figures
   left to --load."""

@@ -77,6 +77,7 @@ def test_blocks_cut_every_log_interval_into_bounded_entries():
   assert schedule.entries(seg, 250).tolist() == [[0, 0, 0], [1, 0, 250]]  # the log rows
 
 
+@pytest.mark.slow   # a diverging run: about 5 s: the default suite keeps under 2 minutes
 def test_the_summary_names_diverged_seeds_and_never_prints_none(tmp_path, capsys):
   """'diverged  0' read as a count, and 'None px' where every seed diverged."""
   from experiments import latent2d  # pylint: disable=g-import-not-at-top
