@@ -175,8 +175,7 @@ def print_summary(config, metrics, run_dir):
     if "band_coverage" in one:
       rows.append(("  their band drawn as true rings", f"{100 * one['band_coverage']:.0f}% / "
                    f"{100 * two['band_coverage']:.0f}%"))
-  rows.append((f"latent map stability ({consensus.K} neighbours)",
-               consensus.text(metrics["latent_stability"])))
+  rows.append(consensus.row(metrics["latent_stability"]))
   rows += [("best / median seed", f"{runner.shown(s['best_seed'])} / "
                                   f"{runner.shown(s['median_seed'])}"),
            ("diverged", runner.diverged_text(s)),

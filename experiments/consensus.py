@@ -59,6 +59,12 @@ def text(stability):
           f"{' '.join(display(c) for c in stability['least_stable'])}")
 
 
+def row(stability, what=""):
+  """The summary's row, (label, value); what: which codes, when it needs saying."""
+  return (f"latent map stability ({K} neighbours{', ' + what if what else ''})",
+          text(stability))
+
+
 def figure(path, codes, diverged, stability, shown, title, classes=None):
   """figures/consensus.png from the run's codes and its latent_stability (none without one,
   or for a latent space that is not 2-D);

@@ -202,6 +202,6 @@ def print_summary(config, glyphs, metrics, run_dir):
         f"diverged: {runner.diverged_text(s)}; compile / train "
         f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")
   figure = "" if k == 2 else f"; no consensus figure: the latent space is {k}-D"
-  print(f"latent map stability ({consensus.K} neighbours, clean glyphs): "
-        f"{consensus.text(metrics['latent_stability'])}{figure}")
+  label, value = consensus.row(metrics["latent_stability"], "clean glyphs")
+  print(f"{label}: {value}{figure}")
   runner.print_footer(metrics, run_dir)

@@ -148,8 +148,7 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
       ("best / median seed", f"{runner.shown(s['best_seed'])} / "
                              f"{runner.shown(s['median_seed'])}"),
       ("diverged", runner.diverged_text(s)),
-      (f"latent map stability ({consensus.K} neighbours)",
-       consensus.text(metrics["latent_stability"])),
+      consensus.row(metrics["latent_stability"]),
   ]
   if s["best_seed"] is not None:
     box = metrics["per_seed"][s["best_seed"] - seed]["latent_box"]

@@ -176,7 +176,6 @@ def print_summary(config, d, metrics, run_dir):
               f"{b['latent_coverage']:.1%}"
     rows.append((f"PCA-{b['components']}, the linear baseline", said))
   rows += [("diverged", runner.diverged_text(s)),
-           (f"latent map stability ({consensus.K} neighbours)",
-            consensus.text(metrics["latent_stability"])),
+           consensus.row(metrics["latent_stability"]),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
   runner.print_table(rows, metrics, run_dir)
