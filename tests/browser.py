@@ -35,6 +35,12 @@ def launch(playwright):
   return playwright.chromium.launch(executable_path=executable())
 
 
+def next_frame(page):
+  """Returns once the page has drawn what its last event changed: it redraws at the next
+  animation frame, so what a test reads straight after a click can be the frame before."""
+  page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def screenshot(page_path, out, width, height, hash_=""):
   """A PNG of the page at width x height, the pointer on the middle of the plane."""
   from playwright.sync_api import sync_playwright  # pylint: disable=g-import-not-at-top

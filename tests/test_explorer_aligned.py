@@ -10,6 +10,7 @@ import pytest
 
 from ae import align, autoencoder, explorer, losses, train
 from ae.autoencoder import AEConfig
+from browser import next_frame  # tests/browser.py, beside this file
 
 
 def _page(tmp_path, seeds=3, n=12):
@@ -77,13 +78,17 @@ def test_turning_alignment_off_keeps_the_point_and_the_link_remembers(tmp_path, 
   box = page.locator("#plane").bounding_box()
   page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6)   # a pin
   page.wait_for_function("window.explorer.state().pins.length === 1")
-  before = page.evaluate("window.explorer.shown()")
-  page.uncheck("#aligned")
+  seed, pin = page.evaluate("[window.explorer.state().seed, window.explorer.state().pins[0].z]")
+  own = page.evaluate(f"window.explorer.toSeed({seed}, {pin[0]}, {pin[1]})")
+  decoded = page.evaluate(f"window.explorer.decodeAligned({seed}, {pin[0]}, {pin[1]})")
+  page.uncheck("#aligned")   # the pointer leaves the plane: the panel shows the pin
+  next_frame(page)
   after = page.evaluate("window.explorer.shown()")
   state = page.evaluate("window.explorer.state()")
   assert not state["aligned"] and page.is_disabled("#all")
-  np.testing.assert_allclose(after["z"], before["own"], atol=1e-9)   # the same point, own frame
-  assert after["output"] == pytest.approx(before["output"], abs=1e-6)
+  np.testing.assert_allclose(state["pins"][0]["z"], own, atol=1e-9)   # the same point, own frame
+  np.testing.assert_allclose(after["z"], own, atol=1e-9)
+  assert after["output"] == pytest.approx(decoded, abs=1e-6)
   assert not page.inner_text("#out-title").count("own")
   page.wait_for_function("location.hash.includes('aligned=0')")
   again = open_page(path, "#" + page.url.split("#", 1)[1])
@@ -101,9 +106,10 @@ def test_all_seeds_decode_the_same_consensus_point_each_in_its_own_frame(tmp_pat
   page.check("#all")
   w = a.consensus[2] * 0.5 + a.consensus[9] * 0.5
   page.mouse.move(*_client(page, w))
-  page.wait_for_function("window.explorer.allSeeds().length === 3")
-  z = page.evaluate("window.explorer.shown().z")
-  cards = page.evaluate("window.explorer.allSeeds()")
+  # drawn for the pointer's point (the frame before drew the cards at the first glyph)
+  page.wait_for_function(f"window.explorer.allSeeds().length === 3 && "
+                         f"Math.abs(window.explorer.shown().z[0] - {w[0]}) < 0.02 * {1 + abs(w[0])}")
+  z, cards = page.evaluate("[window.explorer.shown().z, window.explorer.allSeeds()]")
   captions = page.locator("#seeds figcaption").all_inner_texts()
   for s, (card, caption) in enumerate(zip(cards, captions)):
     own = a.to_seed(s, np.asarray([z]))
