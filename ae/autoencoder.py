@@ -21,69 +21,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ae import InputError, losses, mlp
-from ae.fields import check_choices, check_finite, field
-from ae.task import Task, param_count
-
-M = "model"
-
-
-@dataclasses.dataclass(frozen=True)
-class AEConfig:
-  """The model. Defaults: the measured recipe of BUILD_NOTES.md."""
-  arch: tuple = field((35, 64, 32, 2, 32, 64, 35), "Layer sizes, input to output; the narrowest "
-                      "is the latent layer.", M)
-  activation: str = field("tanh", "Activation of the hidden layers.", M, tuple(mlp.ACTIVATIONS))
-  latent_activation: str = field("identity", "Activation of the latent layer (the original "
-                                 "study: tanh, like every layer).", M, tuple(mlp.ACTIVATIONS))
-  loss: str = field("bce", "bce: logits + binary cross-entropy; mse_*: squashed output + MSE "
-                    "(mse_tanh is the original study's).", M, losses.LOSSES)
-  init: str = field("glorot", "Weight init: glorot, or normal with --init_std/--init_mean.", M,
-                    mlp.INITS)
-  init_std: float = field(0.6, "Std of the normal init.", M)
-  init_mean: float = field(0.0, "Mean of the normal init.", M)
-  layout: str = field("columns", "How training stores each layer's activations. columns: "
-                      "(features, samples), up to 1.8x faster on a CPU (python -m bench.layout). "
-                      "rows: (samples, features), the layout of earlier runs; the same loss and "
-                      "gradients to float rounding, so long fits drift apart.", M,
-                      losses.LAYOUTS)
-
-  @property
-  def group_seeds(self):
-    """Task.group_seeds: columns measured 10% faster in groups even where its state fits in
-    cache (BUILD_NOTES.md); rows keeps train.group_size's rule."""
-    return self.layout == "columns"
-
-  @property
-  def acts(self):
-    """(hidden, latent) activations, as mlp.apply takes them."""
-    return (self.activation, self.latent_activation)
-
-  @property
-  def latent_dim(self):
-    return min(self.arch)
-
-  @property
-  def n_params(self):
-    """Parameters per seed (task.param_count of this model's task)."""
-    return param_count(task(self))
-
-  def check(self, width=None):
-    check_finite(self)
-    check_choices(self)
-    mlp.check_arch(self.arch, width)
-    if self.init == "normal" and not self.init_std > 0:
-      raise InputError(f"--init_std must be positive, got {self.init_std}")
-    if self.n_params > 50_000_000:
-      raise InputError(f"--arch={','.join(map(str, self.arch))} has over 50 million parameters "
-                       "per seed: far beyond what these experiments need")
-
-  def without_effect(self):
-    """{field: why} for fields without effect (see TrainConfig.without_effect)."""
-    if self.init != "normal":
-      return {f: "it only applies with --init=normal" for f in ("init_std", "init_mean")}
-    return {}
-
+from ae import choices, losses, mlp
+from ae.models import AEConfig  # noqa: F401  (its flags build without JAX)
+from ae.task import Task
 
 def init(cfg, key):
   return mlp.init(key, cfg.arch, cfg.init, cfg.init_std, cfg.init_mean)
@@ -119,7 +59,7 @@ def _task(cfg, grey=False):
 
   def metrics(params, data):
     y = data.get("y", data["x"])
-    if grey or cfg.loss not in losses.PIXEL_LOSSES:  # continuous data: the RMSE
+    if grey or cfg.loss not in choices.PIXEL_LOSSES:  # continuous data: the RMSE
       out = losses.reconstruct(mlp.apply(params, data["x"], cfg.acts), cfg.loss)
       return {"rmse": jnp.sqrt(jnp.mean((out - y) ** 2))}
     err = losses.pixel_errors(params, data["x"], y, cfg.acts, cfg.loss)

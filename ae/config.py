@@ -1,11 +1,12 @@
 """The training configuration: one frozen dataclass, the single source of every training default.
 
 Each field carries its flag's help text and group in its metadata; the entry points define one
-flag per field, named as the field (experiments/cli.py), so a default lives here only.
+flag per field, named as the field (experiments/cli.py), so a default lives here only. Without
+JAX (see ae/choices.py): --help builds from it at once.
 """
 import dataclasses
 
-from ae import InputError, optim, schedule, solvers
+from ae import InputError, choices, schedule
 from ae.fields import check_choices, check_finite, field
 
 
@@ -20,10 +21,10 @@ class TrainConfig:
   seeds: int = field(1, "How many seeds to train at once (one compiled, vmapped call).",
                      "seeds")
   optimizer: str = field("adam", "Optimizer (optax); none: the --solver alone.", O,
-                         (*optim.OPTIMIZERS, "none"))
+                         (*choices.OPTIMIZERS, "none"))
   eta: float = field(0.02, "(Peak) learning rate.", O)
   schedule: str = field("cosine", "Learning-rate schedule over the iterations.", O,
-                        optim.SCHEDULES)
+                        choices.SCHEDULES)
   iterations: int = field(1000, "Optimizer steps (with --optimizer=none: solver iterations).", O)
   batch_size: int = field(0, "Samples per step; 0 = all (full batch).", O)
   log_every: int = field(50, "Record the loss and metrics every this many steps.", O)
@@ -34,9 +35,9 @@ class TrainConfig:
   adaptive_a: float = field(None, "Added to eta after --adaptive_k decreases (default eta/10).", O)
   adaptive_b: float = field(0.5, "eta shrinks by this fraction after a loss increase.", O)
   solver: str = field(None, "A full minimiser run after every --minimize_every optimizer "
-                      "steps, or alone with --optimizer=none.", S, solvers.METHODS)
+                      "steps, or alone with --optimizer=none.", S, choices.METHODS)
   solver_backend: str = field(None, "Library behind --solver (default: the fastest measured, "
-                              "see BUILD_NOTES.md).", S, tuple(solvers.BACKENDS))
+                              "see BUILD_NOTES.md).", S, tuple(choices.BACKENDS))
   minimize_every: int = field(0, "Run --solver after every k optimizer steps; 0 = never.", S)
   solver_steps: int = field(20, "Solver iterations per call (with an optimizer).", S)
   solver_tol: float = field(0.0, "Stop a solver call early below this gradient/step size "
@@ -47,14 +48,14 @@ class TrainConfig:
   @property
   def backend(self):
     """The solver's backend (the default one when none is named), or None without a solver."""
-    return None if self.solver is None else solvers.backend_for(self.solver,
+    return None if self.solver is None else choices.backend_for(self.solver,
                                                                 self.solver_backend)
 
   @property
   def host_solver(self):
     """True when the solver runs on the host (scipy), between compiled chunks: the one
     answer every driver and estimate asks for."""
-    return self.solver is not None and solvers.on_host(self.solver, self.solver_backend)
+    return self.solver is not None and choices.on_host(self.solver, self.solver_backend)
 
   @property
   def adaptive(self):
@@ -65,6 +66,7 @@ class TrainConfig:
     """The optax optimizer (eta may be a traced per-run value); None for optimizer 'none'."""
     if self.optimizer == "none":
       return None
+    from ae import optim  # pylint: disable=g-import-not-at-top  (optax: flags build without it)
     return optim.make(self.optimizer, self.eta if eta is None else eta, self.iterations,
                       "constant" if self.adaptive_eta else self.schedule, self.adaptive)
 
@@ -92,7 +94,7 @@ class TrainConfig:
     if self.optimizer == "none" and self.solver is None:
       raise InputError("--optimizer=none trains with the solver alone: set --solver")
     if self.optimizer != "none":
-      optim.check(self.optimizer, self.eta, self.schedule, self.adaptive)
+      choices.check_optimizer(self.optimizer, self.eta, self.schedule, self.adaptive)
     if self.solver is None:
       if self.minimize_every:
         raise InputError("--minimize_every needs a --solver to run")

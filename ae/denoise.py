@@ -7,71 +7,16 @@ and its evaluation on many fresh noisy copies against two baselines.
                                 wrong pixels; and the noisy input's own error and the
                                 nearest-training-glyph decoder's restore rate
 """
-import dataclasses
 import functools
-import math
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ae import InputError, autoencoder, baselines, losses, mlp
+from ae import autoencoder, baselines, losses, mlp
 from ae import noise as nz  # not "noise": NoiseConfig has a field of that name
-from ae.fields import check_choices, field
+from ae.models import NoiseConfig  # noqa: F401  (its flags build without JAX)
 from ae.task import Task
-
-N = "noise"
-
-
-@dataclasses.dataclass(frozen=True)
-class NoiseConfig:
-  noise: str = field("flip", "Which pixels noise may change: flip (any), salt (0 -> 1 only) "
-                     "or pepper (1 -> 0 only; with --noise_model=k, a level may not exceed "
-                     "the fewest pixels a glyph has to change).", N, nz.KINDS)
-  noise_model: str = field("k", "k: exactly k distinct pixels per glyph; p: each pixel "
-                           "independently with probability p.", N, nz.MODELS)
-  train_noise: str = field("0:3", "Training noise: each glyph's level drawn at every step "
-                           "uniformly in lo:hi (k: whole pixels, both ends included).", N)
-  fixed_noise: bool = field(False, "Train on one fixed noisy copy of each glyph, drawn once, as "
-                            "the original did, instead of fresh noise at every step.", N)
-  eval_levels: str = field("0,1,2,3,4,5,6", "Noise levels to evaluate at (k or p values).", N)
-  eval_copies: int = field(50, "Fresh noisy copies of every glyph per evaluated level.", N)
-
-  def train_range(self):
-    try:
-      lo, hi = (float(v) for v in self.train_noise.split(":"))
-    except ValueError:
-      raise InputError(f"--train_noise takes 'lo:hi', e.g. 0:3, got {self.train_noise!r}") \
-          from None
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-      raise InputError(f"--train_noise takes finite levels 'lo:hi', got {self.train_noise!r}")
-    return (int(lo), int(hi)) if self.noise_model == "k" else (lo, hi)
-
-  def levels(self):
-    try:
-      vals = tuple(float(v) for v in self.eval_levels.split(",") if v.strip())
-    except ValueError:
-      vals = ()
-    if not vals or not all(math.isfinite(v) for v in vals):
-      raise InputError(f"--eval_levels takes finite levels separated by commas, got "
-                       f"{self.eval_levels!r}")
-    if len(set(vals)) != len(vals):
-      raise InputError(f"--eval_levels repeats a level: {self.eval_levels!r}")
-    return tuple(int(v) for v in vals) if self.noise_model == "k" and all(
-        v == int(v) for v in vals) else vals
-
-  def check(self, d):
-    check_choices(self)
-    lo, hi = self.train_range()
-    for v in (lo, hi):
-      nz.check_level(v, self.noise_model, d, "--train_noise")
-    if lo > hi:
-      raise InputError(f"--train_noise: lo must not exceed hi, got {self.train_noise}")
-    for v in self.levels():
-      nz.check_level(v, self.noise_model, d, "--eval_levels")
-    if not 1 <= self.eval_copies <= 10_000:
-      raise InputError(f"--eval_copies must be in 1..10000, got {self.eval_copies}")
-
 
 @functools.partial(jax.jit, static_argnums=0)
 def corrupt(cfg, key, x):

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ae import align, losses, mlp, report
+from ae import align, choices, report
 
 DEFAULT_SEEDS = 16   # --explorer_seeds' default: the best, the median and the next ones
 MAX_SEEDS = 256
@@ -50,7 +50,7 @@ def decoder(layers, acts, output):
   """The page's decoder: layers [{w (in, out), b (out,)}], one activation name (or None) per
   layer, and the output squashing (sigmoid, tanh or linear)."""
   for a in acts:
-    if a is not None and a not in mlp.ACTIVATIONS:
+    if a is not None and a not in choices.ACTIVATIONS:
       raise ValueError(f"the page has no activation {a!r}")
   if output not in ("sigmoid", "tanh", "linear"):
     raise ValueError(f"the page has no output {output!r}")
@@ -61,9 +61,10 @@ def decoder(layers, acts, output):
 
 def autoencoder_decoder(cfg, params_one):
   """An MLP autoencoder's decoder half (ae/autoencoder.py), one seed's params."""
+  from ae import mlp  # pylint: disable=g-import-not-at-top  (JAX; the flags import this module)
   sizes = mlp.sizes_of(params_one)
-  k = mlp.latent_index(sizes)
-  return decoder(params_one[k:], mlp.layer_activations(sizes, cfg.acts)[k:], losses.OUTPUT[cfg.loss])
+  k = choices.latent_index(sizes)
+  return decoder(params_one[k:], mlp.layer_activations(sizes, cfg.acts)[k:], choices.OUTPUT[cfg.loss])
 
 
 def vae_decoder(cfg, params_one):

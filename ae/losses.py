@@ -12,12 +12,8 @@ import numpy as np
 import optax
 
 from ae import mlp, tanh
+from ae.choices import OUTPUT   # each loss's output squashing, by name
 
-# How each loss's output layer squashes its pre-activations: the one map (the explorer page
-# draws its decodes with it, ae/explorer.py).
-OUTPUT = {"bce": "sigmoid", "mse_sigmoid": "sigmoid", "mse_tanh": "tanh", "mse": "linear"}
-LOSSES = tuple(OUTPUT)
-PIXEL_LOSSES = tuple(k for k, v in OUTPUT.items() if v != "linear")
 _SQUASH = {"sigmoid": lambda h: 1.0 / (1.0 + jnp.exp(-h)), "tanh": tanh.tanh,
            "linear": lambda h: h}
 
@@ -35,7 +31,6 @@ def from_logits(logits, y, loss):
   return jnp.mean((reconstruct(logits, loss) - y) ** 2)
 
 
-LAYOUTS = ("rows", "columns")
 
 
 def reconstruction_loss(params, x, y, activation, loss, layout="rows"):

@@ -9,43 +9,14 @@ layer returns pre-activations (logits); the loss decides how to squash them (see
 import jax
 import jax.numpy as jnp
 
-from ae import InputError, tanh
+from ae import InputError, choices, tanh
 
-ACTIVATIONS = {
+ACTIVATIONS = {   # their names: choices.ACTIVATIONS
     "tanh": tanh.tanh,  # jnp.tanh bit for bit, faster on a CPU (ae/tanh.py)
     "sigmoid": jax.nn.sigmoid,
     "relu": jax.nn.relu,
     "identity": lambda h: h,
 }
-INITS = ("normal", "glorot")
-
-
-def latent_index(sizes):
-  """Index in `sizes` of the latent (narrowest) layer; the first one if several tie."""
-  return min(range(len(sizes)), key=lambda i: sizes[i])
-
-
-MAX_LAYERS = 32
-
-
-def check_arch(sizes, data_width=None):
-  """Raises InputError unless `sizes` is a usable autoencoder architecture."""
-  sizes = tuple(sizes)
-  if len(sizes) > MAX_LAYERS + 1:   # compiling grows with depth: 400 layers take a minute
-    raise InputError(f"--arch has {len(sizes)} layer sizes; at most {MAX_LAYERS + 1} "
-                     f"({MAX_LAYERS} layers), far deeper than these experiments need")
-  if len(sizes) < 3 or any(not isinstance(s, int) or s < 1 for s in sizes):
-    raise InputError(f"--arch needs at least 3 positive layer sizes, got {list(sizes)}")
-  if sizes[0] != sizes[-1]:
-    raise InputError(f"--arch must start and end with the same size, got {list(sizes)}")
-  if data_width is not None and sizes[0] != data_width:
-    raise InputError(f"--arch starts with {sizes[0]} but the data has {data_width} pixels "
-                     f"per glyph; use e.g. --arch={data_width},{','.join(map(str, sizes[1:-1]))},"
-                     f"{data_width}")
-  k = latent_index(sizes)
-  if k in (0, len(sizes) - 1):
-    raise InputError(f"--arch {list(sizes)}: the narrowest (latent) layer must be inside")
-  return sizes
 
 
 def init(key, sizes, method="normal", std=0.6, mean=0.0):
@@ -55,8 +26,8 @@ def init(key, sizes, method="normal", std=0.6, mean=0.0):
   glorot: w ~ N(0, 2 / (fan_in + fan_out)) (Glorot/Xavier normal), b = 0.
   All numbers come from one draw: one RNG kernel compiles far faster than one per array.
   """
-  if method not in INITS:
-    raise InputError(f"--init must be one of {', '.join(INITS)}, got {method!r}")
+  if method not in choices.INITS:
+    raise InputError(f"--init must be one of {', '.join(choices.INITS)}, got {method!r}")
   shapes = [((n_in, n_out), (n_out,)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
   total = sum(a * b + b for (a, b), _ in shapes)
   eps = jax.random.normal(key, (total,))
@@ -94,21 +65,21 @@ def layer_activations(sizes, activation):
   """One activation name per layer of `sizes`: hidden, latent on the layer into the latent
   one, None (logits) on the last."""
   hidden, latent = split_activation(activation)
-  k, n = latent_index(sizes), len(sizes) - 1
+  k, n = choices.latent_index(sizes), len(sizes) - 1
   return [hidden] * (k - 1) + [latent] + [hidden] * (n - k - 1) + [None]
 
 
 def encode(params, x, activation):
   """x (n, d) -> z (n, k), the latent codes."""
   sizes = sizes_of(params)
-  k = latent_index(sizes)
+  k = choices.latent_index(sizes)
   return _forward(params[:k], x, layer_activations(sizes, activation)[:k])
 
 
 def decode(params, z, activation):
   """z (n, k) -> output logits (n, d)."""
   sizes = sizes_of(params)
-  k = latent_index(sizes)
+  k = choices.latent_index(sizes)
   return _forward(params[k:], z, layer_activations(sizes, activation)[k:])
 
 

@@ -10,10 +10,6 @@ x is (n, d) in {0, 1}; every function returns the noisy copy, same shape and dty
 import jax
 import jax.numpy as jnp
 
-from ae import InputError
-
-KINDS = ("flip", "salt", "pepper")
-MODELS = ("k", "p")
 
 
 def _eligible(x, kind):
@@ -61,13 +57,3 @@ def random_levels(key, x, lo, hi, model="k", kind="flip"):
   draw serves both the levels and the pixels (each random draw is a separate compile)."""
   u = jax.random.uniform(key, (x.shape[0], x.shape[1] + 1))
   return apply(None, x, levels_from(u[:, 0], lo, hi, model), model, kind, u[:, 1:])
-
-
-def check_level(level, model, d, flag):
-  """InputError unless `level` is a valid k (0..d) or p (0..1) for glyphs of d pixels."""
-  if model == "k":
-    if level != int(level) or not 0 <= level <= d:
-      raise InputError(f"{flag}: k must be a whole number of pixels in 0..{d} (a glyph has "
-                       f"{d}), got {level:g}")
-  elif not 0.0 <= level <= 1.0:
-    raise InputError(f"{flag}: p must be a probability in [0, 1], got {level:g}")

@@ -5,16 +5,13 @@ momentum or Adam's moments; the step size is a schedule of eta or the adaptive r
 take the current loss as an extra argument (`update(g, state, params, value=loss)`), which only the
 adaptive rule reads.
 """
-import math
 from typing import NamedTuple
 
 import jax.numpy as jnp
 import optax
 
 from ae import InputError
-
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
-SCHEDULES = ("constant", "cosine", "linear", "exponential", "warmup_cosine")
+from ae.choices import OPTIMIZERS, SCHEDULES, check_optimizer
 
 
 def schedule(name, eta, steps):
@@ -86,26 +83,11 @@ def make(name, eta, steps, schedule_name="constant", adaptive=None, momentum=0.9
 
   adaptive: None, or (k, a, b) for the adaptive eta rule, which replaces the schedule.
   """
-  check(name, eta, schedule_name, adaptive)
+  check_optimizer(name, eta, schedule_name, adaptive)
   d = direction(name, momentum)
   if adaptive is not None:
     return optax.chain(d, adaptive_eta(eta, *adaptive))
   return optax.chain(d, optax.scale_by_learning_rate(schedule(schedule_name, eta, steps)))
-
-
-def check(name, eta, schedule_name="constant", adaptive=None):
-  """InputError unless make() accepts these settings (builds nothing)."""
-  if name not in OPTIMIZERS:
-    raise InputError(f"--optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
-  if adaptive is None and schedule_name not in SCHEDULES:
-    raise InputError(f"--schedule must be one of {', '.join(SCHEDULES)}, got {schedule_name!r}")
-  if isinstance(eta, (int, float)) and not (math.isfinite(eta) and eta > 0):
-    raise InputError(f"--eta must be a positive finite number, got {eta}")
-  if adaptive is not None:
-    k, a, b = adaptive
-    if not (k >= 1 and 0 < b < 1 and (a is None or a >= 0)):
-      raise InputError(f"--adaptive_eta needs --adaptive_k >= 1, --adaptive_a >= 0 and "
-                       f"0 < --adaptive_b < 1; got {k}, {a}, {b}")
 
 
 def current_eta(opt_state):

@@ -1,6 +1,7 @@
 """Where a fit's arrays live: the seed axis spread over every device (CPU cores exposed as
 devices, or GPUs; with several processes, every process's), the rest replicated, and jit with
 those placements."""
+import functools
 from typing import NamedTuple
 
 import jax
@@ -23,6 +24,13 @@ class Placement(NamedTuple):
     return self.seed if per_run else self.replicated
 
 
+@functools.partial(jax.jit, static_argnums=1)   # one program, not one per eager op
+def _padded(keys, pad):
+  """The keys and `pad` more folded from the first (the runs they start are dropped)."""
+  extra = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(keys[0], 1 + jnp.arange(pad))
+  return jnp.concatenate([keys, extra])
+
+
 def shard_seeds(keys, group=None):
   """Spreads the seed axis over all devices (CPU cores exposed as devices by the entry
   points, or GPUs; with several processes, every process's, each placing its own shards):
@@ -34,8 +42,7 @@ def shard_seeds(keys, group=None):
   multiple = len(devices) * (group or 1)
   pad = -n % multiple
   if pad:
-    extra = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(keys[0], 1 + jnp.arange(pad))
-    keys = jnp.concatenate([keys, extra])
+    keys = _padded(keys, pad)
   if not processes.several() and (len(devices) == 1 or n == 1):
     return keys, None
   mesh = Mesh(np.array(devices), ("seed",))

@@ -20,6 +20,23 @@ def step_keys(key, t):
   return jax.random.split(jax.random.fold_in(key, t), 3)
 
 
+def flat_layout(shapes):
+  """(shape, dtype, unravel) of one flat vector holding a pytree of these shapes (one dtype):
+  jax.flatten_util.ravel_pytree's layout and inverse, built from the shapes alone (from
+  arrays of zeros, it compiled a dozen small programs on every run)."""
+  leaves, treedef = jax.tree.flatten(shapes)
+  dtypes = {jnp.dtype(s.dtype) for s in leaves}
+  if len(dtypes) != 1:
+    raise ValueError(f"a task's parameters share one dtype, got {sorted(map(str, dtypes))}")
+  sizes = [int(np.prod(s.shape)) for s in leaves]
+
+  def unravel(flat):   # as ravel_pytree's: split at the leaves' ends, each reshaped
+    parts = jnp.split(flat, np.cumsum(sizes)[:-1])
+    return jax.tree.unflatten(treedef, [p.reshape(s.shape) for p, s in zip(parts, leaves)])
+
+  return (sum(sizes),), dtypes.pop(), unravel
+
+
 RUN_FIELDS = ("eta",)  # TrainConfig fields that may differ per run in one program (hyper)
 
 
@@ -35,11 +52,10 @@ class Program:
   def __init__(self, task, cfg, its):
     self.make = task if not isinstance(task, Task) else (lambda hyper: task)
     self.task, self.cfg = self.make({}), cfg
-    shapes = jax.eval_shape(self.task.init, jax.random.PRNGKey(0))
+    shapes = jax.eval_shape(self.task.init, jax.ShapeDtypeStruct((2,), np.uint32))
     # The optimizer sees one flat vector: one fused update instead of one per array (faster
     # to compile and to run); the loss unravels it back into the task's pytree.
-    flat, self.unravel = ravel_pytree(jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes))
-    self.size, self.dtype = flat.shape, flat.dtype
+    self.size, self.dtype, self.unravel = flat_layout(shapes)
     self.shapes = shapes
     self.opt = cfg.optimizer_for()
     self.its = its

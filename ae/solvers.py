@@ -24,36 +24,7 @@ import optax
 from jax.flatten_util import ravel_pytree
 
 from ae import InputError
-
-METHODS = ("bfgs", "lbfgs", "cg", "powell")
-BACKENDS = {
-    "jaxopt": ("bfgs", "lbfgs", "cg"),
-    "optax": ("lbfgs",),
-    "optimistix": ("bfgs", "lbfgs", "cg"),
-    "scipy": ("bfgs", "lbfgs", "cg", "powell"),
-}
-# The fastest backend that reaches the same loss, per method (bench/solvers.py, BUILD_NOTES.md).
-DEFAULT_BACKEND = {"bfgs": "optimistix", "lbfgs": "optimistix", "cg": "optimistix", "powell": "scipy"}
-
-
-def backend_for(method, backend=None):
-  """Validates a (method, backend) pair; backend None picks the default. Returns the backend."""
-  if method not in METHODS:
-    raise InputError(f"--solver must be one of {', '.join(METHODS)}, got {method!r}")
-  backend = backend or DEFAULT_BACKEND[method]
-  if backend not in BACKENDS:
-    raise InputError(f"--solver_backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
-  if method not in BACKENDS[backend]:
-    have = [b for b, ms in BACKENDS.items() if method in ms]
-    raise InputError(f"--solver={method} is not in {backend}; use --solver_backend="
-                     f"{' or '.join(have)}")
-  return backend
-
-
-def on_host(method, backend=None):
-  """True when `method` on `backend` runs on the host (scipy), outside compiled code. The one
-  place that decides it: every driver asks here."""
-  return backend_for(method, backend) == "scipy"
+from ae.choices import backend_for, on_host
 
 
 def make(fun, method="bfgs", backend=None, steps=100, tol=0.0):

@@ -126,6 +126,9 @@ def _checked(cfg, seeds, data, data_per_run):
   return cfg
 
 
+_seed_keys = jax.jit(jax.vmap(jax.random.PRNGKey))   # seeds (int32) -> their keys, one program
+
+
 def _placed(task, cfg, seeds, hyper, data, data_per_run, its):
   """The runs' keys, hyper values and data padded to the devices and placed on them:
   (keys, hyper, data, Placement or None, seeds per group or None)."""
@@ -136,7 +139,7 @@ def _placed(task, cfg, seeds, hyper, data, data_per_run, its):
   device_solver = its is not None and not cfg.host_solver
   group = None if device_solver else group_size(-(-n // len(jax.devices())),
                                                 param_count(task), task_of(task).group_seeds)
-  keys, at = shard_seeds(jax.vmap(jax.random.PRNGKey)(jnp.asarray(seeds)), group)
+  keys, at = shard_seeds(_seed_keys(np.asarray(seeds, np.int32)), group)
   pad = keys.shape[0] - n
   hyper = _pad_runs(hyper, pad, at)
   if data_per_run:

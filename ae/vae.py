@@ -19,47 +19,9 @@ import math
 import jax
 import jax.numpy as jnp
 
-from ae import InputError, mlp
-from ae.fields import check_choices, check_finite, field
-from ae.task import Task, param_count
-
-V = "model"
-MAX_LATENT = 256  # a study of 2-D latent spaces: far more dimensions only cost minutes
-
-
-@dataclasses.dataclass(frozen=True)
-class VAEConfig:
-  hidden: tuple = field((64, 32), "Encoder hidden widths (the decoder mirrors them).", V,
-                        kind="ints")
-  latent_dim: int = field(2, "Latent dimensions, 2..256 (the figures show the first two).", V)
-  activation: str = field("tanh", "Activation of the hidden layers.", V, tuple(mlp.ACTIVATIONS))
-  likelihood: str = field("auto", "bernoulli (binary data), gaussian (continuous), or auto: "
-                          "by the data.", V, ("auto", "bernoulli", "gaussian"))
-  sigma: float = field(0.01, "Std of the Gaussian likelihood; 0: learned.", V)
-  beta: float = field(1.0, "Weight of the KL term (1: the ELBO).", V)
-  kl_warmup: int = field(0, "Steps over which the KL weight ramps from 0 to --beta.", V)
-
-  def check(self):
-    check_finite(self)
-    check_choices(self)
-    if not 2 <= self.latent_dim <= MAX_LATENT:
-      raise InputError(f"--latent_dim must be in 2..{MAX_LATENT} (the figures draw the first "
-                       f"two dimensions), got {self.latent_dim}")
-    if self.beta < 0:
-      raise InputError(f"--beta must be >= 0, got {self.beta}")
-    if self.sigma < 0 or self.kl_warmup < 0:
-      raise InputError("--sigma and --kl_warmup must be >= 0")
-    if not self.hidden or any(h < 1 for h in self.hidden):
-      raise InputError(f"--hidden needs positive widths, got {self.hidden}")
-
-  def without_effect(self):
-    return {} if self.likelihood != "bernoulli" else {
-        "sigma": "it only applies to a gaussian likelihood"}
-
-  def n_params(self, d):
-    """Parameters per seed on d-dimensional data (task.param_count of its task)."""
-    return param_count(task(self, d))
-
+from ae import mlp
+from ae.models import VAEConfig  # noqa: F401  (its flags build without JAX)
+from ae.task import Task
 
 def resolve(cfg, binary):
   """The config with likelihood 'auto' made concrete for the data."""

@@ -24,7 +24,7 @@ import tempfile
 import jax
 from absl import app, flags
 
-from ae import autoencoder, data, losses, train
+from ae import autoencoder, choices, data, train
 from bench import nets
 from experiments import startup
 
@@ -33,7 +33,7 @@ flags.set_default(nets.STEPS, 300)
 _RECIPE = flags.DEFINE_enum("recipe", "peers", nets.NETS,
                             "peers: bench.peers' net and Adam; default: the default recipe.")
 _TOP = flags.DEFINE_integer("top", 25, "Kernels listed one by one.")
-_LAYOUT = flags.DEFINE_enum("layout", autoencoder.AEConfig().layout, losses.LAYOUTS,
+_LAYOUT = flags.DEFINE_enum("layout", autoencoder.AEConfig().layout, choices.LAYOUTS,
                             "The model's --layout.")
 
 _LINE = re.compile(r"^\s*(?:ROOT )?%(\S+) = (\w+)\[([\d,]*)\]\S* (\w[\w-]*)\((.*)$")

@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 from absl import app, flags
 
-from ae import autoencoder, data, losses, train
+from ae import autoencoder, choices, data, train
 from ae.config import TrainConfig
 from bench import flops_per_seed
 from experiments import startup
@@ -41,8 +41,8 @@ _ITERATIONS = flags.DEFINE_integer("iterations", 1000, "Steps.")
 _LAYOUTS = flags.DEFINE_list("layouts", [autoencoder.AEConfig().layout], "The model's --layout "
                              "for every row, each in turn (rows, columns); one line each in "
                              "the figure.")
-flags.register_validator("layouts", lambda v: bool(v) and set(v) <= set(losses.LAYOUTS),
-                         f"--layouts takes one or more of {', '.join(losses.LAYOUTS)}")
+flags.register_validator("layouts", lambda v: bool(v) and set(v) <= set(choices.LAYOUTS),
+                         f"--layouts takes one or more of {', '.join(choices.LAYOUTS)}")
 OUT = pathlib.Path(__file__).resolve().parent / "out"
 
 

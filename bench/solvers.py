@@ -16,7 +16,7 @@ import time
 import numpy as np
 from absl import app, flags
 
-from ae import autoencoder, data, report, solvers, train
+from ae import autoencoder, choices, data, report, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from experiments import startup
@@ -59,7 +59,7 @@ def main(argv):
   g = data.load("font2")
   n, seed = _SEEDS.value, _SEED.value
   base = TrainConfig(optimizer="none", log_every=1, seed=seed, seeds=n)
-  pairs = [(b, m) for b, ms in solvers.BACKENDS.items() for m in ms]
+  pairs = [(b, m) for b, ms in choices.BACKENDS.items() for m in ms]
   if _ONLY.value:
     pairs = [tuple(p.split(":")) for p in _ONLY.value]
   print(f"font2, 32 glyphs, arch {'-'.join(map(str, ARCH))}, solver alone from Glorot init, "

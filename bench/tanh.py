@@ -21,12 +21,12 @@ import jax.numpy as jnp
 import numpy as np
 from absl import app, flags
 
-from ae import autoencoder, data, losses, mlp, tanh, train
+from ae import autoencoder, choices, data, mlp, tanh, train
 from bench import flops_per_seed, nets
 from experiments import startup
 
 _NETS, _REPEAT = nets.define_net_flags(steps=1000)
-_LAYOUT = flags.DEFINE_enum("layout", autoencoder.AEConfig().layout, losses.LAYOUTS,
+_LAYOUT = flags.DEFINE_enum("layout", autoencoder.AEConfig().layout, choices.LAYOUTS,
                             "The nets' --layout.")
 
 TANHS = {"jnp.tanh": jnp.tanh, "ae.tanh": tanh.tanh}

@@ -26,15 +26,14 @@ if __name__ == "__main__":  # as a program: a signal during the imports below en
 
 import dataclasses
 
-import jax
 import numpy as np
 
-from ae import InputError, autoencoder, baselines, circles, data, rings, train
-from ae.autoencoder import AEConfig
+from ae import InputError, baselines, circles, data, rings
 from ae.config import TrainConfig
 from ae.data import CirclesConfig
 from ae.fields import field
-from experiments import circles_report, entry, explorer_pages, runner
+from ae.models import AEConfig
+from experiments import entry, explorer_pages
 
 NAME = "circles"
 E = "experiment"
@@ -82,6 +81,7 @@ def measure(config):
 
 def make_data(config):
   """(x, radii, centres, train mask) of the run's circles (one fixed draw for every seed)."""
+  import jax  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   x, radii, centres = data.circles(jax.random.PRNGKey(0), config.data)
   band = config.data.band()
   keep = np.ones(len(x), bool) if band is None else ~((radii >= band[0]) & (radii <= band[1]))
@@ -91,6 +91,8 @@ def make_data(config):
 def prepare(config, saved=None, loaded_from=None):
   """The run as a runner.Job (saved: a loaded run's data, which must be the circles its
   config describes); InputError before any work."""
+  from ae import autoencoder, train  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
+  from experiments import circles_report, runner  # pylint: disable=g-import-not-at-top
   config.data.check()
   config = resolved(config)
   explorer_pages.check(config)
@@ -143,6 +145,7 @@ def prepare(config, saved=None, loaded_from=None):
 
 def circle_data(x, radii, keep, config):
   """The explorer page's samples: the training circles (or ring images), labelled by radius."""
+  from experiments import circles_report  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   held = "" if config.data.holdout is None else f" (radii {config.data.holdout} held out)"
   d = config.data
   if d.render == "image":   # drawn as pixel tiles, as glyphs are
@@ -154,6 +157,7 @@ def circle_data(x, radii, keep, config):
 
 def generation(config, p, x, radii, keep):
   """One seed's generation numbers (generated())."""
+  from ae import autoencoder  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   m = config.model
   return generated(config, lambda a: np.asarray(autoencoder.encode(m, p, a)),
                    lambda z: np.asarray(autoencoder.decode(m, p, z)), x, radii, keep)
@@ -162,6 +166,7 @@ def generation(config, p, x, radii, keep):
 def baseline(config, x, radii, keep, k):
   """PCA-k fitted on the training circles, measured as a seed is: (its row: reconstruction
   RMSE on the training and held-out circles and its generation numbers; its generated())."""
+  from experiments import circles_report  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   fitted = baselines.pca(x[keep], k)
   g = generated(config, lambda a: baselines.encode(fitted, a),
                 lambda z: baselines.decode(fitted, z), x, radii, keep)
@@ -178,6 +183,7 @@ def generated(config, encode, decode, x, radii, keep):
   codes (in radius order) and, with --holdout, the points between the codes on either side
   of the band. Each decode's shape error is its circularity (points) or its distance to the
   true rings (images): circles_report.shape_error."""
+  from experiments import circles_report  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   quality, err = measure(config), circles_report.shape_error(config)
   z = encode(x)
   order = np.flatnonzero(keep)[np.argsort(radii[keep])]
@@ -214,6 +220,7 @@ def latent_box(z):
   """COVERAGE_GRID**2 latent points over the codes' box widened by a quarter of its span: a
   grid in 2-D, evenly along the line in 1-D (PCA-1)."""
   if z.shape[1] == 2:
+    from ae import autoencoder  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
     return np.asarray(autoencoder.latent_grid(z, COVERAGE_GRID, margin=0.25)[0])
   lo, hi = z.min(0), z.max(0)
   return np.linspace(lo - 0.25 * (hi - lo), hi + 0.25 * (hi - lo), COVERAGE_GRID ** 2)
@@ -221,11 +228,13 @@ def latent_box(z):
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds autoencoders on the circles and writes the run directory."""
+  from experiments import runner  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   return runner.run(prepare(config), run_dir, progress, should_stop)
 
 
 def redraw(load_dir, run_dir, **changes):
   """--load: metrics, figures and summary of a saved run (changes: path_points=, grid=)."""
+  from experiments import runner  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   return runner.redraw(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 

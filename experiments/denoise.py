@@ -17,15 +17,13 @@ if __name__ == "__main__":  # as a program: a signal during the imports below en
 
 import dataclasses
 
-import jax
 import numpy as np
 
-from ae import InputError, autoencoder, denoise
-from ae.autoencoder import AEConfig
+from ae import InputError
 from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
-from ae.denoise import NoiseConfig
-from experiments import consensus, entry, denoise_report, explorer_pages, runner
+from ae.models import AEConfig, NoiseConfig
+from experiments import entry, explorer_pages
 
 NAME = "denoise"
 EVAL_KEY = 1234  # every run, seed and setting is judged on the same noisy copies
@@ -42,6 +40,9 @@ class Config:
 
 def prepare(config, saved=None, loaded_from=None):
   """The run as a runner.Job (saved: a loaded run's data); InputError before any work."""
+  import jax  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
+  from ae import denoise  # pylint: disable=g-import-not-at-top
+  from experiments import consensus, denoise_report, runner  # pylint: disable=g-import-not-at-top
   glyphs = (config.data.load() if saved is None else
             Glyphs.from_saved(*saved, where=f"{loaded_from}/data.npz"))
   config.model.check(glyphs.x.shape[1])
@@ -93,6 +94,8 @@ def reachable(noise, glyphs):
 def task_and_data(config, glyphs):
   """Fresh noise: the denoising task on the clean glyphs. Fixed noise: the plain autoencoder
   task from one noisy copy of each glyph (drawn once) to its clean glyph."""
+  import jax  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
+  from ae import autoencoder, denoise  # pylint: disable=g-import-not-at-top
   if not config.noise.fixed_noise:
     noisy = np.asarray(denoise.corrupt(config.noise, jax.random.PRNGKey(EVAL_KEY),
                                        jax.numpy.asarray(glyphs.x)))
@@ -104,12 +107,14 @@ def task_and_data(config, glyphs):
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds denoisers, evaluates them and writes the run directory."""
+  from experiments import runner  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   return runner.run(prepare(config), run_dir, progress, should_stop)
 
 
 def redraw(load_dir, run_dir, **changes):
   """--load: metrics, figures and summary of a saved run, into a new run directory
   (changes: explorer_seeds=)."""
+  from experiments import runner  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   return runner.redraw(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 

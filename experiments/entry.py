@@ -1,6 +1,10 @@
 """What every experiment's entry point shares: the app runner, output flags, errors, Ctrl-C
 and progress. Only the experiments' entry points import this module (never ae/ or bench/).
 
+It imports nothing that starts JAX, and neither may an experiment's module at its top: --help
+and a mistyped flag answer before JAX starts (tests/test_startup.py); the work's modules are
+imported by the functions that use them.
+
   if __name__ == "__main__":
     entry.app("latent2d", __doc__, Config(), run)
 """
@@ -14,11 +18,10 @@ import webbrowser
 from absl import app as absl_app
 from absl import flags
 
-from ae import InputError, processes
+from ae import InputError
 from experiments import cli, distributed, runs_page, startup
 from experiments.progress import Progress
-from experiments.runner import Stopped
-from experiments.startup import early_signal, use_all_cores, use_compile_cache
+from experiments.startup import Stopped, early_signal, use_all_cores, use_compile_cache
 
 OUT_DIR = flags.DEFINE_string("out_dir", "runs", "Runs go to <out_dir>/<experiment>/<run_name>/.")
 RUN_NAME = flags.DEFINE_string("run_name", None, "Run directory name (default: the start time and process id).")
@@ -125,13 +128,13 @@ class Stop:
 def train_run(experiment, run, config, stop):
   """The usual body of an experiment: reject flags without effect, then train into a new run
   directory; returns (metrics, the run directory)."""
+  from ae import processes  # pylint: disable=g-import-not-at-top  (JAX)
   cli.reject_without_effect(config, cli.present())
   path = run_dir(experiment)
-  cache = lambda: use_compile_cache(CACHE_DIR.value)
-  if processes.is_writer():  # the bar is process 0's; it turns the cache on before compiling
+  use_compile_cache(CACHE_DIR.value)   # before the first program: every one is kept
+  if processes.is_writer():  # the bar is process 0's
     return run(config, path, should_stop=stop,
-               progress=Progress(before_compile=cache, on_trained=stop.mark_trained)), path
-  cache()
+               progress=Progress(on_trained=stop.mark_trained)), path
   return run(config, path, should_stop=stop), path
 
 
@@ -154,6 +157,7 @@ def redraw_run(experiment, redraw, drawing, config, load):
   if pathlib.Path(path).resolve().is_relative_to(pathlib.Path(load).expanduser().resolve()):
     raise InputError(f"--out_dir={OUT_DIR.value} is inside the run --load reads: a loaded run "
                      "is only read; pick an --out_dir outside it")
+  use_compile_cache(CACHE_DIR.value)
   return redraw(load, path, **changes), path
 
 
@@ -222,6 +226,7 @@ def app(experiment, doc, default, run, redraw=None, drawing=(), presets=False,
       fail(experiment, f"{e.filename}: cannot read ({e.strerror})")
 
   def main(argv):
+    from ae import processes  # pylint: disable=g-import-not-at-top  (JAX, once the flags parsed)
     if len(argv) > 1:
       fail(experiment, f"unexpected arguments {argv[1:]} (flags look like --name=value)")
     try:

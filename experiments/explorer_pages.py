@@ -2,7 +2,7 @@
 `explorer_seeds` field every experiment with a latent plane shares."""
 import numpy as np
 
-from ae import InputError, autoencoder, explorer, train
+from ae import InputError, explorer
 from ae.fields import field
 
 FILE = "explorer.html"
@@ -44,6 +44,7 @@ def autoencoder_page(run_dir, config, params, metrics, data):
   """explorer.html of an MLP autoencoder run; data: dict(kind, labels, x, shape, title,
   classes=None, decode=None) with x the training samples and decode the experiment whose
   --load decodes a point again. Returns the metrics' "explorer" entry."""
+  from ae import autoencoder, train  # pylint: disable=g-import-not-at-top  (JAX)
   picked = _shown(config, metrics, config.model.latent_dim)
   if isinstance(picked, dict):
     return picked
@@ -64,6 +65,7 @@ def autoencoder_page(run_dir, config, params, metrics, data):
 def vae_page(run_dir, config, params, metrics, data, mu, logvar):
   """explorer.html of a VAE run: the posterior means mu (seeds, n, k) as codes, with their
   one-std ellipses from logvar, and the prior's circles."""
+  from ae import train  # pylint: disable=g-import-not-at-top  (JAX)
   cfg = config.model
   picked = _shown(config, metrics, cfg.latent_dim)
   if isinstance(picked, dict):

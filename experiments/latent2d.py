@@ -13,12 +13,12 @@ if __name__ == "__main__":  # as a program: a signal during the imports below en
 import dataclasses
 import math
 
-from ae import InputError, autoencoder, runs
-from ae.autoencoder import AEConfig
+from ae import InputError
 from ae.config import TrainConfig
 from ae.data import DataConfig, Glyphs
 from ae.fields import field
-from experiments import consensus, entry, explorer_pages, latent2d_report, runner
+from ae.models import AEConfig
+from experiments import entry, explorer_pages
 
 NAME = "latent2d"
 MAX_DECODE = 200
@@ -40,6 +40,8 @@ class Config:
 
 def prepare(config, saved=None, loaded_from=None):
   """The run as a runner.Job (saved: a loaded run's data); InputError before any work."""
+  from ae import autoencoder  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
+  from experiments import consensus, latent2d_report, runner  # pylint: disable=g-import-not-at-top
   explorer_pages.check(config)
   if not 2 <= config.grid <= 40:
     raise InputError(f"--grid must be in 2..40, got {config.grid}")
@@ -82,11 +84,13 @@ def prepare(config, saved=None, loaded_from=None):
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds autoencoders and writes the run directory; returns metrics."""
+  from experiments import runner  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   return runner.run(prepare(config), run_dir, progress, should_stop)
 
 
 def load(run_dir):
   """(config, glyphs, params with a seed axis, (steps, history)) of a saved latent2d run."""
+  from ae import runs  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   config, data, params, history = runs.read_run(run_dir, NAME, Config())
   return config, Glyphs.from_saved(*data, where=f"{run_dir}/data.npz"), params, history
 
@@ -94,6 +98,7 @@ def load(run_dir):
 def redraw(load_dir, run_dir, **changes):
   """--load: figures, metrics and decoded points from a saved run, into a new run directory
   (changes: decode=, decode_seed=, grid=, explorer_seeds=)."""
+  from experiments import runner  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   return runner.redraw(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 

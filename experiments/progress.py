@@ -27,13 +27,10 @@ def _duration(s):
 
 class Progress:
 
-  def __init__(self, stream=None, every=5.0, warn_after=60.0, before_compile=None,
-               on_trained=None):
-    """before_compile: called once, at the first compile: when the input has passed every
-    check (the entry points set JAX's compilation cache there, so rejected input makes no
-    cache directory). on_trained: called at each chunk that trained steps (the entry
-    points' stop handler says by it whether a stop saves anything)."""
-    self.before_compile, self.on_trained = before_compile, on_trained
+  def __init__(self, stream=None, every=5.0, warn_after=60.0, on_trained=None):
+    """on_trained: called at each chunk that trained steps (the entry points' stop handler
+    says by it whether a stop saves anything)."""
+    self.on_trained = on_trained
     self.stream = stream or sys.stderr
     self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
     self.every, self.warn_after = every, warn_after
@@ -49,9 +46,8 @@ class Progress:
     self.stream.flush()
 
   def fresh(self):
-    """A new bar on the same stream (one per fit), taking over a hook not yet called."""
-    hook, self.before_compile = self.before_compile, None
-    return Progress(self.stream, self.every, self.warn_after, hook, self.on_trained)
+    """A new bar on the same stream (one per fit)."""
+    return Progress(self.stream, self.every, self.warn_after, self.on_trained)
 
   def close(self):
     """Ends a line the bar left open (an interrupted run, a solver's last line)."""
@@ -63,9 +59,6 @@ class Progress:
   def __call__(self, done, total, step, rows, evaluations=None, best=None):
     now = time.perf_counter()
     if rows is None and evaluations is None:  # before compilation
-      if self.before_compile is not None:
-        self.before_compile()
-        self.before_compile = None
       if self.tty:
         self._emit("compiling…")
       return

@@ -17,6 +17,7 @@ import jax
 import numpy as np
 
 from ae import InputError, memory, processes, runs, schedule, train
+from experiments.startup import Stopped
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -36,10 +37,6 @@ class Job:
   summary: Callable    # (metrics, run_dir) -> None: the table on stdout (ends with footer)
   save: Callable = None  # (run_dir, extra) -> None: files beyond the standard ones (optional)
   explorer: Callable = None  # (run_dir, fit, metrics, extra) -> metrics' "explorer" entry
-
-
-class Stopped(Exception):
-  """A signal came before any training: nothing is written."""
 
 
 def check(job):

@@ -14,6 +14,10 @@ JOINING = ("coordinator_address", "num_processes", "process_id", "distributed")
 _EARLY = []  # signals that came before the program's Stop handler took over
 
 
+class Stopped(Exception):
+  """A signal came before any training: nothing is written."""
+
+
 def catch_signals():
   """From here on SIGINT, SIGTERM and SIGHUP are recorded instead of raising inside some
   import (the program's imports take seconds); entry.Stop takes them over, so a signal at

@@ -10,9 +10,9 @@ import dataclasses
 from typing import NamedTuple
 
 from ae import InputError
-from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
+from ae.models import AEConfig
 
 ORIG = (35, 29, 23, 2, 23, 29, 35)
 BASES = {

@@ -19,16 +19,14 @@ import os
 import pathlib
 import sys
 
-import jax
 import numpy as np
 
-from ae import InputError, autoencoder, data, runs, train, vae
-from ae.autoencoder import AEConfig
+from ae import InputError, data
 from ae.config import TrainConfig
 from ae.data import CirclesConfig, DataConfig, Glyphs
 from ae.fields import field
-from ae.vae import VAEConfig
-from experiments import entry, explorer_pages, runner, vae_figures, vae_report
+from ae.models import AEConfig, VAEConfig
+from experiments import entry, explorer_pages
 
 NAME = "vae"
 E = "experiment"
@@ -63,6 +61,8 @@ class Data:
 def load(config, saved=None, where="data.npz"):
   """The data: glyphs, or the original's circles (--dataset=circles); saved: a loaded run's
   (arrays, labels, meta), checked as a fresh load would be."""
+  import jax  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
+  from experiments import runner  # pylint: disable=g-import-not-at-top
   if config.data.dataset == "circles":
     x, radii, _ = data.circles(jax.random.PRNGKey(0), CirclesConfig())
     if saved is not None:
@@ -75,6 +75,9 @@ def load(config, saved=None, where="data.npz"):
 def prepare(config, saved=None, loaded_from=None):
   """The run as a runner.Job (the likelihood made concrete; saved: a loaded run's data);
   InputError before any work."""
+  import jax  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
+  from ae import runs, vae  # pylint: disable=g-import-not-at-top
+  from experiments import runner, vae_figures, vae_report  # pylint: disable=g-import-not-at-top
   config.model.check()
   explorer_pages.check(config)
   if config.data.dataset == "circles" and (config.data.chars is not None or
@@ -147,6 +150,7 @@ def ae_model(config, n):
 
 def plain_autoencoder(config, d, model):
   """The comparison autoencoder's params, trained on the same data and seeds."""
+  from ae import autoencoder, train  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   t = config.train
   fit = train.fit_seeds(autoencoder.task(model), {"x": d.x}, TrainConfig(seed=t.seed,
                                                                          seeds=t.seeds))
@@ -156,6 +160,8 @@ def plain_autoencoder(config, d, model):
 def saved_autoencoder(model, loaded_from, seeds):
   """The comparison autoencoder a loaded run saved, or None (with a note) when it has none:
   a run interrupted before the comparison trained."""
+  from ae import autoencoder, runs  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
+  from experiments import runner  # pylint: disable=g-import-not-at-top
   path = pathlib.Path(loaded_from) / "params_ae.npz"
   if not os.path.lexists(path):
     print(f"{NAME}: {path} is absent (the run stopped before the comparison trained): the "
@@ -168,12 +174,14 @@ def saved_autoencoder(model, loaded_from, seeds):
 
 def run(config, run_dir, progress=None, should_stop=None):
   """Trains config.train.seeds VAEs, evaluates them and writes the run directory."""
+  from experiments import runner  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   return runner.run(prepare(config), run_dir, progress, should_stop)
 
 
 def redraw(load_dir, run_dir, **changes):
   """--load: metrics, figures and summary of a saved run (changes: interpolate=, grid=,
   prior_samples=); with --compare_ae, the autoencoder saved beside it (params_ae.npz)."""
+  from experiments import runner  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   return runner.redraw(NAME, Config(), prepare, load_dir, run_dir, **changes)
 
 

@@ -28,6 +28,23 @@ def test_models_load_without_the_engine():
   assert not loaded & set(ENGINE), sorted(loaded & set(ENGINE))
 
 
+def test_configurations_and_flags_load_without_jax():
+  """The flags (every experiment's --help) are built from these alone: tests/test_startup.py."""
+  loaded = _loaded("ae.choices, ae.models, ae.config, ae.data, experiments.entry, "
+                   "experiments.cli")
+  heavy = {"jax", "optax", "matplotlib", "scipy"}
+  assert not loaded & heavy, sorted(loaded & heavy)
+
+
+def test_the_names_a_flag_takes_are_the_functions_the_modules_hold():
+  from ae import choices, losses, mlp, optim  # pylint: disable=g-import-not-at-top
+  assert tuple(mlp.ACTIVATIONS) == choices.ACTIVATIONS
+  assert set(choices.OUTPUT.values()) == set(losses._SQUASH)   # pylint: disable=protected-access
+  for name in choices.OPTIMIZERS:
+    for schedule in choices.SCHEDULES:
+      optim.make(name, 0.01, 10, schedule)   # each name builds
+
+
 def _imports(path):
   tree = ast.parse(path.read_text())
   for node in ast.walk(tree):

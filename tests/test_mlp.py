@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ae import InputError, mlp
+from ae import InputError, choices, mlp
 
 ARCH = (35, 29, 23, 2, 23, 29, 35)
 
@@ -40,14 +40,14 @@ def test_normal_init_statistics():
 
 
 def test_latent_index_and_checks():
-  assert mlp.latent_index(ARCH) == 3
-  assert mlp.latent_index((35, 20, 3, 20, 35)) == 2
-  assert mlp.check_arch(ARCH, 35) == ARCH
+  assert choices.latent_index(ARCH) == 3
+  assert choices.latent_index((35, 20, 3, 20, 35)) == 2
+  assert choices.check_arch(ARCH, 35) == ARCH
   for bad, width, match in [((35, 2), 35, "at least 3"), ((35, 2, 30), 35, "same size"),
                             ((36, 2, 36), 35, "data has 35"), ((2, 5, 2), None, "inside"),
                             ((35, 0, 35), 35, "positive")]:
     with pytest.raises(InputError, match=match):
-      mlp.check_arch(bad, width)
+      choices.check_arch(bad, width)
   with pytest.raises(InputError, match="init"):
     mlp.init(jax.random.PRNGKey(0), ARCH, "uniform")
 

@@ -8,11 +8,11 @@ import pytest
 import scipy.optimize
 from jax.flatten_util import ravel_pytree
 
-from ae import InputError, autoencoder, data, schedule, solvers, train
+from ae import InputError, autoencoder, choices, data, schedule, solvers, train
 from ae.config import TrainConfig
 
 PAIRS = [pytest.param(b, m, marks=pytest.mark.slow) if b == "jaxopt" else (b, m)
-         for b, ms in solvers.BACKENDS.items() for m in ms if m != "powell"]  # jaxopt: slow
+         for b, ms in choices.BACKENDS.items() for m in ms if m != "powell"]  # jaxopt: slow
 
 
 def rosen(x):
@@ -70,7 +70,7 @@ def test_powell_and_time_cap():
 
 
 def test_backend_choice_errors():
-  assert solvers.backend_for("bfgs") == solvers.DEFAULT_BACKEND["bfgs"]
+  assert solvers.backend_for("bfgs") == choices.DEFAULT_BACKEND["bfgs"]
   with pytest.raises(InputError, match="not in optax"):
     solvers.backend_for("cg", "optax")
   with pytest.raises(InputError, match="solver must"):

@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ae import autoencoder, data, losses, mlp, tanh, train
+from ae import autoencoder, choices, data, mlp, tanh, train
 from ae.config import TrainConfig
 
 
@@ -59,7 +59,7 @@ def _fit(model, monkeypatch, f, steps=60):
 
 
 @pytest.mark.slow  # about 20 s: eight fits compile
-@pytest.mark.parametrize("layout", losses.LAYOUTS)
+@pytest.mark.parametrize("layout", choices.LAYOUTS)
 def test_training_is_bit_for_bit_the_same(monkeypatch, layout):
   """Both nets the benches time (tanh hidden layers, and the peers' tanh latent), 4 seeds
   on 2 devices, either layout: params and loss history equal to training with jnp.tanh."""
