@@ -54,7 +54,7 @@ def test_an_error_line_quotes_at_most_a_few_hundred_characters_of_input():
 
 def test_coinciding_codes_are_counted_as_the_pairwise_check_counts_them():
   rng = np.random.default_rng(0)
-  for n in (2, 3, 50, 400):
+  for n in (2, 3, 50, 400, plotting.PAIRWISE + 1):   # pairwise, then a k-d tree
     z = rng.normal(size=(n, 2))
     z[: n // 3] = z[n // 3: 2 * (n // 3)] + rng.normal(size=(n // 3, 2)) * 1e-4  # near copies
     span = max(np.ptp(z[:, 0]), np.ptp(z[:, 1]))
