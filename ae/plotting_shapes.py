@@ -4,6 +4,7 @@ A shape is a flat vector of points, x and y interleaved; quality dicts come from
 ae/circles.quality (radius, circularity, ...).
 """
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from ae.plotting import plt, save
 
@@ -69,11 +70,17 @@ def generation(path, path_shapes, path_q, title, lim):
   show = np.linspace(0, len(path_shapes) - 1, n_show).round().astype(int)
   fig = plt.figure(figsize=(13, 5.6))
   gs = fig.add_gridspec(2, n_show, height_ratios=[1, 1.5], hspace=0.45)
+  ax = fig.add_subplot(gs[0, :])   # the shapes side by side in one axes, each in its box
+  step = 2.6 * lim
   for k, i in enumerate(show):
-    ax = fig.add_subplot(gs[0, k])
-    _shape(ax, path_shapes[i], "black", lim)
-    ax.set_title(f"r {path_q['radius'][i]:.2f}\ncirc {100 * path_q['circularity'][i]:.1f}%",
-                 fontsize=7)
+    p = np.clip(_pts(path_shapes[i]), -lim, lim) + (k * step, 0)
+    ax.plot(p[:, 0], p[:, 1], marker=".", ms=3, lw=1.0, color="black")
+    ax.add_patch(plt.Rectangle((k * step - lim, -lim), 2 * lim, 2 * lim, fill=False, lw=0.8))
+    ax.text(k * step, 1.08 * lim, f"r {path_q['radius'][i]:.2f}\ncirc "
+            f"{100 * path_q['circularity'][i]:.1f}%", ha="center", va="bottom", fontsize=7)
+  edge = 1.05 * lim   # the boxes' frames and edge points drawn whole
+  ax.set(xlim=(-edge, (n_show - 1) * step + edge), ylim=(-edge, edge), aspect="equal")
+  ax.set_axis_off()
   half = n_show // 2
   ax = fig.add_subplot(gs[1, :half])
   ax.plot(path_q["radius"], ".-")
@@ -91,18 +98,27 @@ def generation(path, path_shapes, path_q, title, lim):
 
 def grid(path, shapes, q, n, lo, hi, title, lim):
   """Shapes decoded on an n x n latent grid from lo to hi (rows from high z2 down), green
-  when circular within 5%."""
-  fig, axes = plt.subplots(n, n, figsize=(1.25 * n + 1, 1.25 * n + .8), squeeze=False)
-  for k, (shape, c) in enumerate(zip(shapes, q["circularity"])):
-    ax = axes[k // n, k % n]
-    _shape(ax, shape, "tab:green" if c <= OK else "tab:red", lim, None)
-  for c in range(n):
-    axes[-1, c].set_xlabel(f"{lo[0] + (hi[0] - lo[0]) * c / max(n - 1, 1):.2g}", fontsize=7)
-  for r in range(n):
-    axes[r, 0].set_ylabel(f"{hi[1] - (hi[1] - lo[1]) * r / max(n - 1, 1):.2g}", fontsize=7)
-  fig.supxlabel("z1", fontsize=9)
-  fig.supylabel("z2", fontsize=9)
-  fig.suptitle(f"{title}\ngreen: circular within 5%; red: not", fontsize=10)
+  when circular within 5%. One axes with a cell per shape (an axes per shape took 1.2 s a
+  figure); a shape beyond the cell's [-lim, lim] box is flattened onto its edge."""
+  step = 2.2 * lim   # a cell: the shape's box and a margin
+  at = np.arange(n) * step
+  lines = [np.clip(_pts(s), -lim, lim) + (at[k % n], -at[k // n]) for k, s in enumerate(shapes)]
+  fig, ax = plt.subplots(figsize=(1.25 * n + 1, 1.25 * n + .8))
+  ax.add_collection(LineCollection(lines, lw=1.0, colors=[
+      "tab:green" if c <= OK else "tab:red" for c in q["circularity"]]))
+  ax.set_xticks(at, [f"{lo[0] + (hi[0] - lo[0]) * c / max(n - 1, 1):.2g}" for c in range(n)],
+                fontsize=7)
+  ax.set_yticks(-at, [f"{hi[1] - (hi[1] - lo[1]) * r / max(n - 1, 1):.2g}" for r in range(n)],
+                fontsize=7)
+  edges = at - step / 2
+  ax.set_xticks([*edges, edges[-1] + step], minor=True)   # the cells' frames
+  ax.set_yticks([*-edges, -edges[-1] - step], minor=True)
+  ax.grid(which="minor", color="0.8", lw=0.8)
+  ax.tick_params(which="both", length=0)
+  ax.set(xlim=(edges[0], edges[-1] + step), ylim=(-edges[-1] - step, -edges[0]), aspect="equal")
+  ax.set_xlabel("z1", fontsize=9)
+  ax.set_ylabel("z2", fontsize=9)
+  ax.set_title(f"{title}\ngreen: circular within 5%; red: not", fontsize=10)
   return save(fig, path)
 
 

@@ -78,17 +78,31 @@ def unpaired(a, b):
 
 def median_interval(d, seed=0):
   """(median of d, 95% bootstrap interval of the median): percentile bootstrap,
-  RESAMPLES resamples, a fixed seed so a report repeats."""
+  RESAMPLES resamples, a fixed seed so a report repeats. scipy.stats.bootstrap's arithmetic
+  step for step (its resampling draw, its linear quantiles; tests/test_stats.py holds them
+  equal bit for bit), without importing scipy.stats, which takes 0.8 s of every run."""
   d = np.asarray(d, float)
   if len(d) == 0:
     return None, (None, None)
   if len(d) == 1 or np.all(d == d[0]):
     return float(np.median(d)), (float(d[0]), float(d[0]))
-  import scipy.stats  # pylint: disable=g-import-not-at-top
-  r = scipy.stats.bootstrap((d,), np.median, n_resamples=RESAMPLES, method="percentile",
-                            random_state=np.random.default_rng(seed))
-  return float(np.median(d)), (float(r.confidence_interval.low),
-                               float(r.confidence_interval.high))
+  n = len(d)
+  pick = np.random.default_rng(seed).integers(0, n, (RESAMPLES, n), dtype=np.int64)
+  medians = np.sort(np.median(d[pick], axis=-1))
+  alpha = np.float64((1 - 0.95) / 2)
+  low, high = (_linear_quantile(medians, p) for p in (alpha, 1 - alpha))
+  return float(np.median(d)), (low, high)
+
+
+def _linear_quantile(y, p):
+  """The p-quantile of sorted y, interpolated linearly (Hyndman and Fan's type 7), written
+  as scipy.stats.quantile computes it."""
+  n = np.float64(len(y))
+  jg = p * n + (1 - p)
+  j = np.clip(jg // 1 - 1, 0.0, n - 1)
+  g = 0.0 if jg // 1 - 1 < 0 else jg % 1
+  jp1 = np.clip(jg // 1, 0.0, n - 1)
+  return float((1 - g) * y[int(j)] + g * y[int(jp1)])
 
 
 def rate_interval(k, n):
