@@ -266,20 +266,28 @@ def manifold(path, decoded, shape, lo, hi, z=None, labels=None, title=""):
 def new_letters(path, points, decoded, nearest, shape, labels, title):
   """Each decoded latent point above its nearest training glyph and their Hamming distance;
   a decoding identical to a training glyph is marked as a copy, not a new letter.
-  nearest: list of (index into the training glyphs, their pixels, distance)."""
-  n = len(points)
-  fig, axes = plt.subplots(2, n, figsize=(1.45 * n + .6, 3.9), squeeze=False)
-  for k, (pt, img, (j, ref, d)) in enumerate(zip(points, decoded, nearest)):
-    for ax, im, text, color in (
-        (axes[0, k], img, f"z=({pt[0]:.2g}, {pt[1]:.2g})", "black"),
-        (axes[1, k], ref, f'"{labels[j]}", {d} px apart' if d else
-         f'a copy of "{labels[j]}"', GREEN if d else RED)):   # quoted: a label may be ","
-      ax.imshow(tiles([im], shape, 1), interpolation="nearest")
-      ax.set_xticks([])
-      ax.set_yticks([])
-      ax.set_title(text, fontsize=8, color=color, pad=2)
-  axes[0, 0].set_ylabel("decoded", fontsize=9)
-  axes[1, 0].set_ylabel("nearest glyph", fontsize=9)
-  fig.suptitle(f"{title}\ngreen: a new glyph (its distance to the nearest training glyph); "
-               "red: a copy of a training glyph", fontsize=9, y=1.06)
+  nearest: list of (index into the training glyphs, their pixels, distance). One image of
+  both rows, wide gaps holding each tile's caption."""
+  n, (h, w) = len(points), shape
+  gap, rg = max(2, 2 * w // 5), max(2, h // 3)   # white between the tiles: the captions' room
+  sheet = tiles([*decoded, *(ref for _, ref, _ in nearest)], shape, n, gap=gap, row_gap=rg)
+  mosaic = np.concatenate([np.ones((rg, sheet.shape[1], 3)), sheet])
+  width = 1.45 * n + .6
+  fig, ax = plt.subplots(figsize=(width, max(2.2, width * mosaic.shape[0] / mosaic.shape[1])))
+  ax.imshow(mosaic, interpolation="nearest")
+  for k, (pt, (j, _, d)) in enumerate(zip(points, nearest)):
+    x = k * (w + gap) + (w - 1) / 2
+    ax.text(x, rg - 0.8, f"z=({pt[0]:.2g}, {pt[1]:.2g})", ha="center", va="bottom",
+            fontsize=8)
+    ax.text(x, 2 * rg + h - 0.8, f'"{labels[j]}", {d} px apart' if d else   # quoted: a
+            f'a copy of "{labels[j]}"', ha="center", va="bottom", fontsize=8,  # label may be ","
+            color=GREEN if d else RED)
+  ax.set_xticks([])
+  ax.set_yticks([rg + (h - 1) / 2, 2 * rg + h + (h - 1) / 2], ["decoded", "nearest glyph"],
+                fontsize=9)
+  ax.tick_params(length=0)
+  for spine in ax.spines.values():
+    spine.set_visible(False)
+  ax.set_title(f"{title}\ngreen: a new glyph (its distance to the nearest training glyph); "
+               "red: a copy of a training glyph", fontsize=9)
   return save(fig, path)
