@@ -138,7 +138,7 @@ def prepare(config, saved=None, loaded_from=None):
       floats_per_sample=sum(config.model.arch), evaluate=evaluate,
       figures=lambda run_dir, fit, metrics, extra: circles_report.figures(
           run_dir, config, x, radii, keep, fit, extra, metrics),
-      summary=lambda metrics, path: circles_report.print_summary(config, metrics, path),
+      summary=lambda metrics: circles_report.print_summary(config, metrics),
       explorer=lambda run_dir, fit, metrics, extra: explorer_pages.autoencoder_page(
           run_dir, config, fit.params, metrics, circle_data(x, radii, keep, config)))
 

@@ -134,7 +134,7 @@ def _ring_figures(fig_dir, config, p, g, pca, tag, who, band):
                     f"and around the codes ({who})")
 
 
-def print_summary(config, metrics, run_dir):
+def print_summary(config, metrics):
   s, n = metrics["summary"], config.train.seeds
   seed = config.train.seed
   fmt = lambda v: "-" if v is None else f"{v:.4f}"
@@ -180,4 +180,4 @@ def print_summary(config, metrics, run_dir):
                                   f"{runner.shown(s['median_seed'])}"),
            ("diverged", runner.diverged_text(s)),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
-  runner.print_table(rows, metrics, run_dir)
+  runner.print_table(rows)

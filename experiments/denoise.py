@@ -69,7 +69,7 @@ def prepare(config, saved=None, loaded_from=None):
       floats_per_sample=sum(config.model.arch), evaluate=evaluate,
       figures=lambda run_dir, fit, metrics, codes: denoise_report.figures(
           run_dir, config, glyphs, fit, metrics, codes),
-      summary=lambda metrics, path: denoise_report.print_summary(config, glyphs, metrics, path),
+      summary=lambda metrics: denoise_report.print_summary(config, glyphs, metrics),
       explorer=lambda run_dir, fit, metrics, extra: explorer_pages.autoencoder_page(
           run_dir, config, fit.params, metrics, explorer_pages.glyph_data(glyphs)))
 

@@ -182,7 +182,7 @@ def latent(path, config, glyphs, p, who, copies=20):
   return save(fig, path)
 
 
-def print_summary(config, glyphs, metrics, run_dir):
+def print_summary(config, glyphs, metrics):
   s, n = metrics["summary"], config.train.seeds
   name = "k" if config.noise.noise_model == "k" else "p"
   print(f"data: {glyphs.describe()}; seeds {config.train.seed}..{config.train.seed + n - 1}; "
@@ -204,4 +204,3 @@ def print_summary(config, glyphs, metrics, run_dir):
   figure = "" if k == 2 else f"; no consensus figure: the latent space is {k}-D"
   label, value = consensus.row(metrics["latent_stability"], "clean glyphs")
   print(f"{label}: {value}{figure}")
-  runner.print_footer(metrics, run_dir)

@@ -76,8 +76,8 @@ def prepare(config, saved=None, loaded_from=None):
       name=NAME, config=config, what=f"{glyphs.title}, {len(glyphs)} glyphs",
       arch=config.model.arch, task=autoencoder.task(config.model), data={"x": glyphs.x},
       saved=glyphs.saved(), floats_per_sample=sum(config.model.arch), evaluate=evaluate,
-      figures=figures, summary=lambda metrics, path: latent2d_report.print_summary(
-          config, glyphs, metrics, path, loaded_from=loaded_from),
+      figures=figures, summary=lambda metrics: latent2d_report.print_summary(
+          config, glyphs, metrics, loaded_from=loaded_from),
       explorer=lambda run_dir, fit, metrics, extra: explorer_pages.autoencoder_page(
           run_dir, config, fit.params, metrics, {**explorer_pages.glyph_data(glyphs), "decode": NAME}))
 

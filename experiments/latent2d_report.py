@@ -132,8 +132,8 @@ def decode_tag(config, metrics):
   return same[0] if same else f"seed{config.decode_seed}"
 
 
-def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
-  """The short table on stdout; its last line names the run directory."""
+def print_summary(config, glyphs, metrics, loaded_from=None):
+  """The short table on stdout (runner.print_footer ends it)."""
   s = metrics["summary"]
   n, seed = config.train.seeds, config.train.seed
   rows = [("data", glyphs.describe())]
@@ -163,4 +163,4 @@ def print_summary(config, glyphs, metrics, run_dir, loaded_from=None):
     near = f'"{display(entry["nearest"])}"'   # quoted: a label may be "," or "'"
     said = f"a copy of {near}" if entry["copy"] else f"new: {entry['hamming']} px from {near}"
     rows.append((f"decoded ({z}), seed {who}", f"{said}  {entry['rows']}"))
-  runner.print_table(rows, metrics, run_dir)
+  runner.print_table(rows)

@@ -34,7 +34,7 @@ class Job:
   floats_per_sample: int  # activations per sample, for the memory estimate
   evaluate: Callable   # fit -> (metrics dict, extra): extra is what the figures need
   figures: Callable    # (run_dir, fit, metrics, extra) -> None: files under run_dir/figures
-  summary: Callable    # (metrics, run_dir) -> None: the table on stdout (ends with footer)
+  summary: Callable    # metrics -> None: the table on stdout (print_footer ends it)
   save: Callable = None  # (run_dir, extra) -> None: files beyond the standard ones (optional)
   explorer: Callable = None  # (run_dir, fit, metrics, extra) -> metrics' "explorer" entry
 
@@ -82,7 +82,7 @@ def run(job, run_dir, progress=None, should_stop=None):
     if b is None:
       return {"summary": {"interrupted": fit.interrupted}, "per_seed": []}
     metrics = _write(job, b.tmp, fit, stopped=should_stop or (lambda: False))
-  job.summary(metrics, b.path)
+  print_footer(metrics, b.path)   # the run directory is complete: it can be named
   return metrics
 
 
@@ -100,7 +100,8 @@ def redraw(name, default, prepare, load_dir, run_dir, **changes):
                   {"compile_seconds": 0.0, "train_seconds": 0.0}, False)
   with runs.Building(run_dir) as b:
     metrics = _write(job, b.tmp, fit, load_dir)
-  job.summary(metrics, b.path)
+  job.summary(metrics)   # after the figures: a loaded run's table names its decoded points
+  print_footer(metrics, b.path)
   return metrics
 
 
@@ -144,6 +145,9 @@ def _write(job, tmp, fit, loaded_from=None, stopped=lambda: False):
     job.save(tmp, extra)
   if not fit.interrupted and stopped():
     metrics["summary"]["interrupted"] = True  # trained to the end; figures left to --load
+  if loaded_from is None:   # the numbers as soon as they exist, not after seconds of figures
+    job.summary(metrics)
+    sys.stdout.flush()
   if not metrics["summary"]["interrupted"]:
     job.figures(tmp, fit, metrics, extra)
     if job.explorer is not None:
@@ -177,12 +181,11 @@ def shown(value, spec="", unit=""):
   return "-" if value is None else f"{value:{spec}}{unit}"
 
 
-def print_table(rows, metrics, run_dir):
-  """The summary table on stdout (label, value rows), then print_footer."""
+def print_table(rows):
+  """The summary table on stdout (label, value rows)."""
   w = max(len(k) for k, _ in rows)
   for k, v in rows:
     print(f"{k:<{w}}  {v}")
-  print_footer(metrics, run_dir)
 
 
 def print_footer(metrics, run_dir):

@@ -131,7 +131,7 @@ def prepare(config, saved=None, loaded_from=None):
       floats_per_sample=2 * sum(cfg.hidden) + n, evaluate=evaluate,
       figures=lambda run_dir, fit, metrics, ev: vae_figures.figures(
           run_dir, config, d, fit, ev, metrics),
-      summary=lambda metrics, path: vae_report.print_summary(config, d, metrics, path),
+      summary=lambda metrics: vae_report.print_summary(config, d, metrics),
       save=save, explorer=lambda run_dir, fit, metrics, ev: explorer_pages.vae_page(
           run_dir, config, fit.params, metrics, page_data(d), ev["mu"], ev["logvar"]))
 

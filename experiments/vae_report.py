@@ -146,7 +146,7 @@ def metrics(config, d, fit, ev):
 
 
 # ---------------------------------------------------------------- figures
-def print_summary(config, d, metrics, run_dir):
+def print_summary(config, d, metrics):
   s, n = metrics["summary"], config.train.seeds
   f = lambda v, fmt: "-" if v is None else format(v, fmt)
   rows = [("data", f"{d.name}: {len(d.x)} samples"),
@@ -178,4 +178,4 @@ def print_summary(config, d, metrics, run_dir):
   rows += [("diverged", runner.diverged_text(s)),
            consensus.row(metrics["latent_stability"]),
            ("compile / train", f"{s['compile_seconds']:.2f} s / {s['train_seconds']:.2f} s")]
-  runner.print_table(rows, metrics, run_dir)
+  runner.print_table(rows)

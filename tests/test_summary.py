@@ -107,3 +107,25 @@ def test_divergence_is_a_loss_ending_above_its_start(tmp_path):
   assert m["summary"]["diverged_seeds"] == [3, 4]
   assert m["summary"]["seeds_le1"] == 0 and m["summary"]["median_seed"] is None
   assert all(p["diverged"] for p in m["per_seed"])
+
+
+def test_the_table_comes_before_the_figures_and_the_run_directory_after_them(tmp_path, capsys,
+                                                                             monkeypatch):
+  """Issue 41: the numbers show as soon as they exist, the figures' seconds after them; the
+  footer names the run directory once it is complete."""
+  from ae import plotting  # pylint: disable=g-import-not-at-top
+  shown_at_first_figure, real = [], plotting.save
+
+  def save(fig, path):
+    if not shown_at_first_figure:
+      shown_at_first_figure.append(capsys.readouterr().out)
+      assert not (tmp_path / "r").exists()   # still being built
+    return real(fig, path)
+
+  monkeypatch.setattr(plotting, "save", save)
+  latent2d.run(TINY, tmp_path / "r")
+  before, after = shown_at_first_figure[0], capsys.readouterr().out
+  assert "worst-glyph error, median" in before and "PCA-2, the linear baseline" in before
+  assert "run dir:" not in before and "explorer:" not in before
+  assert after.splitlines()[-2:] == [f"explorer: {tmp_path / 'r' / 'explorer.html'}",
+                                     f"run dir: {tmp_path / 'r'}"]
