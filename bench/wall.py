@@ -4,14 +4,17 @@ empty (cold) and filled by the run before (warm); median of --repeat each.
   python -m bench.wall                          # defaults: 1 seed and 32 seeds, font2
   python -m bench.wall --repeat=5 --fonts=font1,font2,font3
   python -m bench.wall --floor                  # issue 41's table: ratios to JAX's start-up
+  python -m bench.wall --floor --baseline=/tmp/old    # and an earlier commit's, interleaved
 
 --floor times, in one run and interleaved, JAX's own start-up (the floor: import jax and run
-one operation), `--help`, a flag error, importing latent2d, and each experiment's default
-command warm (cache filled) and cold (--cache_dir=none), each as a ratio to the floor.
+one operation), `--help`, a flag error, and each experiment's default command warm (cache
+filled) and cold (--cache_dir=none), each as a ratio to the floor; with --baseline, the same
+commands of an earlier checkout beside them (cwd and PYTHONPATH there, this interpreter).
 
 Reports the process's wall time and, from metrics.json, compile_seconds and train_seconds.
 """
 import json
+import os
 import pathlib
 import statistics
 import subprocess
@@ -27,6 +30,9 @@ _SEEDS = flags.DEFINE_list("seed_counts", ["1", "32"], "Values of --seeds to tim
 _ARGS = flags.DEFINE_list("args", [], "More latent2d flags, e.g. --args=--iterations=2000.")
 _FLOOR = flags.DEFINE_bool("floor", False, "Issue 41's table: every command against JAX's "
                            "own start-up, in one run.")
+_BASELINE = flags.DEFINE_string("baseline", None, "--floor: also time each experiment in this "
+                                 "checkout of an earlier commit (its directory), interleaved "
+                                 "with this one's, e.g. a `git worktree add /tmp/old <commit>`.")
 _EXPERIMENTS = flags.DEFINE_list("experiments", ["latent2d --eta=0.0085", "circles", "denoise",
                                                  "vae"],
                                  "--floor: the default commands timed warm and cold.")
@@ -43,10 +49,12 @@ def one(font, seeds, out, cache):
   return wall, s["compile_seconds"], s["train_seconds"], s["seeds_zero"]
 
 
-def seconds(argv, ok=(0,)):
-  """The wall time of one process (python argv...)."""
+def seconds(argv, ok=(0,), where=None):
+  """The wall time of one process (python argv...), in checkout `where` (default: here)."""
+  env = None if where is None else {**os.environ, "PYTHONPATH": str(where)}
   t0 = time.perf_counter()
-  r = subprocess.run([sys.executable, *argv], capture_output=True, check=False)
+  r = subprocess.run([sys.executable, *argv], capture_output=True, check=False, cwd=where,
+                     env=env)
   wall = time.perf_counter() - t0
   if r.returncode not in ok:
     raise RuntimeError(f"{argv}: exit {r.returncode}: {r.stderr.decode()[-500:]}")
@@ -55,27 +63,29 @@ def seconds(argv, ok=(0,)):
 
 def floor_table(out):
   """{row: [seconds per repeat]}, the rows interleaved in each repeat."""
+  where = {None: ""} if _BASELINE.value is None else {None: "", _BASELINE.value: ", baseline"}
   rows = {"floor: `python -c \"import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()\"`":
-          (["-c", "import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()"], (0,)),
-          "`python -m experiments.latent2d --help`":
-          (["-m", "experiments.latent2d", "--help"], (0,)),
-          "a flag error: `python -m experiments.latent2d --eta=abc`":
-          (["-m", "experiments.latent2d", "--eta=abc"], (2,)),
-          "`python -c \"import experiments.latent2d\"`":
-          (["-c", "import experiments.latent2d"], (0,))}
+          (["-c", "import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()"], (0,))}
+  for checkout, tag in where.items():
+    rows[f"`python -m experiments.latent2d --help`{tag}"] = (
+        ["-m", "experiments.latent2d", "--help"], (0,), checkout)
+    rows[f"a flag error: `python -m experiments.latent2d --eta=abc`{tag}"] = (
+        ["-m", "experiments.latent2d", "--eta=abc"], (2,), checkout)
   for command in _EXPERIMENTS.value:
     name, *args = command.split()
-    base = ["-m", f"experiments.{name}", *args, f"--out_dir={out}"]
-    cache = pathlib.Path(out) / f"cache-{name}"
-    subprocess.run([sys.executable, *base, f"--cache_dir={cache}"], capture_output=True,
-                   check=True)   # fills the cache: the warm rows find every program in it
-    rows[f"`python -m experiments.{command}`, warm"] = ([*base, f"--cache_dir={cache}"], (0,))
-    rows[f"`python -m experiments.{command}`, cold (`--cache_dir=none`)"] = (
-        [*base, "--cache_dir=none"], (0,))
+    for checkout, tag in where.items():
+      out_dir = pathlib.Path(out) / f"runs{tag.strip(', ')}"
+      base = ["-m", f"experiments.{name}", *args, f"--out_dir={out_dir}"]
+      cache = pathlib.Path(out) / f"cache-{name}{tag.strip(', ')}"
+      seconds([*base, f"--cache_dir={cache}"], where=checkout)   # fills the cache: warm finds
+      rows[f"`python -m experiments.{command}`, warm{tag}"] = (   # every program in it
+          [*base, f"--cache_dir={cache}"], (0,), checkout)
+      rows[f"`python -m experiments.{command}`, cold (`--cache_dir=none`){tag}"] = (
+          [*base, "--cache_dir=none"], (0,), checkout)
   times = {k: [] for k in rows}
   for _ in range(_REPEAT.value):
-    for k, (argv, ok) in rows.items():
-      times[k].append(seconds(argv, ok))
+    for k, (argv, ok, *where) in rows.items():
+      times[k].append(seconds(argv, ok, *where))
   return times
 
 
