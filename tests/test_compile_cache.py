@@ -40,10 +40,10 @@ def test_a_second_identical_run_finds_every_program_in_the_cache(tmp_path):
   assert second["/jax/compilation_cache/compile_requests_use_cache"] == requests, second
 
 
+@pytest.mark.slow   # a process each: 4 s under load
 @pytest.mark.parametrize("bad", [
     "--arch=35,3,35",   # the model's check counts parameters: from shapes, compiling nothing
-    pytest.param("--grid=1", marks=pytest.mark.slow),   # a process each: 4 s under load
-    pytest.param("--holdout=0.6:0.4", marks=pytest.mark.slow)])
+    "--grid=1", "--holdout=0.6:0.4"])
 def test_rejected_input_makes_no_cache_directory(tmp_path, bad):
   name = "circles" if "holdout" in bad else "latent2d"
   r = subprocess.run([sys.executable, "-m", f"experiments.{name}", bad, f"--out_dir={tmp_path}",

@@ -16,7 +16,10 @@ atexit.register(lambda: print("HEAVY", *sorted(m for m in {HEAVY!r} if m in sys.
 sys.argv = sys.argv[1:]
 runpy.run_module(sys.argv[0], run_name="__main__")
 """
-EXPERIMENTS = ("latent2d", "circles", "denoise", "vae", "sweep")
+# latent2d in the default suite, the others in the slow one (a second each: the default suite
+# keeps under 2 minutes)
+EXPERIMENTS = ("latent2d", *(pytest.param(n, marks=pytest.mark.slow)
+                             for n in ("circles", "denoise", "vae", "sweep")))
 
 
 def _run(module, *args):

@@ -109,6 +109,7 @@ def test_divergence_is_a_loss_ending_above_its_start(tmp_path):
   assert all(p["diverged"] for p in m["per_seed"])
 
 
+@pytest.mark.slow   # a whole run: 5 s
 def test_the_table_comes_before_the_figures_and_the_run_directory_after_them(tmp_path, capsys,
                                                                              monkeypatch):
   """Issue 41: the numbers show as soon as they exist, the figures' seconds after them; the
