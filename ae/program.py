@@ -10,7 +10,7 @@ import optax
 from jax.flatten_util import ravel_pytree
 
 from ae import InputError, optim, schedule, solvers
-from ae.task import Task
+from ae.task import Task, param_shapes
 
 _EVAL = 0x7FFFFFFF  # fold_in tag of the fixed key the logged loss is evaluated with
 
@@ -52,7 +52,7 @@ class Program:
   def __init__(self, task, cfg, its):
     self.make = task if not isinstance(task, Task) else (lambda hyper: task)
     self.task, self.cfg = self.make({}), cfg
-    shapes = jax.eval_shape(self.task.init, jax.ShapeDtypeStruct((2,), np.uint32))
+    shapes = param_shapes(self.task)
     # The optimizer sees one flat vector: one fused update instead of one per array (faster
     # to compile and to run); the loss unravels it back into the task's pytree.
     self.size, self.dtype, self.unravel = flat_layout(shapes)

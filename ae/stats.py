@@ -11,8 +11,8 @@ for m (Holm-Bonferroni), and each effect gets a bootstrap interval, each rate a 
 """
 import numpy as np
 
-# scipy.stats is imported where it is used: it takes 0.8 s, and a run of one seed (the
-# default command) never needs it.
+# scipy.stats is imported where it is used: it takes 0.8 s, and a run (the interval of its
+# latent stability) never needs it; the sweep's report does.
 
 ALPHA = 0.05
 RESAMPLES = 2000

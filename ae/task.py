@@ -32,9 +32,13 @@ def task_of(task):
   return task if isinstance(task, Task) else task({})
 
 
+def param_shapes(task):
+  """One seed's params of a Task (or a function hyper -> Task) as shapes (a pytree of
+  jax.ShapeDtypeStruct), from a key's shape: nothing is computed or compiled."""
+  return jax.eval_shape(task_of(task).init, jax.ShapeDtypeStruct((2,), np.uint32))
+
+
 def param_count(task):
   """Parameters per seed of a Task (or a function hyper -> Task), from shapes alone: the one
   count every config, header and memory estimate uses."""
-  key = jax.ShapeDtypeStruct((2,), np.uint32)   # a key's shape: nothing is computed or compiled
-  shapes = jax.eval_shape(task_of(task).init, key)
-  return sum(int(np.prod(s.shape)) for s in jax.tree.leaves(shapes))
+  return sum(int(np.prod(s.shape)) for s in jax.tree.leaves(param_shapes(task)))

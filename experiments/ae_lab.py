@@ -10,8 +10,9 @@ project of one's own with an `experiments/` folder hides it; the console script 
 import runpy
 import sys
 
-EXPERIMENTS = ("latent2d", "denoise", "circles", "vae", "sweep", "runs")
-USAGE = (f"usage: ae-lab {{{','.join(EXPERIMENTS)}}} [flags]   (ae-lab NAME --help: "
+EXPERIMENTS = ("latent2d", "denoise", "circles", "vae", "sweep")   # each: <out_dir>/<name>/<run>
+PROGRAMS = (*EXPERIMENTS, "runs")
+USAGE = (f"usage: ae-lab {{{','.join(PROGRAMS)}}} [flags]   (ae-lab NAME --help: "
          "that experiment's flags)")
 
 
@@ -20,7 +21,7 @@ def main():
     print(__doc__.strip() + "\n\n" + USAGE)
     sys.exit(0 if len(sys.argv) > 1 else 2)
   name = sys.argv[1]
-  if name not in EXPERIMENTS:
+  if name not in PROGRAMS:
     print(f"ae-lab: error: no experiment {name!r}; {USAGE}", file=sys.stderr)
     sys.exit(2)
   sys.argv = [f"ae-lab {name}", *sys.argv[2:]]

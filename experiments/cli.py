@@ -8,6 +8,7 @@ Flags are defined only when an experiment runs as a program: tests never parse f
 import dataclasses
 import importlib.resources
 import re
+import sys
 import textwrap
 
 from absl import flags
@@ -17,6 +18,7 @@ from ae import flagfile
 from ae.flagfile import format_value
 
 FLAGS = flags.FLAGS
+HELP = ("--help", "-h", "-?", "--helpshort")   # what asks a program for its help
 GROUPS = ("data", "seeds", "model", "optimiser", "solver", "experiment", "output")
 
 
@@ -135,6 +137,16 @@ def grouped_help(doc, default, extra):
     lines.append("")
   lines.append("Other flags (--flagfile, absl's logging): --helpfull.")
   return "\n".join(lines)
+
+
+def print_and_exit(text):
+  """Prints a program's help and exits 0; a reader that closes the pipe early (| head) is
+  no error."""
+  try:
+    print(text)
+  except BrokenPipeError:
+    pass
+  sys.exit(0)
 
 
 def preset_path(name):

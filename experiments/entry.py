@@ -205,17 +205,9 @@ def app(experiment, doc, default, run, redraw=None, drawing=(), presets=False,
       except InputError as e:
         fail(experiment, e)
     if "--helpfull" in argv[1:]:  # absl's own, every module's flags; exit 0 like --help
-      try:
-        print(flags.FLAGS.get_help())
-      except BrokenPipeError:
-        pass
-      sys.exit(0)
-    if any(a in ("--help", "-h", "-?", "--helpshort") for a in argv[1:]):
-      try:
-        print(cli.grouped_help(doc, default, extra))
-      except BrokenPipeError:  # e.g. | head
-        pass
-      sys.exit(0)
+      cli.print_and_exit(flags.FLAGS.get_help())
+    if any(a in cli.HELP for a in argv[1:]):
+      cli.print_and_exit(cli.grouped_help(doc, default, extra))
     try:
       return flags.FLAGS(argv)
     except flags.Error as e:

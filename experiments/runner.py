@@ -17,6 +17,7 @@ import jax
 import numpy as np
 
 from ae import InputError, memory, processes, runs, schedule, train
+from ae.task import param_shapes
 from experiments.startup import Stopped
 
 
@@ -117,7 +118,7 @@ def check_regenerated(arrays, fresh, where, what):
 def check_params(task, params, where, seeds=None):
   """InputError naming `where` unless params (with a seed axis, of `seeds` seeds when given)
   have the task's structure and shapes."""
-  want = jax.eval_shape(train.task_of(task).init, jax.random.PRNGKey(0))
+  want = param_shapes(task)
   try:
     same = (jax.tree.structure(params) == jax.tree.structure(want) and all(
         np.ndim(a) == len(w.shape) + 1 and np.shape(a)[1:] == w.shape

@@ -19,7 +19,7 @@ import sys
 import numpy as np
 from absl import app, flags
 
-from experiments import runs_page, runs_table
+from experiments import cli, runs_page, runs_table
 
 _OUT = flags.DEFINE_string("out_dir", "runs", "The folder of runs (<out_dir>/<experiment>/<run>).")
 _EXPERIMENT = flags.DEFINE_enum("experiment", None, list(runs_table.EXPERIMENTS),
@@ -130,15 +130,10 @@ def main(argv):
 
 def parse(argv):
   """absl's flags, a bad one as one line (exit 2); --help: this docstring and the flags."""
-  if any(a in ("-h", "--help", "--helpshort", "-?") for a in argv[1:]):
-    try:
-      print(__doc__.strip() + "\n\nflags:")
-      for f in (_OUT, _EXPERIMENT, _WHERE, _COMPARE, _FIGURE, _INDEX):
-        flag = flags.FLAGS[f.name]
-        print(f"  --{f.name}: {flag.help} (default: {flag.default})")
-    except BrokenPipeError:   # e.g. | head
-      pass
-    sys.exit(0)
+  if any(a in cli.HELP for a in argv[1:]):
+    cli.print_and_exit("\n".join([__doc__.strip() + "\n\nflags:"] + [
+        f"  --{f.name}: {flags.FLAGS[f.name].help} (default: {flags.FLAGS[f.name].default})"
+        for f in (_OUT, _EXPERIMENT, _WHERE, _COMPARE, _FIGURE, _INDEX)]))
   try:
     return flags.FLAGS(argv)
   except flags.Error as e:

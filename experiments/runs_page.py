@@ -92,7 +92,6 @@ def write(out_dir, rows=None):
   return out_dir / NAME
 
 
-
 def rewrite(experiment, out_dir):
   """After a run: <out_dir>/index.html again, with it; a failure to write the page is one
   line and never fails the run."""

@@ -9,8 +9,9 @@ import json
 import os
 import pathlib
 
+from experiments.ae_lab import EXPERIMENTS
+
 MAX_JSON = 64 * 2**20   # a metrics.json larger than this is not read (a run of huge seed counts)
-EXPERIMENTS = ("latent2d", "denoise", "circles", "vae", "sweep")
 
 
 def _median_text(v, fmt, unit=""):
