@@ -32,6 +32,20 @@ def test_flip_exactly_k_distinct_pixels():
   assert not np.array_equal(out, other)
 
 
+def test_ranks_are_a_stable_double_argsort():
+  """The pairwise ranks pick the same k pixels a stable sort would, ties (the ineligible
+  pixels' 2.0, repeated draws) in index order: the noise, and so every trained bit, is
+  what two argsorts made."""
+  rng = np.random.default_rng(0)
+  for shape in [(640, 35), (3, 4, 36), (1, 1), (2, 0)]:
+    for ties in (False, True):
+      u = rng.random(shape, dtype=np.float32)
+      if ties:
+        u = np.where(rng.random(shape) < 0.3, np.float32(2.0), np.round(u * 3) / 3)
+      want = np.argsort(np.argsort(u, axis=-1, kind="stable"), axis=-1, kind="stable")
+      np.testing.assert_array_equal(np.asarray(noise.ranks(jnp.asarray(u))), want)
+
+
 def test_salt_and_pepper_only_touch_their_pixels():
   x = jnp.asarray(F2)
   salt = np.asarray(noise.flip_k(KEY, x, 3, "salt"))
