@@ -6,10 +6,12 @@ empty (cold) and filled by the run before (warm); median of --repeat each.
   python -m bench.wall --floor                  # issue 41's table: ratios to JAX's start-up
   python -m bench.wall --floor --baseline=/tmp/old    # and an earlier commit's, interleaved
 
---floor times, in one run and interleaved, JAX's own start-up (the floor: import jax and run
-one operation), `--help`, a flag error, and each experiment's default command warm (cache
-filled) and cold (--cache_dir=none), each as a ratio to the floor; with --baseline, the same
-commands of an earlier checkout beside them (cwd and PYTHONPATH there, this interpreter).
+--floor times `--help`, a flag error, and each experiment's default command warm (cache
+filled) and cold (--cache_dir=none), each right after a run of JAX's own start-up (the floor:
+import jax and run one operation), and reports the median of those paired ratios: the
+machine drifts by seconds between minutes, so one floor for the whole table is not enough.
+With --baseline, the same commands of an earlier checkout beside them (cwd and PYTHONPATH
+there, this interpreter), every row interleaved.
 
 Reports the process's wall time and, from metrics.json, compile_seconds and train_seconds.
 """
@@ -61,11 +63,14 @@ def seconds(argv, ok=(0,), where=None):
   return wall
 
 
+FLOOR = ["-c", "import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()"]
+
+
 def floor_table(out):
-  """{row: [seconds per repeat]}, the rows interleaved in each repeat."""
+  """{row: [(seconds, the floor's seconds just before) per repeat]}, the rows interleaved
+  in each repeat."""
   where = {None: ""} if _BASELINE.value is None else {None: "", _BASELINE.value: ", baseline"}
-  rows = {"floor: `python -c \"import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()\"`":
-          (["-c", "import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()"], (0,))}
+  rows = {}
   for checkout, tag in where.items():
     rows[f"`python -m experiments.latent2d --help`{tag}"] = (
         ["-m", "experiments.latent2d", "--help"], (0,), checkout)
@@ -85,7 +90,8 @@ def floor_table(out):
   times = {k: [] for k in rows}
   for _ in range(_REPEAT.value):
     for k, (argv, ok, *where) in rows.items():
-      times[k].append(seconds(argv, ok, *where))
+      floor = seconds(FLOOR)
+      times[k].append((seconds(argv, ok, *where), floor))
   return times
 
 
@@ -94,11 +100,14 @@ def main(argv):
   if _FLOOR.value:
     with tempfile.TemporaryDirectory() as out:
       times = floor_table(out)
-    medians = {k: statistics.median(v) for k, v in times.items()}
-    floor = next(iter(medians.values()))
-    print(f"| command | wall (median of {_REPEAT.value}) | x the floor |\n|---|---|---|")
-    for k, v in medians.items():
-      print(f"| {k} | {v:.2f} s | {v / floor:.2f} |")
+    floors = [f for v in times.values() for _, f in v]
+    print(f"floor: `python {' '.join(FLOOR[:1])} \"{FLOOR[1]}\"`, median {statistics.median(floors):.2f} "
+          f"s (from {min(floors):.2f} to {max(floors):.2f} s over {len(floors)} runs)\n")
+    print(f"| command | wall (median of {_REPEAT.value}) | x the floor run just before "
+          "(median) |\n|---|---|---|")
+    for k, v in times.items():
+      print(f"| {k} | {statistics.median(w for w, _ in v):.2f} s | "
+            f"{statistics.median(w / f for w, f in v):.2f} |")
     return
   print("| dataset | seeds | cache | wall s (median) | compile s | train s | seeds with 0 px |")
   print("|---|---|---|---|---|---|---|")
