@@ -1,7 +1,7 @@
 """Denoising variants side by side: fresh noise vs one fixed noisy copy, the original's 200
 iterations vs the default 5000, and the three fonts. 8 seeds each, the same evaluation copies.
 
-  python -m bench.denoise                      # every variant (about 2 minutes on 2 cores)
+  python -m bench.denoise                      # every variant (about 25 s on 2 cores)
   python -m bench.denoise --variants=default,fixed
 
 Prints a Markdown table: the exact-restore rate (median over seeds) at each level, beside the
