@@ -24,7 +24,8 @@ def shape_error(config):
 
 def _rmse(config, p, x):
   out = np.asarray(autoencoder.reconstruct(config.model, p, x))
-  return float(np.sqrt(np.mean((out - x) ** 2)))
+  with np.errstate(over="ignore"):   # a diverged model's RMSE is inf, and says so
+    return float(np.sqrt(np.mean((out - x) ** 2)))
 
 
 def metrics(config, x, radii, keep, fit, gens):
