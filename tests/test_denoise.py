@@ -37,14 +37,13 @@ def test_ranks_are_a_stable_double_argsort():
   pixels' 2.0, repeated draws) in index order: the noise, and so every trained bit, is
   what two argsorts made."""
   rng = np.random.default_rng(0)
-  for shape in [(640, 35), (3, 4, 36), (1, 1), (2, 0), (5, noise.PAIRWISE),
-                (5, noise.PAIRWISE + 1), (4, 256)]:   # pairs, and sorts beyond
+  for shape in [(640, 35), (3, 4, 36), (1, 1), (2, 0), (5, noise.PAIRWISE + 1)]:  # pairs; sorts
     for ties in (False, True):
       u = rng.random(shape, dtype=np.float32)
       if ties:
         u = np.where(rng.random(shape) < 0.3, np.float32(2.0), np.round(u * 3) / 3)
       want = np.argsort(np.argsort(u, axis=-1, kind="stable"), axis=-1, kind="stable")
-      np.testing.assert_array_equal(np.asarray(noise.ranks(jnp.asarray(u))), want)
+      np.testing.assert_array_equal(np.asarray(jax.jit(noise.ranks)(u)), want)
     sorts = "sort" in str(jax.make_jaxpr(noise.ranks)(jnp.zeros(shape)))
     assert sorts == (shape[-1] > noise.PAIRWISE)   # pairs cost d^2 memory: sorts beyond
 
