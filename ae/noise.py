@@ -11,7 +11,6 @@ import jax
 import jax.numpy as jnp
 
 
-
 def _eligible(x, kind):
   if kind == "salt":
     return x < 0.5

@@ -101,8 +101,8 @@ def main(argv):
     with tempfile.TemporaryDirectory() as out:
       times = floor_table(out)
     floors = [f for v in times.values() for _, f in v]
-    print(f"floor: `python {' '.join(FLOOR[:1])} \"{FLOOR[1]}\"`, median {statistics.median(floors):.2f} "
-          f"s (from {min(floors):.2f} to {max(floors):.2f} s over {len(floors)} runs)\n")
+    print(f"floor: `python {FLOOR[0]} \"{FLOOR[1]}\"`, median {statistics.median(floors):.2f} s "
+          f"(from {min(floors):.2f} to {max(floors):.2f} s over {len(floors)} runs)\n")
     print(f"| command | wall (median of {_REPEAT.value}) | x the floor run just before "
           "(median) |\n|---|---|---|")
     for k, v in times.items():
