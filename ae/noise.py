@@ -28,8 +28,7 @@ PAIRS = 1 << 24
 def ranks(u):
   """Each draw's rank along the last axis, 0 for the smallest, ties in index order: what
   argsort(argsort(u)) gives (stable). Counted pairwise up to PAIRS pairs: two sorts of a
-  glyph's 35 draws took most of a denoising step on a CPU (the default denoise run trained
-  in 5.75 s with them, 1.31 s without).
+  glyph's 35 draws took most of a denoising step on a CPU (BUILD_NOTES.md, "Why it is fast").
 
   >>> ranks(jnp.array([0.5, 0.1, 0.5, 0.2])).tolist()
   [2, 0, 3, 1]
