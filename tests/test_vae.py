@@ -109,6 +109,42 @@ def test_tiny_run_on_a_font(tmp_path, compare, monkeypatch):
     assert f"{100 * m['baselines']['pca']['latent_coverage']:.0f}% glyph-like" in shown[0]
 
 
+def test_the_quantile_grid_is_the_normal_quantiles_rounded_once():
+  from scipy.special import ndtri  # pylint: disable=g-import-not-at-top  (scipy: jax's own)
+  for g in (2, 3, 9, 15, 40):
+    z = vae.quantile_grid(g, 3)
+    want = np.float32(ndtri((np.arange(g) + 0.5) / g))  # float64, rounded to float32 once
+    assert isinstance(z, np.ndarray) and z.dtype == np.float32 and z.shape == (g * g, 3)
+    np.testing.assert_array_equal(z[:g, 0], want)        # the top row: z1 rising
+    np.testing.assert_array_equal(z[::g, 1], want[::-1])  # the first column: z2 falling
+    assert not z[:, 2].any()
+  one = vae.quantile_grid(4, 1)   # one latent dimension: z1 alone, row after row
+  np.testing.assert_array_equal(one[:, 0], np.tile(vae.quantile_grid(4, 2)[:4, 0], 4))
+
+
+def test_the_evaluation_runs_as_a_few_programs_not_one_per_operation():
+  """vae_report.evaluate lowers one program per jitted function: the quantile grid as jnp, op
+  by op, lowered some 40 one-operation programs, a second of every run (issue 41)."""
+  import jax.monitoring  # pylint: disable=g-import-not-at-top
+  from experiments import vae_report  # pylint: disable=g-import-not-at-top
+  config = dataclasses.replace(TINY, grid=11, prior_samples=7)   # shapes no other test lowers
+  cfg = vae.resolve(config.model, True)
+  config = dataclasses.replace(config, model=cfg)
+  d = vae_exp.load(config)
+  keys = jax.random.split(jax.random.PRNGKey(0), 2)
+  params = jax.vmap(lambda k: vae.init(cfg, d.x.shape[1], k))(keys)
+  lowered = []
+  listen = lambda name, *_, **__: lowered.append(name)   # noqa: E731
+  jax.monitoring.register_event_duration_secs_listener(listen)
+  try:
+    ev = vae_report.evaluate(config, d, params, jax.random.PRNGKey(1))
+  finally:
+    jax.monitoring.unregister_event_duration_listener(listen)
+  assert ev["grid_out"].shape == (2, 11 * 11, d.x.shape[1])
+  # posterior, elbo, two decode_all shapes, the prior's draw (key, fold_in, normal), a cast
+  assert lowered.count("/jax/core/compile/jaxpr_to_mlir_module_duration") <= 10, len(lowered)
+
+
 @pytest.mark.slow
 def test_tiny_run_on_circles(tmp_path):
   cfg = dataclasses.replace(TINY, data=DataConfig(dataset="circles"))
