@@ -21,7 +21,8 @@ from absl import flags
 from ae import InputError
 from experiments import cli, distributed, runs_page, startup
 from experiments.progress import Progress
-from experiments.startup import Stopped, early_signal, use_all_cores, use_compile_cache
+from experiments.startup import (Stopped, early_signal, freeze_imports, use_all_cores,
+                                 use_compile_cache)
 
 OUT_DIR = flags.DEFINE_string("out_dir", "runs", "Runs go to <out_dir>/<experiment>/<run_name>/.")
 RUN_NAME = flags.DEFINE_string("run_name", None, "Run directory name (default: the start time and process id).")
@@ -229,6 +230,7 @@ def app(experiment, doc, default, run, redraw=None, drawing=(), presets=False,
     except InputError as e:
       fail(experiment, e)
     use_all_cores()
+    freeze_imports()
     problem = distributed.start(experiment)  # before any backend is touched
     if problem is not None:
       fail(experiment, problem, 1)
