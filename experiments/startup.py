@@ -50,7 +50,7 @@ def use_all_cores():
 
 def freeze_imports():
   """Keeps Python's cyclic garbage collector off every object made so far (call it once JAX
-  is imported: its modules' million objects), and off all of them at exit. Each full
+  is imported: some 90,000 objects of its modules), and off all of them at exit. Each full
   collection walked them again, and the last one, at exit, only freed memory the process
   hands back anyway: 0.4-0.6 s of a 4-8 s run (issue 41). Objects still die when their last
   reference goes; one left in a reference cycle waits for the exit, where it is not
