@@ -4,6 +4,7 @@ Every loader returns a `Glyphs`: x (n, h*w) float32 in {0, 1}, one label (a char
 glyph, and the glyph shape (h, w) for drawing.
 """
 import dataclasses
+import functools
 import importlib.resources
 import pathlib
 import re
@@ -297,19 +298,30 @@ def circles(key, cfg):
   """(x (n, 2*points) float32, x and y interleaved; radii (n,); centres (n, 2)): a pure,
   keyed draw of the circles set `cfg` describes (the key only feeds the jitters). With
   --render=image, x is (n, image_size**2): ring images (rings.render)."""
-  import jax  # pylint: disable=g-import-not-at-top
   n, m = cfg.circles, cfg.points
   if cfg.render == "image":
     radii = np.linspace(cfg.radius_min, cfg.radius_max, n)
     return rings.render(radii, cfg.image_size), radii, np.zeros((n, 2))
-  k_phase, k_centre = jax.random.split(key)
+  phase, centre = (np.asarray(a) for a in _jitters()(key, n))
   radii = np.linspace(cfg.radius_min, cfg.radius_max, n)
   deg = np.linspace(0.0, 360.0, m)[None, :] + cfg.angle_offset
-  deg = deg + np.asarray(jax.random.uniform(k_phase, (n, 1), minval=-1.0, maxval=1.0)) * (
-      cfg.angle_jitter)
+  deg = deg + phase * cfg.angle_jitter
   angle = deg if cfg.original_radians else np.deg2rad(deg)  # the original's bug: degrees as rad
-  centres = np.asarray(jax.random.uniform(k_centre, (n, 2), minval=-1.0, maxval=1.0)) * (
-      cfg.centre_jitter)
+  centres = centre * cfg.centre_jitter
   xy = np.stack([centres[:, :1] + radii[:, None] * np.cos(angle),
                  centres[:, 1:] + radii[:, None] * np.sin(angle)], -1)
   return xy.reshape(n, 2 * m).astype(np.float32), radii, centres
+
+
+@functools.cache
+def _jitters():
+  """draw(key, n): each circle's phase jitter (n, 1) and centre jitter (n, 2), uniform in
+  [-1, 1], as one compiled program (drawn op by op, the split and the draws were five);
+  the same bits."""
+  import jax  # pylint: disable=g-import-not-at-top
+
+  def draw(key, n):
+    k_phase, k_centre = jax.random.split(key)
+    return (jax.random.uniform(k_phase, (n, 1), minval=-1.0, maxval=1.0),
+            jax.random.uniform(k_centre, (n, 2), minval=-1.0, maxval=1.0))
+  return jax.jit(draw, static_argnums=1)

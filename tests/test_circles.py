@@ -29,6 +29,24 @@ def test_generator_is_the_original_set_in_degrees():
                              atol=1e-6)
 
 
+def test_the_jitters_are_the_keys_uniform_draws_in_one_program():
+  """The phase and centre jitters: jax.random.uniform on the key's two halves, bit for bit,
+  drawn by one compiled program (op by op they were five: issue 41)."""
+  import jax.monitoring  # pylint: disable=g-import-not-at-top
+  key, lowered = jax.random.PRNGKey(7), []
+  listen = lambda name, *_, **__: lowered.append(name)   # noqa: E731
+  jax.monitoring.register_event_duration_secs_listener(listen)
+  try:   # 13 circles: a shape no other test draws
+    _, _, centres = data.circles(key, CirclesConfig(circles=13, centre_jitter=1.0))
+  finally:
+    jax.monitoring.unregister_event_duration_listener(listen)
+  assert lowered.count("/jax/core/compile/jaxpr_to_mlir_module_duration") == 1, lowered
+  k_phase, k_centre = jax.random.split(key)
+  uniform = lambda k, shape: np.asarray(jax.random.uniform(k, shape, minval=-1.0, maxval=1.0))
+  np.testing.assert_array_equal(centres, uniform(k_centre, (13, 2)))
+  np.testing.assert_array_equal(data._jitters()(key, 13)[0], uniform(k_phase, (13, 1)))
+
+
 def test_variants_original_radians_phase_and_centre():
   xr, radii, _ = data.circles(KEY, CirclesConfig(original_radians=True))
   deg = np.linspace(0, 360, 21)
