@@ -122,6 +122,7 @@ def test_the_quantile_grid_is_the_normal_quantiles_rounded_once():
   np.testing.assert_array_equal(one[:, 0], np.tile(vae.quantile_grid(4, 2)[:4, 0], 4))
 
 
+@pytest.mark.slow   # five programs compiled: 7 s
 def test_the_evaluation_runs_as_a_few_programs_not_one_per_operation():
   """vae_report.evaluate lowers one program per jitted function: the quantile grid as jnp, op
   by op, lowered some 40 one-operation programs, a second of every run (issue 41)."""
