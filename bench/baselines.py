@@ -16,14 +16,15 @@ import numpy as np
 
 matplotlib.use("Agg")
 
-from ae import baselines, data, plotting  # noqa: E402  pylint: disable=g-import-not-at-top
+from ae import (baselines, circles_data, data,  # noqa: E402  pylint: disable=g-import-not-at-top
+                plotting)
 from bench import median_seconds  # noqa: E402  pylint: disable=g-import-not-at-top
 from experiments import circles, vae, vae_report  # noqa: E402  pylint: disable=g-import-not-at-top
 
 
 def main():
   g = data.DataConfig(dataset="font2").load()
-  cc = circles.Config(data=data.CirclesConfig(holdout="0.4:0.6"))
+  cc = circles.Config(data=circles_data.CirclesConfig(holdout="0.4:0.6"))
   x, radii, _, keep = circles.make_data(cc)
   vc = vae.Config()
   d = vae.load(vc)
@@ -40,7 +41,7 @@ def main():
       "reconstruction figure, with the PCA column": lambda: plotting.reconstructions(
           tmp / "b.png", g.x, out, g.shape, list(g.chars), "t", baseline=pca_out),
   }
-  rc = circles.Config(data=data.CirclesConfig(render="image", holdout="0.45:0.6"))
+  rc = circles.Config(data=circles_data.CirclesConfig(render="image", holdout="0.45:0.6"))
   rc = circles.resolved(rc)
   rx, rr, _, rkeep = circles.make_data(rc)
   ring_row = {"circles --render=image: PCA-1 and PCA-2, distances and coverage": lambda: [

@@ -28,9 +28,9 @@ import dataclasses
 
 import numpy as np
 
-from ae import InputError, baselines, circles, data, rings
+from ae import InputError, baselines, circles, circles_data, rings
 from ae.config import TrainConfig
-from ae.data import CirclesConfig
+from ae.circles_data import CirclesConfig
 from ae.fields import field
 from ae.models import AEConfig
 from experiments import entry, explorer_pages
@@ -82,7 +82,7 @@ def measure(config):
 def make_data(config):
   """(x, radii, centres, train mask) of the run's circles (one fixed draw for every seed)."""
   import jax  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
-  x, radii, centres = data.circles(jax.random.PRNGKey(0), config.data)
+  x, radii, centres = circles_data.circles(jax.random.PRNGKey(0), config.data)
   band = config.data.band()
   keep = np.ones(len(x), bool) if band is None else ~((radii >= band[0]) & (radii <= band[1]))
   return x, radii, centres, keep

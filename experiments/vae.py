@@ -21,9 +21,10 @@ import sys
 
 import numpy as np
 
-from ae import InputError, data
+from ae import InputError, circles_data
 from ae.config import TrainConfig
-from ae.data import CirclesConfig, DataConfig, Glyphs
+from ae.circles_data import CirclesConfig
+from ae.data import DataConfig, Glyphs
 from ae.fields import field
 from ae.models import AEConfig, VAEConfig
 from experiments import entry, explorer_pages
@@ -64,7 +65,7 @@ def load(config, saved=None, where="data.npz"):
   import jax  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   from experiments import runner  # pylint: disable=g-import-not-at-top
   if config.data.dataset == "circles":
-    x, radii, _ = data.circles(jax.random.PRNGKey(0), CirclesConfig())
+    x, radii, _ = circles_data.circles(jax.random.PRNGKey(0), CirclesConfig())
     if saved is not None:
       runner.check_regenerated(saved[0], {"x": x}, where, "circles")
     return Data(x, tuple(f"{r:.3f}" for r in radii), (x.shape[1] // 2, 2), "circles", False)

@@ -7,17 +7,17 @@ import jax
 import numpy as np
 import pytest
 
-from ae import InputError, circles, data
+from ae import InputError, circles, circles_data
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
-from ae.data import CirclesConfig
+from ae.circles_data import CirclesConfig
 from experiments import circles as circles_exp
 
 KEY = jax.random.PRNGKey(0)
 
 
 def test_generator_is_the_original_set_in_degrees():
-  x, radii, centres = data.circles(KEY, CirclesConfig())
+  x, radii, centres = circles_data.circles(KEY, CirclesConfig())
   assert x.shape == (100, 42) and x.dtype == np.float32
   np.testing.assert_allclose(radii, np.linspace(0.1, 0.9, 100))
   assert not centres.any()
@@ -37,24 +37,24 @@ def test_the_jitters_are_the_keys_uniform_draws_in_one_program():
   listen = lambda name, *_, **__: lowered.append(name)   # noqa: E731
   jax.monitoring.register_event_duration_secs_listener(listen)
   try:   # 13 circles: a shape no other test draws
-    _, _, centres = data.circles(key, CirclesConfig(circles=13, centre_jitter=1.0))
+    _, _, centres = circles_data.circles(key, CirclesConfig(circles=13, centre_jitter=1.0))
   finally:
     jax.monitoring.unregister_event_duration_listener(listen)
   assert lowered.count("/jax/core/compile/jaxpr_to_mlir_module_duration") == 1, lowered
   k_phase, k_centre = jax.random.split(key)
   uniform = lambda k, shape: np.asarray(jax.random.uniform(k, shape, minval=-1.0, maxval=1.0))
   np.testing.assert_array_equal(centres, uniform(k_centre, (13, 2)))
-  np.testing.assert_array_equal(data._jitters()(key, 13)[0], uniform(k_phase, (13, 1)))
+  np.testing.assert_array_equal(circles_data._jitters()(key, 13)[0], uniform(k_phase, (13, 1)))
 
 
 def test_variants_original_radians_phase_and_centre():
-  xr, radii, _ = data.circles(KEY, CirclesConfig(original_radians=True))
+  xr, radii, _ = circles_data.circles(KEY, CirclesConfig(original_radians=True))
   deg = np.linspace(0, 360, 21)
   np.testing.assert_allclose(xr[5, 0::2], radii[5] * np.cos(deg), atol=1e-6)  # degrees as rad
   cfg = CirclesConfig(angle_jitter=180.0, centre_jitter=0.3)
-  a, _, centres = data.circles(KEY, cfg)
-  b, _, _ = data.circles(KEY, cfg)
-  c, _, _ = data.circles(jax.random.PRNGKey(1), cfg)
+  a, _, centres = circles_data.circles(KEY, cfg)
+  b, _, _ = circles_data.circles(KEY, cfg)
+  c, _, _ = circles_data.circles(jax.random.PRNGKey(1), cfg)
   np.testing.assert_array_equal(a, b)  # keyed and pure
   assert not np.allclose(a, c)
   assert np.all(np.abs(centres) <= 0.3) and np.abs(centres).max() > 0.05

@@ -141,8 +141,8 @@ def test_the_page_decodes_as_autoencoder_decode(tmp_path, open_page, hidden, lat
 
 
 def test_the_page_decodes_circles_as_the_model_does(tmp_path, open_page):
-  from ae import data  # pylint: disable=g-import-not-at-top
-  x, _, _ = data.circles(jax.random.PRNGKey(0), data.CirclesConfig(circles=20))
+  from ae import circles_data  # pylint: disable=g-import-not-at-top
+  x, _, _ = circles_data.circles(jax.random.PRNGKey(0), circles_data.CirclesConfig(circles=20))
   model = AEConfig(arch=(42, 16, 2, 16, 42), loss="mse", init="normal")
   path, params = _autoencoder_page(tmp_path, model, x, "circles", (21, 2), seeds=2)
   page = open_page(path, "#aligned=0")   # the plane in the seed's own frame

@@ -46,9 +46,9 @@ def test_every_text_and_mark_reads_at_4_5_to_1(open_page, tmp_path, classes):
 
 
 def test_circle_colours_read_too(open_page, tmp_path):
-  from ae import data, explorer  # pylint: disable=g-import-not-at-top
+  from ae import circles_data, explorer  # pylint: disable=g-import-not-at-top
   import jax  # pylint: disable=g-import-not-at-top
-  x, _, _ = data.circles(jax.random.PRNGKey(0), data.CirclesConfig(circles=20))
+  x, _, _ = circles_data.circles(jax.random.PRNGKey(0), circles_data.CirclesConfig(circles=20))
   dec = explorer.decoder([{"w": np.ones((2, 42), np.float32), "b": np.zeros(42, np.float32)}],
                          [None], "linear")
   seed = explorer.Seed(0, "", dec, np.random.default_rng(1).normal(size=(20, 2)))

@@ -17,7 +17,7 @@ def _loaded(module):
 
 
 def test_data_loads_without_jax_optax_or_the_engine():
-  loaded = _loaded("ae.data")
+  loaded = _loaded("ae.data, ae.circles_data")
   assert not loaded & {"jax", "optax", *ENGINE}, sorted(loaded & {"jax", "optax", *ENGINE})
 
 
@@ -30,8 +30,8 @@ def test_models_load_without_the_engine():
 
 def test_configurations_and_flags_load_without_jax():
   """The flags (every experiment's --help) are built from these alone: tests/test_startup.py."""
-  loaded = _loaded("ae.choices, ae.models, ae.config, ae.data, experiments.entry, "
-                   "experiments.cli")
+  loaded = _loaded("ae.choices, ae.models, ae.config, ae.data, ae.circles_data, "
+                   "experiments.entry, experiments.cli")
   heavy = {"jax", "optax", "matplotlib", "scipy"}
   assert not loaded & heavy, sorted(loaded & heavy)
 

@@ -13,7 +13,8 @@ import spawn
 from ae import InputError, runs
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
-from ae.data import CirclesConfig, DataConfig
+from ae.circles_data import CirclesConfig
+from ae.data import DataConfig
 from ae.denoise import NoiseConfig
 from ae.vae import VAEConfig
 from experiments import circles, denoise, latent2d, vae

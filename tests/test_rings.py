@@ -10,7 +10,7 @@ import pytest
 from ae import InputError, rings
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
-from ae.data import CirclesConfig
+from ae.circles_data import CirclesConfig
 from experiments import circles as exp
 
 
