@@ -17,6 +17,20 @@ sys.path.insert(0, ROOT)
 import pytest  # noqa: E402
 
 
+def lowered(fn):
+  """(fn(), how many programs JAX lowered while it ran), from jax.monitoring's events: one
+  per program traced and lowered, a cached one (in this process) none."""
+  import jax.monitoring  # pylint: disable=g-import-not-at-top
+  names = []
+  listen = lambda name, *_, **__: names.append(name)   # noqa: E731
+  jax.monitoring.register_event_duration_secs_listener(listen)
+  try:
+    out = fn()
+  finally:
+    jax.monitoring.unregister_event_duration_listener(listen)
+  return out, names.count("/jax/core/compile/jaxpr_to_mlir_module_duration")
+
+
 # ---------------------------------------------------------------- the explorer page's browser
 @pytest.fixture(scope="session")
 def chromium():

@@ -13,6 +13,8 @@ from ae.config import TrainConfig
 from ae.circles_data import CirclesConfig
 from experiments import circles as circles_exp
 
+from conftest import lowered
+
 KEY = jax.random.PRNGKey(0)
 
 
@@ -32,15 +34,10 @@ def test_generator_is_the_original_set_in_degrees():
 def test_the_jitters_are_the_keys_uniform_draws_in_one_program():
   """The phase and centre jitters: jax.random.uniform on the key's two halves, bit for bit,
   drawn by one compiled program (op by op they were five: issue 41)."""
-  import jax.monitoring  # pylint: disable=g-import-not-at-top
-  key, lowered = jax.random.PRNGKey(7), []
-  listen = lambda name, *_, **__: lowered.append(name)   # noqa: E731
-  jax.monitoring.register_event_duration_secs_listener(listen)
-  try:   # 13 circles: a shape no other test draws
-    _, _, centres = circles_data.circles(key, CirclesConfig(circles=13, centre_jitter=1.0))
-  finally:
-    jax.monitoring.unregister_event_duration_listener(listen)
-  assert lowered.count("/jax/core/compile/jaxpr_to_mlir_module_duration") == 1, lowered
+  key = jax.random.PRNGKey(7)   # 13 circles: a shape no other test draws
+  (_, _, centres), programs = lowered(
+      lambda: circles_data.circles(key, CirclesConfig(circles=13, centre_jitter=1.0)))
+  assert programs == 1, programs
   k_phase, k_centre = jax.random.split(key)
   uniform = lambda k, shape: np.asarray(jax.random.uniform(k, shape, minval=-1.0, maxval=1.0))
   np.testing.assert_array_equal(centres, uniform(k_centre, (13, 2)))
