@@ -15,6 +15,7 @@ there, this interpreter), every row interleaved.
 
 Reports the process's wall time and, from metrics.json, compile_seconds and train_seconds.
 """
+import importlib.metadata
 import json
 import os
 import pathlib
@@ -63,6 +64,12 @@ def seconds(argv, ok=(0,), where=None):
   return wall
 
 
+def versions():
+  """The installed versions the floor depends on (ml_dtypes 0.7.0 alone added about 1 s)."""
+  return ", ".join(f"{p} {importlib.metadata.version(p)}" for p in STACK)
+
+
+STACK = ("jax", "jaxlib", "ml_dtypes", "numpy", "matplotlib")
 FLOOR = ["-c", "import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()"]
 
 
@@ -102,7 +109,8 @@ def main(argv):
       times = floor_table(out)
     floors = [f for v in times.values() for _, f in v]
     print(f"floor: `python {FLOOR[0]} \"{FLOOR[1]}\"`, median {statistics.median(floors):.2f} s "
-          f"(from {min(floors):.2f} to {max(floors):.2f} s over {len(floors)} runs)\n")
+          f"(from {min(floors):.2f} to {max(floors):.2f} s over {len(floors)} runs)")
+    print(f"with {versions()}\n")
     print(f"| command | wall (median of {_REPEAT.value}) | x the floor run just before "
           "(median) |\n|---|---|---|")
     for k, v in times.items():
