@@ -61,3 +61,20 @@ def test_linear_latent_layer():
   np.testing.assert_allclose(mlp.encode(p, x, "tanh"), jnp.tanh(z_lin), rtol=1e-6)
   np.testing.assert_allclose(mlp.apply(p, x, ("tanh", "identity")),
                              mlp.decode(p, z_lin, "tanh"), rtol=1e-6)
+
+
+
+def test_decode_casts_on_the_host():
+  """autoencoder.decode of float64 NumPy points rounds them to float32 in NumPy: the bits
+  of JAX's own cast, without the program that cast took (one more on every run)."""
+  from ae import autoencoder  # pylint: disable=g-import-not-at-top
+  from conftest import lowered  # pylint: disable=g-import-not-at-top
+  model = autoencoder.AEConfig()
+  p = autoencoder.init(model, jax.random.PRNGKey(3))
+  z = np.random.default_rng(3).normal(size=(13, 2)) * 3   # float64, not float32 exactly
+  assert not np.array_equal(z, z.astype(np.float32))
+  cast = jnp.asarray(np.concatenate([z, z]), jnp.float32)[:13]   # JAX's cast, another shape
+  want = np.asarray(autoencoder._decode(model, p, cast))  # pylint: disable=protected-access
+  got, programs = lowered(lambda: np.asarray(autoencoder.decode(model, p, z)))
+  assert programs == 0   # the decoder for 13 points is lowered already; no cast program
+  np.testing.assert_array_equal(got, want)
