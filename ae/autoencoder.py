@@ -90,7 +90,7 @@ def encode(cfg, params, x):
 
 def decode(cfg, params, z):
   """Pixel intensities in [0, 1] (n, d) decoded from latent points z (n, k)."""
-  return _decode(cfg, params, np.asarray(z, np.float32))   # on the host: one program fewer
+  return _decode(cfg, params, np.asarray(z, np.float32))   # NumPy rounds as XLA, no program
 
 
 def latent_grid(z, n, margin=0.0):

@@ -1,4 +1,5 @@
-"""MLP: init shapes and statistics, apply = decode(encode), architecture checks."""
+"""MLP: init shapes and statistics, apply = decode(encode), architecture checks; the
+autoencoder's decode of float64 points."""
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -61,7 +62,6 @@ def test_linear_latent_layer():
   np.testing.assert_allclose(mlp.encode(p, x, "tanh"), jnp.tanh(z_lin), rtol=1e-6)
   np.testing.assert_allclose(mlp.apply(p, x, ("tanh", "identity")),
                              mlp.decode(p, z_lin, "tanh"), rtol=1e-6)
-
 
 
 def test_decode_casts_on_the_host():
