@@ -72,7 +72,7 @@ def evaluate(cfg, params, x, y=None):
   """Per seed (params with a leading seed axis): final loss (seeds,) and wrong pixels per
   glyph (seeds, n)."""
   y = x if y is None else y
-  return _evaluate(params, jnp.asarray(x), jnp.asarray(y), cfg.acts, cfg.loss)
+  return _evaluate(params, np.asarray(x), np.asarray(y), cfg.acts, cfg.loss)
 
 
 @functools.partial(jax.jit, static_argnames=("acts", "loss"))
@@ -85,7 +85,7 @@ def _evaluate(params, x, y, acts, loss):
 
 def encode(cfg, params, x):
   """Latent codes (n, k) of one seed's params."""
-  return _encode(cfg, params, jnp.asarray(x))
+  return _encode(cfg, params, np.asarray(x))
 
 
 def decode(cfg, params, z):
@@ -106,7 +106,7 @@ def latent_grid(z, n, margin=0.0):
 
 def reconstruct(cfg, params, x):
   """Pixel intensities of the whole autoencoder applied to x."""
-  return _decode(cfg, params, _encode(cfg, params, jnp.asarray(x)))
+  return _decode(cfg, params, _encode(cfg, params, np.asarray(x)))
 
 
 # Jitted once per model config (hashable, static): eager op-by-op dispatch would compile

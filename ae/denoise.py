@@ -63,7 +63,7 @@ def _noisy(key, x, level, model, kind):
 def noisy_copies(cfg, key, x, level):
   """(copies * n, d) fresh noisy copies of every glyph at `level`, and their clean targets."""
   clean = np.tile(np.asarray(x), (cfg.eval_copies, 1))
-  noisy = np.asarray(_noisy(key, jnp.asarray(clean), level, cfg.noise_model, cfg.noise))
+  noisy = np.asarray(_noisy(key, clean, level, cfg.noise_model, cfg.noise))
   return noisy, clean
 
 
@@ -78,7 +78,7 @@ def evaluate(model, cfg, params, x, key):
   linear = baselines.pca(x, model.latent_dim)
   for i, level in enumerate(cfg.levels()):
     noisy, clean = noisy_copies(cfg, jax.random.fold_in(key, i), x, level)
-    wrong = np.asarray(_wrong(model, params, jnp.asarray(noisy), jnp.asarray(clean)))
+    wrong = np.asarray(_wrong(model, params, noisy, clean))
     near = np.asarray(x)[losses.nearest(noisy, x)[0]]
     projected = baselines.reconstruct(linear, noisy)
     out.append({

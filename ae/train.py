@@ -96,7 +96,7 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
   optimizer, the rest for a task given as a function hyper -> Task), on data[i] when
   data_per_run (every leaf then has a leading run axis). All runs share one compiled
   program: values that change only numbers, not shapes or static settings, batch this way."""
-  data = jax.tree.map(jnp.asarray, data)
+  data = jax.tree.map(_on_device, data)
   cfg = _checked(cfg, seeds, data, data_per_run)
   plan = schedule.build(cfg)
   entries, logged = schedule.blocks(plan, cfg.log_every)  # blocks of <= MAX_BLOCK steps
@@ -114,6 +114,12 @@ def fit_runs(task, data, cfg, seeds, hyper=None, data_per_run=False, progress=No
       should_stop)
   timing = {"compile_seconds": compile_seconds, "train_seconds": time.perf_counter() - t0}
   return _gathered(prog, state, rows, entries, logged, done, len(seeds), timing, interrupted)
+
+
+def _on_device(a):
+  """An array on the default device in JAX's dtype (float64 -> float32, as jnp.asarray):
+  device_put, where jnp.asarray copies a NumPy array through a program of its own."""
+  return a if isinstance(a, jax.Array) else jax.device_put(np.asarray(a))
 
 
 def _checked(cfg, seeds, data, data_per_run):

@@ -1,7 +1,6 @@
 """vae's figures: curves, posterior means, decoded grids (the VAE's beside the plain
 autoencoder's and PCA-2's), samples from the prior and an interpolation."""
 
-import jax.numpy as jnp
 import numpy as np
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Ellipse, Rectangle
@@ -130,7 +129,7 @@ def interpolation(path, config, d, fit, ev, i, who, steps=10):
     a, b = np.unravel_index(np.argmax(dist), dist.shape)
   t = np.linspace(0, 1, steps)[:, None]
   z = (1 - t) * mu[a] + t * mu[b]
-  out = np.asarray(vae.decode_all(config.model, fit.params, jnp.asarray(z, jnp.float32)))[i]
+  out = np.asarray(vae.decode_all(config.model, fit.params, np.asarray(z, np.float32)))[i]
   out = 1 / (1 + np.exp(-out))
   ham = hamming(out > .5, d.x)
   fig, ax = plt.subplots(figsize=(steps * 0.8, 1.6))

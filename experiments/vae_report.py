@@ -2,7 +2,6 @@
 (the figures: vae_figures.py)."""
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from ae import autoencoder, baselines, circles, losses, report, train, vae
@@ -13,15 +12,15 @@ NEAR = 3  # a decoding within 3 px of some training glyph counts as glyph-like
 
 def evaluate(config, d, params, key):
   """Every seed's ELBO, posterior, prior samples and decoded quantile grid."""
-  cfg, x = config.model, jnp.asarray(d.x)
+  cfg, x = config.model, np.asarray(d.x)
   mu, logvar, out, kl_dim = map(np.asarray, vae.posterior(cfg, params, x))
   z = np.asarray(jax.random.normal(jax.random.fold_in(key, 1),
                                    (config.prior_samples, cfg.latent_dim)))
   grid_z = np.asarray(vae.quantile_grid(config.grid, cfg.latent_dim))
   ev = {"elbo": np.asarray(vae.elbo(cfg, params, x, key)), "mu": mu, "logvar": logvar,
         "kl_dim": kl_dim, "prior_z": z, "grid_z": grid_z,
-        "prior_out": np.asarray(vae.decode_all(cfg, params, jnp.asarray(z))),
-        "grid_out": np.asarray(vae.decode_all(cfg, params, jnp.asarray(grid_z)))}
+        "prior_out": np.asarray(vae.decode_all(cfg, params, z)),
+        "grid_out": np.asarray(vae.decode_all(cfg, params, grid_z))}
   if d.binary:
     ev["errors"] = ((out > 0) != (d.x > .5)).sum(-1)
     ev["prior_ham"] = np.stack([hamming(o > 0, d.x) for o in ev["prior_out"]])

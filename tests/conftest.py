@@ -18,17 +18,22 @@ import pytest  # noqa: E402
 
 
 def lowered(fn):
-  """(fn(), how many programs JAX lowered while it ran), from jax.monitoring's events: one
-  per program traced and lowered, a cached one (in this process) none."""
+  """(fn(), the programs JAX lowered while it ran: their names, e.g. 'jit(_decode)'), from
+  jax.monitoring's events: one per program traced and lowered, a cached one (in this
+  process) none."""
   import jax.monitoring  # pylint: disable=g-import-not-at-top
   names = []
-  listen = lambda name, *_, **__: names.append(name)   # noqa: E731
+
+  def listen(event, _, fun_name=None, **__):
+    if event == "/jax/core/compile/jaxpr_to_mlir_module_duration":
+      names.append(fun_name)
+
   jax.monitoring.register_event_duration_secs_listener(listen)
   try:
     out = fn()
   finally:
     jax.monitoring.unregister_event_duration_listener(listen)
-  return out, names.count("/jax/core/compile/jaxpr_to_mlir_module_duration")
+  return out, names
 
 
 # ---------------------------------------------------------------- the explorer page's browser

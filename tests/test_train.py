@@ -11,6 +11,7 @@ import pytest
 
 from ae import InputError, autoencoder, data, schedule, train
 from ae.config import TrainConfig
+from conftest import lowered
 
 X = data.load("font2").x[:8]
 MODEL = autoencoder.AEConfig(arch=(35, 16, 2, 16, 35))
@@ -257,3 +258,15 @@ def test_adaptive_eta_inside_training():
   fit = train.fit_seeds(TASK, {"x": X}, cfg)
   assert not np.allclose(fit.history["eta"], 0.5)  # the rule moved eta
   assert np.all(np.isfinite(fit.history["loss"]))
+
+
+def test_numpy_data_reaches_the_device_without_a_program():
+  """fit_runs puts NumPy data on the device with device_put (jnp.asarray took a compiled
+  copy per array, one program more every run: issue 41), in the dtype jnp.asarray gave."""
+  x = X[:5].astype(np.float64)   # 5 glyphs: a shape no other test trains; float64 cast here
+  cfg = dataclasses.replace(CFG, iterations=4, log_every=2)
+  fit, programs = lowered(lambda: train.fit_seeds(TASK, {"x": x}, cfg))
+  assert "jit(stage)" not in programs and "jit(run)" in programs, programs
+  again = train.fit_seeds(TASK, {"x": jnp.asarray(x)}, cfg)   # JAX's own cast
+  for a, b in zip(jax.tree.leaves(fit.params), jax.tree.leaves(again.params)):
+    np.testing.assert_array_equal(a, b)
