@@ -35,6 +35,10 @@ class CirclesConfig:
                       ("points", "image"))
   image_size: int = field(16, "Pixels per side of each ring image (--render=image).", C)
 
+  def radii(self):
+    """The circles' radii (n,), evenly spaced from --radius_min to --radius_max."""
+    return np.linspace(self.radius_min, self.radius_max, self.circles)
+
   def band(self):
     """(lo, hi) of --holdout, or None."""
     if self.holdout is None:
@@ -71,7 +75,7 @@ class CirclesConfig:
     band = self.band()
     if band is not None:
       lo, hi = band
-      r = np.linspace(self.radius_min, self.radius_max, self.circles)
+      r = self.radii()
       inside = (r >= lo) & (r <= hi)
       if lo >= hi:
         raise InputError(f"--holdout={self.holdout}: its bounds are reversed (lo:hi "
@@ -89,12 +93,10 @@ def circles(key, cfg):
   """(x (n, 2*points) float32, x and y interleaved; radii (n,); centres (n, 2)): a pure,
   keyed draw of the circles set `cfg` describes (the key only feeds the jitters). With
   --render=image, x is (n, image_size**2): ring images (rings.render)."""
-  n, m = cfg.circles, cfg.points
+  n, m, radii = cfg.circles, cfg.points, cfg.radii()
   if cfg.render == "image":
-    radii = np.linspace(cfg.radius_min, cfg.radius_max, n)
     return rings.render(radii, cfg.image_size), radii, np.zeros((n, 2))
   phase, centre = (np.asarray(a) for a in _jitters()(key, n))
-  radii = np.linspace(cfg.radius_min, cfg.radius_max, n)
   deg = np.linspace(0.0, 360.0, m)[None, :] + cfg.angle_offset
   deg = deg + phase * cfg.angle_jitter
   angle = deg if cfg.original_radians else np.deg2rad(deg)  # the original's bug: degrees as rad

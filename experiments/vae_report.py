@@ -16,7 +16,7 @@ def evaluate(config, d, params, key):
   mu, logvar, out, kl_dim = map(np.asarray, vae.posterior(cfg, params, x))
   z = np.asarray(jax.random.normal(jax.random.fold_in(key, 1),
                                    (config.prior_samples, cfg.latent_dim)))
-  grid_z = np.asarray(vae.quantile_grid(config.grid, cfg.latent_dim))
+  grid_z = vae.quantile_grid(config.grid, cfg.latent_dim)
   ev = {"elbo": np.asarray(vae.elbo(cfg, params, x, key)), "mu": mu, "logvar": logvar,
         "kl_dim": kl_dim, "prior_z": z, "grid_z": grid_z,
         "prior_out": np.asarray(vae.decode_all(cfg, params, z)),
