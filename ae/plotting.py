@@ -16,6 +16,8 @@ import matplotlib.patheffects as pe  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ae.plot_files import save, two_processes  # noqa: E402,F401  (every figure's file)
+
 
 INK = "Greys"
 MAX_TEXT = 64     # more points than this: coloured markers instead of one label each ...
@@ -23,13 +25,6 @@ MAX_CHARS = 128   # ... unless every label is short (a character, 'DEL'), readab
 OUTLINE = [pe.withStroke(linewidth=2.5, foreground="white")]  # labels readable on dark tiles
 RED, GREEN = (0.85, 0.1, 0.1), (0.1, 0.55, 0.2)
 PAIRWISE = 2048   # collapsed() compares every pair up to this many codes (32 MiB of distances)
-
-
-def save(fig, path):
-  """Writes the figure (tight, 110 dpi) and closes it."""
-  fig.savefig(path, dpi=110, bbox_inches="tight")
-  plt.close(fig)
-  return path
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

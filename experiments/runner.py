@@ -16,7 +16,7 @@ from typing import Any, Callable
 import jax
 import numpy as np
 
-from ae import InputError, memory, processes, runs, schedule, train
+from ae import InputError, memory, plot_files, processes, runs, schedule, train
 from ae.task import param_shapes
 from experiments.startup import Stopped
 
@@ -150,7 +150,8 @@ def _write(job, tmp, fit, loaded_from=None, stopped=lambda: False):
     job.summary(metrics)
     sys.stdout.flush()
   if not metrics["summary"]["interrupted"]:
-    job.figures(tmp, fit, metrics, extra)
+    with plot_files.two_processes():   # 2 cores write the PNGs: ae/plot_files.py
+      job.figures(tmp, fit, metrics, extra)
     if job.explorer is not None:
       metrics["explorer"] = job.explorer(tmp, fit, metrics, extra)
   runs.save_json(tmp / "metrics.json", metrics)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ae import align, autoencoder, baselines, plotting
-from ae.plotting import plt, save
+from ae.plotting import plt, save, two_processes
 from experiments import consensus
 
 def best_per_optimizer(results, vals, params, hist):
@@ -184,8 +184,9 @@ def study_figures(run_dir, study, done, params):
     ax.set_xlabel(f"{study} (log scale)")
   for ax in axes:
     ax.grid(alpha=.3)
-  save(fig, fig_dir / f"{study}_strip.png")
-  panels(fig_dir / f"{study}_panels.png", study, done, params)
+  with two_processes():   # 2 cores write the PNGs: ae/plot_files.py
+    save(fig, fig_dir / f"{study}_strip.png")
+    panels(fig_dir / f"{study}_panels.png", study, done, params)
 
 
 def _per_seed(result, key):

@@ -17,6 +17,34 @@ sys.path.insert(0, ROOT)
 import pytest  # noqa: E402
 
 
+def jax_arrays_in(fig):
+  """(artist, attribute) of every JAX array a matplotlib figure holds, directly or in a
+  list, tuple or object array: what drawing it would call into JAX for."""
+  def arrays(v):
+    if isinstance(v, jax.Array):
+      return True
+    items = v if isinstance(v, (list, tuple)) else getattr(v, "flat", ()) if getattr(
+        v, "dtype", None) == object else ()
+    return any(isinstance(x, jax.Array) for x in items)
+  return [(type(a).__name__, name) for a in fig.findobj() for name, v in vars(a).items()
+          if arrays(v)]
+
+
+@pytest.fixture(autouse=True)
+def no_jax_in_figures(monkeypatch):
+  """Every figure a test draws holds no JAX array: ae/plot_files.py's forked copy writes
+  figures and must not call into JAX, whose threads it does not have."""
+  from ae import plot_files  # pylint: disable=g-import-not-at-top
+  real = plot_files.write_all
+
+  def checked(figures):
+    for fig, path in figures:
+      held = jax_arrays_in(fig)
+      assert not held, f"{path}: the figure holds JAX arrays, at {held}: np.asarray them"
+    real(figures)
+  monkeypatch.setattr(plot_files, "write_all", checked)
+
+
 def lowered(fn):
   """(fn(), the programs JAX lowered while it ran: their names, e.g. 'jit(_decode)'), from
   jax.monitoring's events: one per program traced and lowered, a cached one (in this

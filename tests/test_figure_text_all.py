@@ -6,6 +6,7 @@ import matplotlib.figure
 import matplotlib.text
 import pytest
 
+from ae import plot_files
 from ae.data import DataConfig, display
 from test_reload import CONFIGS
 
@@ -20,6 +21,8 @@ def _drawn(monkeypatch):
                  for t in fig.findobj(matplotlib.text.Text) if t.get_visible())
     return out
   monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+  # the spy's list is this process's: every figure is written here, none by a forked copy
+  monkeypatch.setattr(plot_files, "_forks", lambda: False)
   return texts
 
 

@@ -176,3 +176,50 @@ def test_a_signal_stops_the_run_saves_it_and_exits_130(tmp_path, sig):
   assert json.loads((run / "metrics.json").read_text())["summary"]["interrupted"] is True
   assert out.strip().splitlines()[-1] == f"run dir: {run}"
   assert latent2d.redraw(run, tmp_path / "re")["summary"]["seeds"] == 4
+
+
+# A run whose first figure write (in the first process, after the copy is forked) sends
+# SIGINT to the whole process group, as a terminal's Ctrl-C does, `times` times 50 ms apart.
+_CTRL_C_IN_THE_FIGURES = """
+import os, signal, sys, time, runpy
+from ae import plot_files
+real, first, times = plot_files.write, os.getpid(), [int(sys.argv[1])]
+def write(fig, path):
+  while os.getpid() == first and times[0]:
+    times[0] -= 1
+    os.killpg(0, signal.SIGINT)
+    time.sleep(0.05)
+  real(fig, path)
+plot_files.write = write
+sys.argv = ["latent2d"] + sys.argv[2:]
+runpy.run_module("experiments.latent2d", run_name="__main__")
+"""
+
+
+@pytest.mark.slow   # two whole runs in processes of their own: about 5 s
+@pytest.mark.skipif(not __import__("ae.plot_files").plot_files._forks(),
+                    reason="figures are written by one process here")
+@pytest.mark.parametrize("times", [1, 2])
+def test_ctrl_c_while_two_processes_write_the_figures(tmp_path, times):
+  """Once: the run goes on and every figure is written (as before the figures were written
+  by two processes). Twice: exit 130, nothing left (no run, no hidden directory) and no
+  process of the run's group still alive."""
+  import os, subprocess, sys  # pylint: disable=g-import-not-at-top,multiple-imports
+  p = subprocess.Popen([sys.executable, "-c", _CTRL_C_IN_THE_FIGURES, str(times),
+                        f"--out_dir={tmp_path}", "--run_name=r", "--seeds=2",
+                        "--iterations=200", "--n_chars=8", "--arch=35,8,2,8,35"],
+                       cwd=ROOT, env=spawn.ENV, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, start_new_session=True)
+  out, err = p.communicate(timeout=120)
+  run = tmp_path / "latent2d" / "r"
+  if times == 1:
+    assert p.returncode == 0, err
+    figures = sorted(f.name for f in (run / "figures").iterdir())
+    assert len(figures) >= 5 and "curves.png" in figures, figures
+    assert json.loads((run / "metrics.json").read_text())["summary"]["interrupted"] is False
+  else:
+    assert p.returncode == 130, err
+    assert "Traceback" not in err, err
+    assert not list(tmp_path.rglob("*r*")), list(tmp_path.rglob("*"))
+  with pytest.raises(ProcessLookupError):   # the copy was reaped: the group is empty
+    os.killpg(p.pid, 0)
