@@ -94,9 +94,9 @@ def write_all(figures):
     pid = os.fork()
   if pid == 0:
     _copy(take_and_write, old)
-  signal.pthread_sigmask(signal.SIG_SETMASK, old)
   status = None
-  try:
+  try:   # from the fork on: whatever stops this process stops the copy first
+    signal.pthread_sigmask(signal.SIG_SETMASK, old)   # a signal that came meanwhile acts now
     take_and_write()
     status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
   finally:
