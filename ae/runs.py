@@ -3,10 +3,10 @@ import dataclasses
 import json
 import os
 import pathlib
+import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import zipfile
 
 import jax
@@ -52,10 +52,15 @@ class Building:
         self.created.append(missing)
         missing = missing.parent
       parent.mkdir(parents=True, exist_ok=True)
-      self.tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=parent))
-      umask = os.umask(0)
-      os.umask(umask)
-      os.chmod(self.tmp, 0o777 & ~umask)  # mkdtemp's 0700 would survive the rename
+      while self.tmp is None:
+        # named before it exists (mkdtemp names it after), so a signal the moment it is made
+        # still finds it to remove; made with the umask's mode (mkdtemp's 0700 would survive
+        # the rename)
+        self.tmp = parent / f".{self.path.name}.{secrets.token_hex(8)}"
+        try:
+          self.tmp.mkdir()
+        except FileExistsError:   # another run's (1 in 2**64): never touched, another name
+          self.tmp = None
       (self.tmp / "figures").mkdir()
     except OSError as e:
       self._discard()

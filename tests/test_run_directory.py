@@ -147,12 +147,20 @@ def test_a_run_directory_follows_the_umask(tmp_path):
   assert stat.S_IMODE((tmp_path / "r").stat().st_mode) == 0o755  # not mkdtemp's 0700
 
 
-def test_a_signal_while_the_run_directory_is_being_made_leaves_nothing(tmp_path, monkeypatch):
-  """The CI failure: a first Ctrl-C right after the hidden directory appeared, still inside
-  Building.__enter__, where no __exit__ follows: it left `.new.XXXX/figures` behind."""
-  def interrupted(*a, **k):
-    raise KeyboardInterrupt
-  monkeypatch.setattr(runs.os, "chmod", interrupted)   # between mkdtemp and figures/
+@pytest.mark.parametrize("moment", ["made", "figures"])
+def test_a_signal_while_the_run_directory_is_being_made_leaves_nothing(tmp_path, monkeypatch,
+                                                                       moment):
+  """The CI failures: a first Ctrl-C the moment the hidden directory appeared (made: before
+  the code held its name, which left an empty `.new.XXXX`), or after (figures: it left
+  `.new.XXXX/figures`), still inside Building.__enter__, where no __exit__ follows."""
+  real = os.mkdir
+
+  def mkdir(path, *a, **k):
+    real(path, *a, **k)
+    name = os.path.basename(path)
+    if name.startswith(".new.") and moment == "made" or name == "figures":
+      raise KeyboardInterrupt   # the signal lands just after this directory is made
+  monkeypatch.setattr(os, "mkdir", mkdir)
   with pytest.raises(KeyboardInterrupt):
     with runs.Building(tmp_path / "a" / "b" / "new"):
       pass
