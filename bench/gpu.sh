@@ -24,6 +24,7 @@ cp bench/out/scaling.png "$OUT/" 2>/dev/null
 timeout 100 python3 -m bench.layout --nets=default --batched_seeds=16384 --repeat=3 2>&1 |
   tee "$OUT/layout.log"
 }
+# one process, no -n: two pytest workers would each claim most of the GPU's memory
 JAX_DEFAULT_MATMUL_PRECISION=highest timeout 120 python3 -m pytest -q -p no:cacheprovider \
   -m "slow or not slow" tests/test_train.py tests/test_tanh.py tests/test_layout.py 2>&1 |
   tee "$OUT/pytest.log" | tail -15
