@@ -15,7 +15,6 @@ import sys
 import traceback
 import warnings
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the copy leaves them to this one
 _pending = None   # [(figure, path)] kept by the open two_processes() scope, else None
 
 
@@ -59,6 +58,12 @@ def two_processes():
     _pending = None
 
 
+def _handled():
+  """The signals this process handles in Python (a run's Stop, KeyboardInterrupt): their
+  handlers are the run's, so the copy ignores these and leaves them to this process."""
+  return [s for s in signal.valid_signals() if callable(signal.getsignal(s))]
+
+
 def _forks():
   return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
 
@@ -84,7 +89,8 @@ def write_all(figures):
 
   sys.stdout.flush()   # what is buffered is written once, not once more by the copy
   sys.stderr.flush()
-  old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)  # none reaches the copy's handlers
+  handled = _handled()
+  old = signal.pthread_sigmask(signal.SIG_BLOCK, handled)  # none reaches the copy's handlers
   with warnings.catch_warnings():
     # JAX (and Python >= 3.12) warn that the copy of a threaded process may deadlock: it
     # would in a lock another thread held. The copy calls no JAX (no figure holds a JAX
@@ -93,7 +99,7 @@ def write_all(figures):
     warnings.filterwarnings("ignore", message=r"(?s).*fork\(\)", category=DeprecationWarning)
     pid = os.fork()
   if pid == 0:
-    _copy(take_and_write, old)
+    _copy(take_and_write, handled, old)
   status = None
   try:   # from the fork on: whatever stops this process stops the copy first
     signal.pthread_sigmask(signal.SIG_SETMASK, old)   # a signal that came meanwhile acts now
@@ -108,12 +114,12 @@ def write_all(figures):
                        f"{status}); its error is printed above")
 
 
-def _copy(work, mask):
+def _copy(work, handled, mask):
   """The forked copy: writes figures until none is left, then exits without unwinding into
   the caller (whose `with` blocks and atexit handlers belong to the first process)."""
   code = 1
   try:
-    for sig in SIGNALS:   # a Ctrl-C reaches both; the first process decides, and kills this
+    for sig in handled:   # a Ctrl-C reaches both; the first process decides, and kills this
       signal.signal(sig, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     work()

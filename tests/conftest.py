@@ -4,6 +4,7 @@ import os
 import sys
 
 import jax
+import numpy as np
 
 jax.config.update("jax_num_cpu_devices", 2)
 jax.config.update("jax_numpy_rank_promotion", "raise")
@@ -20,14 +21,16 @@ import pytest  # noqa: E402
 def jax_arrays_in(fig):
   """(artist, attribute) of every JAX array a matplotlib figure holds, directly or in a
   list, tuple or object array: what drawing it would call into JAX for."""
-  def arrays(v):
-    if isinstance(v, jax.Array):
-      return True
-    items = v if isinstance(v, (list, tuple)) else getattr(v, "flat", ()) if getattr(
-        v, "dtype", None) == object else ()
+  def holds(v):
+    if isinstance(v, (list, tuple)):
+      items = v
+    elif isinstance(v, np.ndarray) and v.dtype == object:
+      items = v.flat
+    else:
+      items = (v,)
     return any(isinstance(x, jax.Array) for x in items)
   return [(type(a).__name__, name) for a in fig.findobj() for name, v in vars(a).items()
-          if arrays(v)]
+          if holds(v)]
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import spawn
-from ae import runs, train
+from ae import plot_files, runs, train
 from ae.autoencoder import AEConfig
 from ae.config import TrainConfig
 from ae.data import DataConfig
@@ -197,7 +197,7 @@ runpy.run_module("experiments.latent2d", run_name="__main__")
 
 
 @pytest.mark.slow   # two whole runs in processes of their own: about 5 s
-@pytest.mark.skipif(not __import__("ae.plot_files").plot_files._forks(),
+@pytest.mark.skipif(not plot_files._forks(),  # pylint: disable=protected-access
                     reason="figures are written by one process here")
 @pytest.mark.parametrize("times", [1, 2])
 def test_ctrl_c_while_two_processes_write_the_figures(tmp_path, times):
