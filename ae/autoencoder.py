@@ -23,7 +23,7 @@ import numpy as np
 
 from ae import choices, losses, mlp
 from ae.models import AEConfig  # noqa: F401  (its flags build without JAX)
-from ae.task import Task
+from ae.task import Task, keyed
 
 def init(cfg, key):
   return mlp.init(key, cfg.arch, cfg.init, cfg.init_std, cfg.init_mean)
@@ -42,7 +42,7 @@ def task_factory(cfg):
   return make
 
 
-@functools.lru_cache(maxsize=64)
+@keyed
 def task(cfg, grey=False):
   """The same Task object for equal configs (so a second fit reuses the compiled program).
   grey: the data is grey-level (ring images), so the history records the RMSE, not wrong

@@ -16,7 +16,7 @@ import numpy as np
 from ae import autoencoder, baselines, losses, mlp
 from ae import noise as nz  # not "noise": NoiseConfig has a field of that name
 from ae.models import NoiseConfig  # noqa: F401  (its flags build without JAX)
-from ae.task import Task
+from ae.task import Task, keyed
 
 @functools.partial(jax.jit, static_argnums=0)
 def corrupt(cfg, key, x):
@@ -25,7 +25,7 @@ def corrupt(cfg, key, x):
   return nz.random_levels(key, x, lo, hi, cfg.noise_model, cfg.noise)
 
 
-@functools.lru_cache(maxsize=64)
+@keyed
 def task(model, cfg):
   """Fresh noise at every step, from the step key; the target is the clean glyph. Its data:
   {"x": clean glyphs, "noisy": one fixed noisy copy, for the logged metrics}. With

@@ -2,6 +2,7 @@
 
 A leaf module: models and experiments build Tasks without importing the engine.
 """
+import functools
 from typing import Callable, NamedTuple
 
 import jax
@@ -19,12 +20,28 @@ class Task(NamedTuple):
     training (a KL warm-up); the logged loss and a solver call see the step they run at.
   group_seeds: on a CPU, run a device's seeds in groups of train.GROUP whenever it has more,
     however small their state (train.group_size); a speed hint, measured per loss.
+  key: names these functions exactly (set by `keyed`); with one, a run keeps its traced
+    training program on disk for the next (ae/programs.py). None: traced every run.
   """
   init: Callable
   loss: Callable
   metrics: Callable = None
   uses_step: bool = False
   group_seeds: bool = False
+  key: str = None
+
+
+def keyed(builder):
+  """For a Task builder whose functions depend on its (hashable) arguments and the lab's
+  code alone: memoised, so equal arguments give the same Task (a second fit reuses its
+  compiled program), and each Task's `key` names the builder and the arguments' repr."""
+  name = f"{builder.__module__}.{builder.__qualname__}"
+
+  @functools.lru_cache(maxsize=64)
+  @functools.wraps(builder)
+  def build(*args, **kwargs):
+    return builder(*args, **kwargs)._replace(key=f"{name}{args!r}{sorted(kwargs.items())!r}")
+  return build
 
 
 def task_of(task):

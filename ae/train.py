@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ae import InputError, placement, processes, schedule
+from ae import InputError, placement, processes, programs, schedule
 from ae.host_solver import HostSolver
 from ae.placement import shard_seeds
 from ae.config import TrainConfig  # noqa: F401  (the core API, in one import)
@@ -245,6 +245,27 @@ def _avals(tree):
                for p, a in jax.tree_util.tree_flatten_with_path(tree)[0])
 
 
+def _plain_state(run, state):
+  """(plain, unplain, plain_run): the state with the optimizer's state as its list of leaves
+  (jax.export writes built-in containers only, not optax's), back again, and `run` taking
+  and returning plain states; unplain(f) is f taking and returning the task's states."""
+  opt = jax.tree.structure(state["opt"])
+  plain = lambda s: dict(s, opt=jax.tree.leaves(s["opt"]))
+  back = lambda s: dict(s, opt=jax.tree.unflatten(opt, s["opt"]))
+
+  def plain_run(s, *rest):
+    s, rows = run(back(s), *rest)
+    return plain(s), rows
+
+  def unplain(f):
+    def task_run(s, *rest):
+      s, rows = f(plain(s), *rest)
+      return back(s), rows
+    task_run.compiled = f   # the program itself (bench/profile.py reads its HLO)
+    return task_run
+  return plain, unplain, plain_run
+
+
 def _compiled(task, cfg, its, keys, hyper, data, data_per_run, at, group=None):
   """(program, placeholder state, run, host solver or None), compiled once per task,
   config and shapes; its: the schedule's solver iterations per call (None: no calls). The
@@ -264,8 +285,12 @@ def _compiled(task, cfg, its, keys, hyper, data, data_per_run, at, group=None):
     if at is not None and group is not None:  # one program per device, its seeds in groups
       per_device = jax.shard_map(per_device, mesh=at.mesh, in_specs=tuple(s.spec for s in ins),
                                  out_specs=at.seed.spec, check_vma=False)
-    run = placement.jit(per_device, at, ins).lower(
-        state, data, np.zeros((CHUNK, 3), np.int32), np.int32(0)).compile()
+    plain, unplain, plain_run = _plain_state(per_device, state)
+    key = task.key if isinstance(task, Task) else None   # a hyper -> Task function: none
+    run = unplain(programs.compiled(
+        plain_run, (plain(state), data, np.zeros((CHUNK, 3), np.int32), np.int32(0)),
+        key and repr((key, static, its, data_per_run, at, group)),
+        lambda f: placement.jit(f, at, ins)))
     host = HostSolver(prog, cfg, state, data, data_per_run, at) if prog.host else None
     if len(_CACHE) >= 8:
       _CACHE.pop(next(iter(_CACHE)))

@@ -23,7 +23,7 @@ import numpy as np
 
 from ae import mlp
 from ae.models import VAEConfig  # noqa: F401  (its flags build without JAX)
-from ae.task import Task
+from ae.task import Task, keyed
 
 def resolve(cfg, binary):
   """The config with likelihood 'auto' made concrete for the data."""
@@ -95,7 +95,7 @@ def beta_at(cfg, step):
   return cfg.beta * jnp.minimum(1.0, step / cfg.kl_warmup)
 
 
-@functools.lru_cache(maxsize=64)
+@keyed
 def task(cfg, d):
   """The VAE on data {"x": (n, d)}: the loss draws its reparameterisation sample from the
   step key; metrics at log points: the KL and the posterior means' reconstruction."""

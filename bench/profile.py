@@ -110,7 +110,7 @@ def profiled_fit():
     events = json.load(gzip.open(path))
   events = events["traceEvents"] if isinstance(events, dict) else events
   run = list(train._CACHE.values())[-1][2]
-  return model, fit, events, run.as_text()
+  return model, fit, events, run.compiled.as_text()
 
 
 def main(argv):

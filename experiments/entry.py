@@ -29,7 +29,8 @@ RUN_NAME = flags.DEFINE_string("run_name", None, "Run directory name (default: t
 CACHE_DIR = flags.DEFINE_string(
     "cache_dir", os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
                               "ae-lab", "jax"),
-    "JAX's persistent compilation cache: a repeated run compiles from it; 'none' turns it off.")
+    "JAX's persistent compilation cache: a repeated run compiles from it, and reads its "
+    "training program back instead of tracing it (ae/programs.py); 'none' turns it off.")
 OUTPUT_FLAGS = (("out_dir", "output"), ("run_name", "output"), ("cache_dir", "output"))
 
 

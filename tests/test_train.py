@@ -266,7 +266,7 @@ def test_numpy_data_reaches_the_device_without_a_program():
   x = X[:5].astype(np.float64)   # 5 glyphs: a shape no other test trains; float64 cast here
   cfg = dataclasses.replace(CFG, iterations=4, log_every=2)
   fit, programs = lowered(lambda: train.fit_seeds(TASK, {"x": x}, cfg))
-  assert "jit(stage)" not in programs and "jit(run)" in programs, programs
+  assert "jit(stage)" not in programs and "jit(plain_run)" in programs, programs
   again = train.fit_seeds(TASK, {"x": jnp.asarray(x)}, cfg)   # JAX's own cast
   for a, b in zip(jax.tree.leaves(fit.params), jax.tree.leaves(again.params)):
     np.testing.assert_array_equal(a, b)

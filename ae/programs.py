@@ -1,0 +1,108 @@
+"""Traced programs kept on disk, so a warm run reads its training program back instead of
+tracing it again (issue 41: tracing it was 0.6 s of a 4 s run).
+
+JAX's persistent compilation cache is keyed by the lowered program, so it saves compiling
+only: every run still traces and lowers. Here a traced program is kept as a jax.export file
+in a folder of that cache, named by a digest of everything that can change it:
+
+  - the caller's key: the Task's own (ae/task.py `keyed`: its builder and arguments) and the
+    static settings the program is built from;
+  - the arguments' tree, shapes, dtypes and placements;
+  - the lab's source (every file of the `ae` package), the versions of JAX and of the
+    libraries a program traces through, JAX's config and the devices.
+
+A difference the digest missed would run a stale program, so a program is kept only where
+the caller names it (a Task made by a `keyed` builder), and only where one process runs.
+A file read back still compiles through JAX's cache, and computes the same bits.
+"""
+import functools
+import hashlib
+import os
+import pathlib
+import sys
+import tempfile
+
+import jax
+
+FOLDER = "ae-programs"  # inside JAX's cache folder (JAX's own files there end in -cache)
+# libraries a training program traces through: their versions are part of its name
+LIBRARIES = ("jax", "jaxlib", "numpy", "ml_dtypes", "optax", "optimistix", "equinox", "jaxopt")
+
+
+def folder():
+  """Where programs are kept: FOLDER in JAX's persistent cache, or None when that cache is
+  off or the run is one of several processes (a program there spans every process)."""
+  cache = jax.config.values.get("jax_compilation_cache_dir")
+  if not cache or jax.process_count() > 1:
+    return None
+  return pathlib.Path(cache) / FOLDER
+
+
+@functools.cache
+def source_digest():
+  """sha256 of every source file of the `ae` package, by relative path (none found, as in an
+  install of compiled files only: a random one, so no kept program is ever read back)."""
+  root = pathlib.Path(__file__).parent
+  paths = sorted(root.rglob("*.py"))
+  if not paths:
+    return os.urandom(16).hex()
+  h = hashlib.sha256()
+  for path in paths:
+    h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+  return h.hexdigest()
+
+
+def digest(key, args):
+  """The file name of the program `key` names, traced for these arguments, here."""
+  leaves, tree = jax.tree.flatten(args)
+  parts = [key, str(tree), source_digest(), repr(sorted(jax.config.values.items())),
+           repr([str(d) for d in jax.devices()]),
+           repr([(n, getattr(sys.modules[n], "__version__", "")) for n in LIBRARIES
+                 if n in sys.modules]),
+           repr([(a.shape, str(a.dtype), str(getattr(a, "sharding", None))) for a in leaves])]
+  return hashlib.sha256("\n".join(parts).encode()).hexdigest() + ".jax"
+
+
+def compiled(fn, args, key, jit=jax.jit):
+  """jit(fn).lower(*args).compile(), traced from a file kept by an earlier run where `key` is
+  given (a string naming everything fn depends on beyond its arguments) and programs are kept
+  here (`folder`). jit: how fn is jitted (its placements); a program read back is jitted the
+  same way. args: arrays or ShapeDtypeStructs in dicts, lists and tuples only, the containers
+  jax.export can write."""
+  where = folder()
+  if key is None or where is None:
+    return jit(fn).lower(*args).compile()
+  path = where / digest(key, args)
+  exported = _read(path)
+  if exported is None:
+    exported = jax.export.export(jit(fn))(*args)
+    _write(path, exported.serialize())
+  return jit(exported.call).lower(*args).compile()
+
+
+def _read(path):
+  """The program kept at path, or None: missing, or a damaged or foreign file (it is traced
+  again and the file replaced)."""
+  try:
+    return jax.export.deserialize(bytearray(path.read_bytes()))
+  except Exception:  # pylint: disable=broad-except  (any unreadable file is a miss)
+    return None
+
+
+def _write(path, data):
+  """data at path, whole or not at all (written aside, then renamed); an unwritable folder
+  only costs the next run a trace."""
+  try:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".new-")
+  except OSError:
+    return
+  try:
+    with os.fdopen(fd, "wb") as f:
+      f.write(data)
+    os.replace(tmp, path)
+  except OSError:
+    pass
+  finally:
+    if os.path.exists(tmp):  # not renamed: a failed write, or a signal
+      os.unlink(tmp)

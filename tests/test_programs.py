@@ -1,0 +1,150 @@
+"""Programs kept on disk (ae/programs.py): a kept program is read back, not traced, and
+computes the same bits; a damaged file is traced again and replaced; nothing is kept without
+a key or a folder; the file's name changes with everything the program depends on. And the
+Task keys (ae/task.py `keyed`) that name a task's functions."""
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from ae import autoencoder, denoise, programs, vae
+from ae.models import AEConfig, NoiseConfig, VAEConfig
+from ae.task import Task, keyed
+
+ARGS = ({"w": np.arange(6, dtype=np.float32).reshape(2, 3)}, [np.float32(0.5), np.ones(3, np.float32)])
+
+
+def fresh(traces):
+  """A new function (so JAX's own in-process caches cannot answer) that counts its traces;
+  its results hold a dict and a list."""
+  def f(params, rest):
+    traces.append(1)
+    scale, v = rest
+    return {"y": jnp.tanh(params["w"] @ v) * scale}, [jnp.sum(params["w"] ** 2, axis=1)]
+  return f
+
+
+@pytest.fixture
+def kept(tmp_path, monkeypatch):
+  monkeypatch.setattr(programs, "folder", lambda: tmp_path)
+  return tmp_path
+
+
+def same(a, b):
+  return all(np.array_equal(x, y) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)))
+
+
+def test_a_kept_program_is_read_back_not_traced_and_computes_the_same_bits(kept):
+  traces = []
+  want = jax.jit(fresh([]))(*ARGS)
+  first = programs.compiled(fresh(traces), ARGS, "f")(*ARGS)
+  assert len(traces) == 1 and len(list(kept.glob("*.jax"))) == 1
+  second = programs.compiled(fresh(traces), ARGS, "f")(*ARGS)
+  assert len(traces) == 1   # read back: the function's Python never ran
+  assert same(first, want) and same(second, want)
+  assert jax.tree.structure(second) == jax.tree.structure(want)
+
+
+def test_a_program_read_back_keeps_its_placement_on_every_device(kept):
+  mesh = Mesh(np.array(jax.devices()), ("seed",))   # conftest: 2 CPU devices
+  on_seeds = NamedSharding(mesh, PartitionSpec("seed"))
+  jit = lambda f: jax.jit(f, in_shardings=(on_seeds, None), out_shardings=on_seeds)
+  traces = []
+  want = jit(fresh([]))(*ARGS)
+  for _ in range(2):
+    out = programs.compiled(fresh(traces), ARGS, "f", jit)(*ARGS)
+    assert same(out, want) and out[0]["y"].sharding == on_seeds
+  assert len(traces) == 1 and len(jax.devices()) == 2
+
+
+def test_a_damaged_file_is_traced_again_and_replaced(kept):
+  traces = []
+  programs.compiled(fresh(traces), ARGS, "f")
+  (path,) = kept.glob("*.jax")
+  path.write_bytes(path.read_bytes()[:100])   # cut short, as a full disk leaves it
+  out = programs.compiled(fresh(traces), ARGS, "f")(*ARGS)
+  assert len(traces) == 2 and same(out, jax.jit(fresh([]))(*ARGS))
+  programs.compiled(fresh(traces), ARGS, "f")
+  assert len(traces) == 2   # the file was written again, whole
+  assert [p.name for p in kept.iterdir()] == [path.name]   # nothing written aside is left
+
+
+def test_no_key_or_no_folder_keeps_nothing(kept, monkeypatch):
+  traces = []
+  for _ in range(2):
+    programs.compiled(fresh(traces), ARGS, None)
+  assert len(traces) == 2 and not list(kept.iterdir())
+  monkeypatch.setattr(programs, "folder", lambda: None)
+  for _ in range(2):
+    programs.compiled(fresh(traces), ARGS, "f")
+  assert len(traces) == 4 and not list(kept.iterdir())
+
+
+def test_nothing_is_kept_with_the_persistent_cache_off():
+  assert jax.config.values["jax_compilation_cache_dir"] is None   # conftest turns none on
+  assert programs.folder() is None
+
+
+def test_the_name_changes_with_everything_the_program_depends_on(monkeypatch):
+  name = programs.digest("f", ARGS)
+  assert programs.digest("f", ARGS) == name
+  assert programs.digest("g", ARGS) != name
+  wider = ({"w": np.zeros((2, 4), np.float32)}, ARGS[1])
+  assert programs.digest("f", wider) != name
+  as_tuple = (ARGS[0], tuple(ARGS[1]))   # the same leaves in another container
+  assert programs.digest("f", as_tuple) != name
+  monkeypatch.setattr(programs, "source_digest", lambda: "another version of ae/")
+  assert programs.digest("f", ARGS) != name
+  monkeypatch.undo()
+  with jax.numpy_rank_promotion("warn"):   # conftest's is "raise"
+    assert programs.digest("f", ARGS) != name
+
+
+def test_the_source_digest_reads_every_file_of_the_package(tmp_path, monkeypatch):
+  root = tmp_path / "ae"
+  (root / "sub").mkdir(parents=True)
+  (root / "a.py").write_text("x = 1\n")
+  (root / "sub" / "b.py").write_text("y = 2\n")
+  monkeypatch.setattr(programs, "__file__", str(root / "programs.py"))
+  digests = []
+  for change in (None, "x = 3\n", "y = 4\n"):
+    if change is not None:
+      (root / ("a.py" if change.startswith("x") else "sub/b.py")).write_text(change)
+    programs.source_digest.cache_clear()
+    digests.append(programs.source_digest())
+  for path in root.rglob("*.py"):   # no sources to read: a digest no other process makes
+    path.unlink()
+  for _ in range(2):
+    programs.source_digest.cache_clear()
+    digests.append(programs.source_digest())
+  programs.source_digest.cache_clear()
+  assert len(set(digests)) == 5
+
+
+def test_keyed_tasks_name_their_builder_and_arguments():
+  cfg = AEConfig()
+  task = autoencoder.task(cfg)
+  assert task is autoencoder.task(cfg)   # memoised: a second fit reuses its program
+  assert task.key == f"ae.autoencoder.task({cfg!r},)[]"
+  assert autoencoder.task(cfg, grey=True).key != task.key
+  other = dataclasses.replace(cfg, activation="relu")
+  assert autoencoder.task(other).key != task.key
+  assert denoise.task(cfg, NoiseConfig()).key.startswith("ae.denoise.task(")
+  assert vae.task(VAEConfig(), 35).key.startswith("ae.vae.task(")
+  assert Task(lambda k: {}, lambda p, b, k: 0.0).key is None   # a Task made by hand: none
+
+
+def test_a_keyed_builder_returns_the_task_its_function_makes():
+  made = []
+
+  @keyed
+  def build(n, scale=1.0):
+    made.append(n)
+    return Task(lambda k: {"w": jnp.zeros(n)}, lambda p, b, k: scale * jnp.sum(p["w"]))
+  a, b = build(3), build(3, scale=2.0)
+  assert build(3) is a and made == [3, 3]
+  assert a.key.endswith(".build(3,)[]") and b.key.endswith(".build(3,)[('scale', 2.0)]")
+  assert a.init(None)["w"].shape == (3,)
