@@ -75,7 +75,12 @@ def compiled(fn, args, key, jit=jax.jit):
   path = where / digest(key, args)
   exported = _read(path)
   if exported is None:
-    exported = jax.export.export(jit(fn))(*args)
+    try:
+      exported = jax.export.export(jit(fn))(*args)
+    except (NotImplementedError, ValueError):
+      # what jax.export cannot write (a host callback, a custom call without a stable form)
+      # is traced every run; an error of fn's own is raised again by the trace here
+      return jit(fn).lower(*args).compile()
     _write(path, exported.serialize())
   return jit(exported.call).lower(*args).compile()
 

@@ -72,6 +72,24 @@ def test_a_damaged_file_is_traced_again_and_replaced(kept):
   assert [p.name for p in kept.iterdir()] == [path.name]   # nothing written aside is left
 
 
+def test_what_jax_export_cannot_write_is_traced_every_run(kept):
+  def f(x):   # a host callback: jax.export writes none
+    return jax.pure_callback(lambda a: np.asarray(a) * 2, jax.ShapeDtypeStruct((3,), np.float32),
+                             x) + 1
+  for _ in range(2):
+    out = programs.compiled(f, (np.ones(3, np.float32),), "f")(np.ones(3, np.float32))
+    np.testing.assert_array_equal(out, [3, 3, 3])
+  assert not list(kept.iterdir())
+
+
+def test_an_error_of_the_function_itself_is_raised(kept):
+  def f(x):
+    return x @ jnp.ones((4, 2))   # (3,) @ (4, 2): a shape error while tracing
+  with pytest.raises(TypeError, match="dot_general"):
+    programs.compiled(f, (np.ones(3, np.float32),), "f")
+  assert not list(kept.iterdir())
+
+
 def test_no_key_or_no_folder_keeps_nothing(kept, monkeypatch):
   traces = []
   for _ in range(2):
