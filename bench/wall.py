@@ -13,7 +13,8 @@ machine drifts by seconds between minutes, so one floor for the whole table is n
 With --baseline, the same commands of an earlier checkout beside them (cwd and PYTHONPATH
 there, this interpreter), every row interleaved.
 
-Reports the process's wall time and, from metrics.json, compile_seconds and train_seconds.
+Reports the process's wall time and, from metrics.json, compile_seconds (the training program
+traced or read back, and compiled or read from the cache) and train_seconds.
 """
 import importlib.metadata
 import json
@@ -91,14 +92,18 @@ def floor_table(out):
       cache = pathlib.Path(out) / f"cache-{name}{tag.strip(', ')}"
       seconds([*base, f"--cache_dir={cache}"], where=checkout)   # fills the cache: warm finds
       rows[f"`python -m experiments.{command}`, warm{tag}"] = (   # every program in it
-          [*base, f"--cache_dir={cache}"], (0,), checkout)
+          [*base, f"--cache_dir={cache}"], (0,), checkout, out_dir / name)
       rows[f"`python -m experiments.{command}`, cold (`--cache_dir=none`){tag}"] = (
-          [*base, "--cache_dir=none"], (0,), checkout)
+          [*base, "--cache_dir=none"], (0,), checkout, out_dir / name)
   times = {k: [] for k in rows}
   for _ in range(_REPEAT.value):
-    for k, (argv, ok, *where) in rows.items():
+    for k, (argv, ok, where, *runs) in rows.items():
       floor = seconds(FLOOR)
-      times[k].append((seconds(argv, ok, *where), floor))
+      run = f"r{time.monotonic_ns()}"
+      wall = seconds([*argv, f"--run_name={run}"] if runs else argv, ok, where)
+      compile_s = (json.loads((runs[0] / run / "metrics.json").read_text())["summary"]
+                   ["compile_seconds"] if runs else None)
+      times[k].append((wall, floor, compile_s))
   return times
 
 
@@ -107,15 +112,17 @@ def main(argv):
   if _FLOOR.value:
     with tempfile.TemporaryDirectory() as out:
       times = floor_table(out)
-    floors = [f for v in times.values() for _, f in v]
+    floors = [f for v in times.values() for _, f, _ in v]
     print(f"floor: `python {FLOOR[0]} \"{FLOOR[1]}\"`, median {statistics.median(floors):.2f} s "
           f"(from {min(floors):.2f} to {max(floors):.2f} s over {len(floors)} runs)")
     print(f"with {versions()}\n")
     print(f"| command | wall (median of {_REPEAT.value}) | x the floor run just before "
-          "(median) |\n|---|---|---|")
+          "(median) | its training program ready (compile_seconds) |\n|---|---|---|---|")
     for k, v in times.items():
-      print(f"| {k} | {statistics.median(w for w, _ in v):.2f} s | "
-            f"{statistics.median(w / f for w, f in v):.2f} |")
+      ready = [c for _, _, c in v if c is not None]
+      print(f"| {k} | {statistics.median(w for w, _, _ in v):.2f} s | "
+            f"{statistics.median(w / f for w, f, _ in v):.2f} | "
+            f"{f'{statistics.median(ready):.2f} s' if ready else ''} |")
     return
   print("| dataset | seeds | cache | wall s (median) | compile s | train s | seeds with 0 px |")
   print("|---|---|---|---|---|---|---|")
