@@ -57,10 +57,16 @@ def digest(key, args):
   leaves, tree = jax.tree.flatten(args)
   parts = [key, str(tree), source_digest(), repr(sorted(jax.config.values.items())),
            repr([str(d) for d in jax.devices()]),
-           repr([(n, getattr(sys.modules[n], "__version__", "")) for n in LIBRARIES
-                 if n in sys.modules]),
+           repr([(n, _version(n)) for n in LIBRARIES if n in sys.modules]),
            repr([(a.shape, str(a.dtype), str(getattr(a, "sharding", None))) for a in leaves])]
   return hashlib.sha256("\n".join(parts).encode()).hexdigest() + ".jax"
+
+
+def _version(name):
+  """An imported library's version: its __version__, else its installed metadata's (jaxopt has
+  no __version__; importlib.metadata costs 50 ms, so only where needed)."""
+  import importlib.metadata  # pylint: disable=g-import-not-at-top  (see above)
+  return getattr(sys.modules[name], "__version__", None) or importlib.metadata.version(name)
 
 
 def compiled(fn, args, key, jit=jax.jit):

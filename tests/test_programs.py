@@ -3,10 +3,13 @@ computes the same bits; a damaged file is traced again and replaced; nothing is 
 a key or a folder; the file's name changes with everything the program depends on. And the
 Task keys (ae/task.py `keyed`) that name a task's functions."""
 import dataclasses
+import importlib.metadata
+import sys
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
@@ -117,6 +120,12 @@ def test_the_name_changes_with_everything_the_program_depends_on(monkeypatch):
   monkeypatch.setattr(programs, "source_digest", lambda: "another version of ae/")
   assert programs.digest("f", ARGS) != name
   monkeypatch.undo()
+  monkeypatch.setattr(optax, "__version__", "0.0.1")
+  assert programs.digest("f", ARGS) != name
+  monkeypatch.undo()
+  import jaxopt  # noqa: F401  pylint: disable=g-import-not-at-top  (no __version__: metadata's)
+  assert ("jaxopt", importlib.metadata.version("jaxopt")) in [
+      (n, programs._version(n)) for n in programs.LIBRARIES if n in sys.modules]
   with jax.numpy_rank_promotion("warn"):   # conftest's is "raise"
     assert programs.digest("f", ARGS) != name
 
