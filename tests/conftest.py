@@ -48,6 +48,16 @@ def no_jax_in_figures(monkeypatch):
   monkeypatch.setattr(plot_files, "write_all", checked)
 
 
+@pytest.fixture(autouse=True)
+def no_figure_left_open():
+  """Closes every pyplot figure a test left open. A test that keeps a figure to read it (its
+  save monkeypatched) would leave it to the next test of its worker process, and
+  tests/test_plot_files.py asserts that its scope closes every figure."""
+  yield
+  if "matplotlib.pyplot" in sys.modules:
+    sys.modules["matplotlib.pyplot"].close("all")
+
+
 def lowered(fn):
   """(fn(), the programs JAX lowered while it ran: their names, e.g. 'jit(_decode)'), from
   jax.monitoring's events: one per program traced and lowered, a cached one (in this
