@@ -49,8 +49,13 @@ def one(font, seeds, out, cache):
                   f"--seeds={seeds}", f"--out_dir={out}", f"--run_name={name}",
                   f"--cache_dir={cache}", *_ARGS.value], check=True, capture_output=True)
   wall = time.perf_counter() - t0
-  s = json.loads((pathlib.Path(out) / "latent2d" / name / "metrics.json").read_text())["summary"]
+  s = summary(pathlib.Path(out) / "latent2d" / name)
   return wall, s["compile_seconds"], s["train_seconds"], s["seeds_zero"]
+
+
+def summary(run_dir):
+  """The summary of a finished run's metrics.json."""
+  return json.loads((pathlib.Path(run_dir) / "metrics.json").read_text())["summary"]
 
 
 def seconds(argv, ok=(0,), where=None):
@@ -101,8 +106,7 @@ def floor_table(out):
       floor = seconds(FLOOR)
       run = f"r{time.monotonic_ns()}"
       wall = seconds([*argv, f"--run_name={run}"] if runs else argv, ok, where)
-      compile_s = (json.loads((runs[0] / run / "metrics.json").read_text())["summary"]
-                   ["compile_seconds"] if runs else None)
+      compile_s = summary(runs[0] / run)["compile_seconds"] if runs else None
       times[k].append((wall, floor, compile_s))
   return times
 
