@@ -1,21 +1,24 @@
-"""Where a figure becomes a PNG file: at once, or, inside `two_processes()`, at the scope's end
-by this process and a forked copy of it, side by side.
+"""Where a figure becomes a PNG file: at once, or, inside `two_processes()`, by this process
+and a forked copy of it, side by side, the copy starting as soon as the first figure is saved.
 
 Writing a PNG is matplotlib's Agg drawing the figure on one core; a run's 5-10 figures take
-1-2 s of a warm run's 3-6 s. Both processes take the next unwritten figure from one shared
-counter until none is left, so the 2 cores finish them in about half the time; the files
-are the bytes one process writes. The copy writes files only: it touches no JAX (its
-threads are not in the copy) and leaves with os._exit, running none of this process's exit
-code. Figures are written one by one where fork is not offered (not Linux) or one core is.
+1-3 s of a warm run's 4-7 s. The copy is forked at the scope's first figure and is sent each
+later one (pickled: the same bytes are written) as it is saved, so it writes while this
+process builds the next (its decodes included). At the scope's end both take the next
+unwritten figure from one shared counter until none is left. The copy writes files only: it
+touches no JAX (its threads are not in the copy) and leaves with os._exit, running none of
+this process's exit code. Figures are written one by one, at the scope's end, where fork is
+not offered (not Linux) or one core is.
 """
 import contextlib
 import os
+import pickle
 import signal
 import sys
 import traceback
 import warnings
 
-_pending = None   # [(figure, path)] kept by the open two_processes() scope, else None
+_scope = None   # the open two_processes() scope's _Figures, else None
 
 
 def write(fig, path):
@@ -32,30 +35,35 @@ def close(fig):
 
 
 def save(fig, path):
-  """Writes the figure now, or keeps it for the end of the open two_processes() scope."""
-  if _pending is None:
+  """Writes the figure now, or hands it to the open two_processes() scope."""
+  if _scope is None:
     write(fig, path)
   else:
-    _pending.append((fig, path))
+    _scope.add(fig, path)
   return path
+
+
+def check(fig, path):
+  """A figure as a scope receives it; tests/conftest.py checks here that none holds a JAX
+  array (the copy must not call JAX)."""
+  del fig, path
 
 
 @contextlib.contextmanager
 def two_processes():
-  """Figures saved inside are written when the scope ends without an exception, by two
-  processes (each file whole once the scope is left); after an exception, none is."""
-  global _pending
-  if _pending is not None:   # nested: the outer scope writes them all
+  """Figures saved inside are written by the scope's end (each file whole once the scope is
+  left); after an exception none is left: the copy is stopped and what it wrote removed."""
+  global _scope
+  if _scope is not None:   # nested: the outer scope writes them all
     yield
     return
-  _pending = []
+  _scope = figures = _Figures()
   try:
     yield
-    write_all(_pending)
+    figures.finish()
   finally:
-    for fig, _ in _pending:
-      close(fig)
-    _pending = None
+    _scope = None
+    figures.end()
 
 
 def _handled():
@@ -68,50 +76,97 @@ def _forks():
   return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
 
 
-def write_all(figures):
-  """Writes [(figure, path)]: split between this process and a forked copy when there are
-  two or more and fork pays (above); RuntimeError when the copy failed."""
-  if len(figures) < 2 or not _forks():
-    for fig, path in figures:
-      write(fig, path)
-    return
-  import multiprocessing  # pylint: disable=g-import-not-at-top  (only where figures fork)
-  taken = multiprocessing.Value("i", 0)   # figures taken so far, by either process
+class _Figures:
+  """One scope's figures, in order, and the copy writing them while more come."""
 
-  def take_and_write():
-    while True:
-      with taken.get_lock():
-        i = taken.value
-        taken.value = i + 1
-      if i >= len(figures):
-        return
-      write(*figures[i])
+  def __init__(self):
+    self.saved = []        # [(figure, path)]
+    self.pid = None        # the copy's, once forked
+    self.done = False      # finish() returned: every file written
 
-  sys.stdout.flush()   # what is buffered is written once, not once more by the copy
-  sys.stderr.flush()
-  handled = _handled()
-  old = signal.pthread_sigmask(signal.SIG_BLOCK, handled)  # none reaches the copy's handlers
-  with warnings.catch_warnings():
-    # JAX (and Python >= 3.12) warn that the copy of a threaded process may deadlock: it
-    # would in a lock another thread held. The copy calls no JAX (no figure holds a JAX
-    # array: tests/conftest.py checks every figure the tests draw), only matplotlib.
-    warnings.filterwarnings("ignore", message=r"(?s).*fork\(\)", category=RuntimeWarning)
-    warnings.filterwarnings("ignore", message=r"(?s).*fork\(\)", category=DeprecationWarning)
-    pid = os.fork()
-  if pid == 0:
-    _copy(take_and_write, handled, old)
-  status = None
-  try:   # from the fork on: whatever stops this process stops the copy first
+  def add(self, fig, path):
+    self.saved.append((fig, path))   # closed by end(), whatever happens next
+    check(fig, path)
+    if not _forks():
+      return
+    if self.pid is None:
+      self._fork()
+    else:   # pickled here, written to the pipe by the queue's thread: this process goes on
+      self.queue.put((path, pickle.dumps(fig)))
+
+  def _take(self, k):
+    """True when figure k is this process's to write: the next one no process has taken."""
+    with self.taken.get_lock():
+      if self.taken.value != k:
+        return False
+      self.taken.value = k + 1
+      return True
+
+  def _fork(self):
+    import multiprocessing  # pylint: disable=g-import-not-at-top  (only where figures fork)
+    self.taken = multiprocessing.Value("i", 0)   # figures taken so far, by either process
+    self.queue = multiprocessing.Queue()   # (path, pickled figure) for each later figure
+    sys.stdout.flush()   # what is buffered is written once, not once more by the copy
+    sys.stderr.flush()
+    handled = _handled()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, handled)  # none reaches the copy's handlers
+    with warnings.catch_warnings():
+      # JAX (and Python >= 3.12) warn that the copy of a threaded process may deadlock: it
+      # would in a lock another thread held. The copy calls no JAX (no figure holds a JAX
+      # array: tests/conftest.py checks every figure the tests draw), only matplotlib.
+      warnings.filterwarnings("ignore", message=r"(?s).*fork\(\)", category=RuntimeWarning)
+      warnings.filterwarnings("ignore", message=r"(?s).*fork\(\)", category=DeprecationWarning)
+      pid = os.fork()
+    if pid == 0:
+      _copy(self._copy_writes, handled, old)
+    self.pid = pid
     signal.pthread_sigmask(signal.SIG_SETMASK, old)   # a signal that came meanwhile acts now
-    take_and_write()
-    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-  finally:
-    if status is None:   # this process failed or was interrupted: the copy stops too
-      os.kill(pid, signal.SIGKILL)
-      os.waitpid(pid, 0)
-  if status != 0:
-    raise RuntimeError(f"the process writing half of the figures failed (exit status "
-                       f"{status}); its error is printed above")
+
+  def _copy_writes(self):
+    """In the copy: the first figure (forked with it), then each one sent, in order, unless
+    this process took it first; until the queue's end."""
+    k = 0
+    if self._take(k):
+      write(*self.saved[0])
+    while (item := self.queue.get()) is not None:
+      k, (path, sent) = k + 1, item
+      if self._take(k):
+        write(pickle.loads(sent), path)
+
+  def finish(self):
+    """Writes what the copy has not taken, then waits for it; RuntimeError when it failed."""
+    if self.pid is None:
+      for fig, path in self.saved:
+        write(fig, path)
+      self.done = True
+      return
+    self.queue.put(None)
+    for k, (fig, path) in enumerate(self.saved):
+      if self._take(k):
+        write(fig, path)
+    status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+    self.pid = None
+    if status != 0:
+      raise RuntimeError(f"the process writing half of the figures failed (exit status "
+                         f"{status}); its error is printed above")
+    self.done = True
+
+  def end(self):
+    """After finish() or an exception: the copy stopped, every figure closed and, unless
+    finish() completed, no file of the scope left."""
+    if self.pid is not None:   # this process failed or was interrupted: the copy stops too
+      os.kill(self.pid, signal.SIGKILL)
+      os.waitpid(self.pid, 0)
+    if hasattr(self, "queue"):
+      if not self.done:   # the copy is gone: what is left in the pipe has no reader
+        self.queue.cancel_join_thread()
+      self.queue.close()
+      self.queue.join_thread()
+    for fig, path in self.saved:
+      close(fig)
+      if not self.done:
+        with contextlib.suppress(OSError):
+          os.unlink(path)
 
 
 def _copy(work, handled, mask):

@@ -1,11 +1,12 @@
-"""What writing a run's figures costs, by one process against two (ae/plot_files.py).
+"""What a run's figures cost, by one process against two (ae/plot_files.py).
 
   python -m bench.figure_files             # the four default runs, 5 of each way: ~3 min
 
 Each experiment's default config runs in this process (its first run compiles; the rest
 reuse the programs), alternating figures written by the run alone and by the run and a
-forked copy; the time inside plot_files.write_all is the figures' files (their drawing
-and PNG encoding), the figures' construction is not in it. Medians, and their ratio.
+forked copy. Timed: the run's whole two_processes() scope, the figures built (their decodes
+included: a run in one process has compiled them already) and their files written, since
+with two processes the copy writes while the run builds the next. Medians, and their ratio.
 """
 import contextlib
 import pathlib
@@ -23,19 +24,22 @@ _EXPERIMENTS = flags.DEFINE_list("experiments", ["latent2d", "circles", "denoise
 
 @contextlib.contextmanager
 def _timed(plot_files, forks, times):
-  """plot_files with fork allowed or not; each write_all's seconds appended to `times`."""
-  real_forks, real_write_all = plot_files._forks, plot_files.write_all  # pylint: disable=protected-access
+  """plot_files with fork allowed or not; each two_processes() scope's seconds appended to
+  `times`."""
+  real_forks, real_scope = plot_files._forks, plot_files.two_processes  # pylint: disable=protected-access
 
-  def write_all(figures):
+  @contextlib.contextmanager
+  def scope():
     t0 = time.perf_counter()
-    real_write_all(figures)
+    with real_scope():
+      yield
     times.append(time.perf_counter() - t0)
   plot_files._forks = lambda: forks  # pylint: disable=protected-access
-  plot_files.write_all = write_all
+  plot_files.two_processes = scope
   try:
     yield
   finally:
-    plot_files._forks, plot_files.write_all = real_forks, real_write_all  # pylint: disable=protected-access
+    plot_files._forks, plot_files.two_processes = real_forks, real_scope  # pylint: disable=protected-access
 
 
 def main(argv):
@@ -61,7 +65,8 @@ def main(argv):
               f"{times[forks][-1] if times[forks] else float('nan'):.3f} s", file=sys.stderr)
       one, two = statistics.median(times[False]), statistics.median(times[True])
       rows.append((name, one, two))
-  print(f"| run (default config) | figures' files, one process | two processes | ratio |\n"
+  print(f"| run (default config) | figures built and written, one process | two processes "
+        f"| ratio |\n"
         f"|---|---|---|---|")
   for name, one, two in rows:
     print(f"| {name} | {one:.2f} s | {two:.2f} s | {one / two:.2f}x |")

@@ -38,14 +38,11 @@ def no_jax_in_figures(monkeypatch):
   """Every figure a test draws holds no JAX array: ae/plot_files.py's forked copy writes
   figures and must not call into JAX, whose threads it does not have."""
   from ae import plot_files  # pylint: disable=g-import-not-at-top
-  real = plot_files.write_all
 
-  def checked(figures):
-    for fig, path in figures:
-      held = jax_arrays_in(fig)
-      assert not held, f"{path}: the figure holds JAX arrays, at {held}: np.asarray them"
-    real(figures)
-  monkeypatch.setattr(plot_files, "write_all", checked)
+  def checked(fig, path):
+    held = jax_arrays_in(fig)
+    assert not held, f"{path}: the figure holds JAX arrays, at {held}: np.asarray them"
+  monkeypatch.setattr(plot_files, "check", checked)
 
 
 @pytest.fixture(autouse=True)

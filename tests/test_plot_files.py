@@ -52,33 +52,53 @@ def _wait_for_the_copy(tmp_path, timeout=60):
   raise AssertionError("the copy wrote no figure in 60 s")
 
 
+def _wait_for(path, timeout=60):
+  end = time.monotonic() + timeout
+  while not path.exists():
+    assert time.monotonic() < end, f"no {path.name} in {timeout} s"
+    time.sleep(0.01)
+
+
 def test_figures_written_by_two_processes_are_the_bytes_one_process_writes(tmp_path,
                                                                            monkeypatch):
   for d in ("one", "two"):
     (tmp_path / d).mkdir()
   for k, fig in enumerate(_figures(6)):
     plotting.save(fig, tmp_path / "one" / f"f{k}.png")
-  who = _recording(monkeypatch, tmp_path, before=lambda path: os.getpid() == PARENT
-                   and FORKS and _wait_for_the_copy(tmp_path))
+  ended = tmp_path / "ended"
+
+  def before(path):   # the copy's second figure waits for the scope's body to end, so
+    if os.getpid() != PARENT and path.name != "f0.png":   # that both processes write some
+      _wait_for(ended)
+  who = _recording(monkeypatch, tmp_path, before)
   with plotting.two_processes():
     for k, fig in enumerate(_figures(6)):
       assert plotting.save(fig, tmp_path / "two" / f"f{k}.png") == tmp_path / "two" / f"f{k}.png"
-    assert not list((tmp_path / "two").iterdir())   # kept for the scope's end
+    if FORKS:   # the copy writes the first figure while the scope goes on
+      _wait_for(tmp_path / "who" / "f0.png")
+    else:       # one process: every figure at the scope's end
+      assert not list((tmp_path / "two").iterdir())
+    ended.touch()
   for k in range(6):
     assert (tmp_path / "two" / f"f{k}.png").read_bytes() == \
         (tmp_path / "one" / f"f{k}.png").read_bytes(), k
-  writers = set(who().values())
-  assert PARENT in writers and len(writers) == (2 if FORKS else 1), writers
+  writers = who()
+  assert PARENT in writers.values() and len(set(writers.values())) == (2 if FORKS else 1), writers
   assert not plt.get_fignums()   # every figure closed, in this process too
 
 
-def test_an_exception_inside_the_scope_writes_nothing(tmp_path):
+def test_an_exception_inside_the_scope_writes_nothing(tmp_path, monkeypatch):
+  who = _recording(monkeypatch, tmp_path)
+  (tmp_path / "figures").mkdir()
   with pytest.raises(ValueError, match="mid-figures"):
     with plotting.two_processes():
       for k, fig in enumerate(_figures(3)):
-        plotting.save(fig, tmp_path / f"f{k}.png")
+        plotting.save(fig, tmp_path / "figures" / f"f{k}.png")
+      if FORKS:   # a figure the copy wrote already is removed too
+        _wait_for(tmp_path / "who" / "f0.png")
       raise ValueError("mid-figures")
-  assert not list(tmp_path.iterdir())
+  assert not list((tmp_path / "figures").iterdir())
+  assert len(who()) == FORKS
   assert not plt.get_fignums()
 
 

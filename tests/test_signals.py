@@ -178,34 +178,44 @@ def test_a_signal_stops_the_run_saves_it_and_exits_130(tmp_path, sig):
   assert latent2d.redraw(run, tmp_path / "re")["summary"]["seeds"] == 4
 
 
-# A run whose first figure write (in the first process, after the copy is forked) sends
-# SIGINT to the whole process group, as a terminal's Ctrl-C does, `times` times 50 ms apart.
+# A run that sends SIGINT to the whole process group, as a terminal's Ctrl-C does, `times`
+# times 50 ms apart: at its first figure write in the first process (the scope's end, the copy
+# forked), or as its second figure is saved (the copy writing the first meanwhile).
 _CTRL_C_IN_THE_FIGURES = """
 import os, signal, sys, time, runpy
 from ae import plot_files
-real, first, times = plot_files.write, os.getpid(), [int(sys.argv[1])]
-def write(fig, path):
+first, times, at = os.getpid(), [int(sys.argv[1])], sys.argv[2]
+def ctrl_c():
   while os.getpid() == first and times[0]:
     times[0] -= 1
     os.killpg(0, signal.SIGINT)
     time.sleep(0.05)
-  real(fig, path)
-plot_files.write = write
-sys.argv = ["latent2d"] + sys.argv[2:]
+real_write, real_add = plot_files.write, plot_files._Figures.add
+def write(fig, path):
+  if at == "write":
+    ctrl_c()
+  real_write(fig, path)
+def add(self, fig, path):
+  if at == "save" and len(self.saved) == 1:
+    ctrl_c()
+  real_add(self, fig, path)
+plot_files.write, plot_files._Figures.add = write, add
+sys.argv = ["latent2d"] + sys.argv[3:]
 runpy.run_module("experiments.latent2d", run_name="__main__")
 """
 
 
-@pytest.mark.slow   # two whole runs in processes of their own: about 5 s
+@pytest.mark.slow   # four whole runs in processes of their own: about 10 s
 @pytest.mark.skipif(not plot_files._forks(),  # pylint: disable=protected-access
                     reason="figures are written by one process here")
+@pytest.mark.parametrize("at", ["write", "save"])
 @pytest.mark.parametrize("times", [1, 2])
-def test_ctrl_c_while_two_processes_write_the_figures(tmp_path, times):
+def test_ctrl_c_while_two_processes_write_the_figures(tmp_path, times, at):
   """Once: the run goes on and every figure is written (as before the figures were written
   by two processes). Twice: exit 130, nothing left (no run, no hidden directory) and no
   process of the run's group still alive."""
   import os, subprocess, sys  # pylint: disable=g-import-not-at-top,multiple-imports
-  p = subprocess.Popen([sys.executable, "-c", _CTRL_C_IN_THE_FIGURES, str(times),
+  p = subprocess.Popen([sys.executable, "-c", _CTRL_C_IN_THE_FIGURES, str(times), at,
                         f"--out_dir={tmp_path}", "--run_name=r", "--seeds=2",
                         "--iterations=200", "--n_chars=8", "--arch=35,8,2,8,35"],
                        cwd=ROOT, env=spawn.ENV, stdout=subprocess.PIPE,
