@@ -93,6 +93,27 @@ def decode(cfg, params, z):
   return _decode(cfg, params, np.asarray(z, np.float32))   # NumPy rounds as XLA, no program
 
 
+def encode_np(cfg, params, x):
+  """encode() in NumPy, for what figures draw (mlp.forward_np)."""
+  sizes = mlp.sizes_of(params)
+  k = choices.latent_index(sizes)
+  return mlp.forward_np(params[:k], x, mlp.layer_activations(sizes, cfg.acts)[:k])
+
+
+def decode_np(cfg, params, z):
+  """decode() in NumPy, for what figures draw: no program per batch shape (mlp.forward_np)."""
+  sizes = mlp.sizes_of(params)
+  k = choices.latent_index(sizes)
+  return losses.reconstruct_np(
+      mlp.forward_np(params[k:], z, mlp.layer_activations(sizes, cfg.acts)[k:]), cfg.loss)
+
+
+def reconstruct_np(cfg, params, x):
+  """reconstruct() in NumPy, for what figures draw (mlp.forward_np)."""
+  acts = mlp.layer_activations(mlp.sizes_of(params), cfg.acts)
+  return losses.reconstruct_np(mlp.forward_np(params, x, acts), cfg.loss)
+
+
 def latent_grid(z, n, margin=0.0):
   """An n x n grid of 2-D latent points over the box of the codes z, widened by `margin` of its
   span on each side: (points (n*n, 2), row-major from the top-left; lo; hi)."""

@@ -16,6 +16,13 @@ from ae.choices import OUTPUT   # each loss's output squashing, by name
 
 _SQUASH = {"sigmoid": lambda h: 1.0 / (1.0 + jnp.exp(-h)), "tanh": tanh.tanh,
            "linear": lambda h: h}
+_SQUASH_NP = {"sigmoid": lambda h: 1 / (1 + np.exp(-h)), "tanh": np.tanh,   # reconstruct_np
+              "linear": lambda h: h}
+
+
+def reconstruct_np(logits, loss):
+  """reconstruct() in NumPy (mlp.forward_np's outputs)."""
+  return _SQUASH_NP[OUTPUT[loss]](logits)
 
 
 def reconstruct(logits, loss):

@@ -66,6 +66,12 @@ def decode(cfg, params, z):
   return h @ layers[-1]["w"] + layers[-1]["b"][None, :]
 
 
+def decode_np(cfg, params, z):
+  """decode() of one seed in NumPy, for what figures draw (mlp.forward_np)."""
+  layers = params["dec"]
+  return mlp.forward_np(layers, z, [cfg.activation] * (len(layers) - 1) + [None])
+
+
 def kl(mu, logvar):
   """KL(N(mu, exp(logvar)) || N(0, I)) per sample and dimension (n, k), in closed form."""
   return 0.5 * (jnp.exp(logvar) + mu ** 2 - 1.0 - logvar)

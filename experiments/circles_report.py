@@ -99,7 +99,7 @@ def figures(run_dir, config, x, radii, keep, fit, extra, metrics):
       _ring_figures(fig_dir, config, p, g, pca, tag, who, band)
       continue
     m = config.model
-    out = np.asarray(autoencoder.reconstruct(m, p, x))
+    out = autoencoder.reconstruct_np(m, p, x)
     want = np.linspace(radii.min(), radii.max(), 5)
     picks_r = [int(np.argmin(np.abs(radii - r))) for r in want]
     plotting_shapes.reconstructions(fig_dir / f"reconstruction_{tag}.png", x, out, radii,
@@ -108,8 +108,8 @@ def figures(run_dir, config, x, radii, keep, fit, extra, metrics):
     z = g["z"][keep]
     n = config.grid
     zz, lo, hi = autoencoder.latent_grid(z, n, margin=0.25)
-    grid = np.asarray(autoencoder.decode(m, p, zz))
-    path_shapes = np.asarray(autoencoder.decode(m, p, g["path_z"]))
+    grid = autoencoder.decode_np(m, p, zz)
+    path_shapes = autoencoder.decode_np(m, p, g["path_z"])
     plotting_shapes.generation(fig_dir / f"generation_{tag}.png", path_shapes, g["path"],
                                f"circles: decoded along the path through the codes ({who})",
                                lim)
@@ -118,7 +118,7 @@ def figures(run_dir, config, x, radii, keep, fit, extra, metrics):
                          lim)
     if band is not None:
       plotting_shapes.holdout(fig_dir / f"holdout_{tag}.png",
-                              np.asarray(autoencoder.decode(m, p, g["gap_z"])), g["gap"], band,
+                              autoencoder.decode_np(m, p, g["gap_z"]), g["gap"], band,
                               f"circles: decoded between the codes around the held-out band "
                               f"({who})", lim)
 
@@ -130,7 +130,7 @@ def _ring_figures(fig_dir, config, p, g, pca, tag, who, band):
                          f"ring images: the autoencoder ({who}) and PCA-2", band)
   zz, lo, hi = autoencoder.latent_grid(g["z"], n, margin=0.25)
   plotting.manifold(fig_dir / f"grid_{tag}.png",
-                    np.clip(np.asarray(autoencoder.decode(config.model, p, zz)), 0, 1),
+                    np.clip(autoencoder.decode_np(config.model, p, zz), 0, 1),
                     (size, size), lo, hi, title=f"ring images: a {n}x{n} latent grid over "
                     f"and around the codes ({who})")
 

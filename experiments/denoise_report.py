@@ -117,7 +117,7 @@ def examples(path, config, glyphs, p, who, n=8):
     noisy, clean = denoise.noisy_copies(
         config.noise.__class__(**{**config.noise.__dict__, "eval_copies": 1}),
         jax.random.PRNGKey(100 + i), x, level)
-    out = np.asarray(autoencoder.reconstruct(config.model, p, noisy)) > .5
+    out = autoencoder.reconstruct_np(config.model, p, noisy) > .5
     cols.append((noisy, out))
   for r in range(len(x)):
     imgs.append(x[r])
@@ -151,8 +151,8 @@ def latent(path, config, glyphs, p, who, copies=20):
   level = levels[len(levels) // 2] if levels else 0
   cfg = config.noise.__class__(**{**config.noise.__dict__, "eval_copies": copies})
   noisy, _ = denoise.noisy_copies(cfg, jax.random.PRNGKey(7), glyphs.x, level)
-  zc = np.asarray(autoencoder.encode(config.model, p, glyphs.x))
-  zn = np.asarray(autoencoder.encode(config.model, p, noisy))
+  zc = autoencoder.encode_np(config.model, p, glyphs.x)
+  zn = autoencoder.encode_np(config.model, p, noisy)
   # the main axes of every code drawn, clean and noisy: two of them even for one glyph (of
   # the finite ones: a diverged model's codes may be nan)
   every = np.vstack([zc, zn])

@@ -58,7 +58,7 @@ def default_points(config, glyphs, p, z, k=6, limit=2000):
 
 def decode_points(config, glyphs, params_one, pts):
   """Decoded points (n, d) as 0/1 and their nearest training glyph: [(index, pixels, px)]."""
-  new = np.asarray(autoencoder.decode(config.model, params_one, np.asarray(pts))) > .5
+  new = autoencoder.decode_np(config.model, params_one, np.asarray(pts)) > .5
   idx, ham = losses.nearest(new, glyphs.x)
   return new, [(int(j), glyphs.x[j], int(h)) for j, h in zip(idx, ham)]
 
@@ -88,7 +88,7 @@ def figures(run_dir, config, glyphs, params, codes, metrics, history, steps):
 
 def _seed_figures(fig_dir, tag, who, config, glyphs, p, z, metrics):
   m, x, name = config.model, glyphs.x, glyphs.title
-  out = np.asarray(autoencoder.reconstruct(m, p, x))
+  out = autoencoder.reconstruct_np(m, p, x)
   labels = glyphs.shown
   plotting.latent_scatter(fig_dir / f"latent_{tag}.png", z, labels,
                           f"{name}: latent codes ({who})", glyphs.classes)
@@ -99,7 +99,7 @@ def _seed_figures(fig_dir, tag, who, config, glyphs, p, z, metrics):
                            baseline=baselines.reconstruct(baselines.pca(x, k), x))
   g = config.grid
   zz, lo, hi = autoencoder.latent_grid(z, g, margin=0.15)
-  grid = np.asarray(autoencoder.decode(m, p, zz))
+  grid = autoencoder.decode_np(m, p, zz)
   plotting.manifold(fig_dir / f"manifold_{tag}.png", grid, glyphs.shape, lo, hi, z, labels,
                     f"{name}: decoded {g}x{g} latent grid, training codes in red ({who})")
   pts = list(config.decode) if config.decode else default_points(config, glyphs, p, z)

@@ -224,8 +224,8 @@ def panels(path, study, done, params):
       continue
     i = s["median_seed"] - r["per_seed"][0]["seed"]
     p = [{k: np.asarray(a[i]) for k, a in layer.items()} for layer in params[v.label]]
-    z = np.asarray(autoencoder.encode(v.model, p, g.x))
-    out = np.asarray(autoencoder.reconstruct(v.model, p, g.x)) > .5
+    z = autoencoder.encode_np(v.model, p, g.x)
+    out = autoencoder.reconstruct_np(v.model, p, g.x) > .5
     row[0].scatter(z[:, 0], z[:, 1], s=30, c=np.arange(len(z)), cmap="tab20", alpha=.4)
     for (a, b), ch in zip(z, g.shown):
       row[0].text(a, b, ch, fontsize=7, ha="center", va="center")

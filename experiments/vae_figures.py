@@ -5,7 +5,7 @@ import numpy as np
 from matplotlib.collections import PatchCollection
 from matplotlib.patches import Ellipse, Rectangle
 
-from ae import circles, plotting, plotting_shapes, report, vae
+from ae import circles, plotting, plotting_shapes, report, train, vae
 from ae.plotting import plt, save
 from experiments import consensus
 from experiments.vae_report import NEAR, hamming, pca_grid
@@ -129,8 +129,7 @@ def interpolation(path, config, d, fit, ev, i, who, steps=10):
     a, b = np.unravel_index(np.argmax(dist), dist.shape)
   t = np.linspace(0, 1, steps)[:, None]
   z = (1 - t) * mu[a] + t * mu[b]
-  out = np.asarray(vae.decode_all(config.model, fit.params, np.asarray(z, np.float32)))[i]
-  out = 1 / (1 + np.exp(-out))
+  out = 1 / (1 + np.exp(-vae.decode_np(config.model, train.seed_params(fit.params, i), z)))
   ham = hamming(out > .5, d.x)
   fig, ax = plt.subplots(figsize=(steps * 0.8, 1.6))
   ax.imshow(plotting.tiles(out, d.shape, steps, colors=_tinted(out, ham)),

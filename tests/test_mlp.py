@@ -78,3 +78,28 @@ def test_decode_casts_on_the_host():
   got, programs = lowered(lambda: np.asarray(autoencoder.decode(model, p, z)))
   assert not programs   # the decoder for 13 points is lowered already; no cast program
   np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("hidden,latent,loss", [
+    *(("tanh", "identity", loss) for loss in choices.LOSSES),   # every output squashing
+    ("sigmoid", "tanh", "bce"), ("relu", "relu", "bce")])      # every activation
+def test_the_numpy_decode_is_the_jitted_one_within_rounding(hidden, latent, loss):
+  """autoencoder.decode_np / reconstruct_np (figures) against decode / reconstruct (JAX):
+  within float32 rounding, no program lowered, and the same pixels above 0.5 wherever the
+  jitted output is not within 1e-5 of it."""
+  from ae import autoencoder  # pylint: disable=g-import-not-at-top
+  assert set(mlp.NUMPY_ACTIVATIONS) == set(mlp.ACTIVATIONS) == set(choices.ACTIVATIONS)
+  model = autoencoder.AEConfig(activation=hidden, latent_activation=latent, loss=loss)
+  p = [{k: np.asarray(v) for k, v in l.items()} for l in autoencoder.init(
+      model, jax.random.PRNGKey(5))]
+  rng = np.random.default_rng(5)
+  z = rng.normal(size=(225, 2)) * 2   # float64, as a latent grid is
+  x = (rng.random((40, 35)) > .5).astype(np.float32)
+  for np_fn, jax_fn, a in ((autoencoder.decode_np, autoencoder.decode, z),
+                           (autoencoder.reconstruct_np, autoencoder.reconstruct, x)):
+    got, programs = lowered(lambda: np_fn(model, p, a))  # pylint: disable=cell-var-from-loop
+    assert not programs and got.dtype == np.float32
+    want = np.asarray(jax_fn(model, p, a))
+    np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)
+    sure = np.abs(want - .5) > 1e-5
+    np.testing.assert_array_equal((got > .5)[sure], (want > .5)[sure])

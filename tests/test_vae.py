@@ -74,6 +74,18 @@ def test_a_fixed_key_gives_a_fixed_sample():
   np.testing.assert_allclose(vae.sample(jax.random.PRNGKey(5), mu + 2, logvar), a + 2, rtol=1e-6)
 
 
+def test_the_numpy_decode_is_the_jitted_one_within_rounding():
+  """vae.decode_np (the interpolation figure) against vae.decode_all's seed (JAX)."""
+  cfg = VAEConfig(hidden=(16,), activation="sigmoid")
+  params = jax.vmap(lambda k: vae.init(cfg, 35, k))(jax.random.split(jax.random.PRNGKey(2), 2))
+  z = np.random.default_rng(2).normal(size=(10, 2)) * 2
+  want = np.asarray(vae.decode_all(cfg, params, np.asarray(z, np.float32)))[1]
+  one = jax.tree.map(lambda a: np.asarray(a)[1], params)
+  got, programs = lowered(lambda: vae.decode_np(cfg, one, z))
+  assert not programs and got.dtype == np.float32
+  np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)
+
+
 def test_warmup_ramps_beta():
   cfg = VAEConfig(beta=2.0, kl_warmup=100)
   assert float(vae.beta_at(cfg, 0)) == 0.0 and float(vae.beta_at(cfg, 50)) == 1.0
