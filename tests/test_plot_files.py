@@ -175,3 +175,58 @@ def test_a_figure_holding_a_jax_array_is_caught_before_it_is_drawn(tmp_path):
       plotting.save(fig, tmp_path / "a.png")
       plotting.save(plt.figure(), tmp_path / "b.png")
   assert not plt.get_fignums()
+
+
+def _aligned_difference(a, b):
+  """Mean absolute difference of two RGBA images after the best shift of up to a pixel
+  each way (the crop's box is rounded where the tight save's is offset)."""
+  h, w = min(len(a), len(b)) - 1, min(a.shape[1], b.shape[1]) - 1
+  return min(np.abs(a[i:i + h, j:j + w] - b[k:k + h, l:l + w]).max(-1).mean()
+             for i in (0, 1) for j in (0, 1) for k in (0, 1) for l in (0, 1))
+
+
+def _tight(fig, path):
+  fig.savefig(path, dpi=plot_files.DPI, bbox_inches="tight")
+  plt.close(fig)
+
+
+@pytest.mark.parametrize("where", ["inside", "pad past the canvas"])
+def test_a_figure_drawn_on_its_canvas_is_cropped_from_one_draw(tmp_path, monkeypatch, where):
+  """What bbox_inches="tight" writes, within a pixel's shift, from one draw (savefig never
+  called); where the pad reaches past the canvas, the figure's white fills it."""
+  def figure():
+    fig = plt.figure(figsize=(4, 3))
+    if where == "inside":
+      ax = fig.add_axes([.2, .2, .6, .6])
+      ax.set_title("a title", fontsize=8)
+      ax.set_xlabel("z1")
+    else:   # an image to the canvas's edges
+      ax = fig.add_axes([0, 0, 1, 1])
+      ax.set_axis_off()
+    ax.imshow(np.random.default_rng(1).random((7, 5)), cmap=plotting.INK, aspect="auto")
+    return fig
+  _tight(figure(), tmp_path / "tight.png")
+  calls = []
+  monkeypatch.setattr(plt.Figure, "savefig", lambda *a, **k: calls.append(a))
+  plot_files.write(figure(), tmp_path / "crop.png")
+  assert not calls and not plt.get_fignums()
+  tight, crop = (plt.imread(tmp_path / f"{n}.png") for n in ("tight", "crop"))
+  assert abs(len(tight) - len(crop)) <= 1 and abs(tight.shape[1] - crop.shape[1]) <= 1
+  assert _aligned_difference(tight, crop) < 0.02
+  if where != "inside":   # the pad: white rows and columns on every side
+    assert (crop[:5] == 1).all() and (crop[:, -5:] == 1).all()
+
+
+@pytest.mark.parametrize("case", ["past the canvas", "layout engine"])
+def test_a_figure_drawn_past_its_canvas_is_saved_tight_as_before(tmp_path, case):
+  """A text beyond the canvas, or a layout engine: the tight save itself, the same bytes."""
+  def figure():
+    fig = plt.figure(figsize=(3, 2), layout="constrained" if case == "layout engine" else None)
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [1, 0])
+    if case == "past the canvas":
+      fig.text(1.2, 0.5, "beyond the right edge")
+    return fig
+  _tight(figure(), tmp_path / "tight.png")
+  plot_files.write(figure(), tmp_path / "written.png")
+  assert (tmp_path / "written.png").read_bytes() == (tmp_path / "tight.png").read_bytes()
