@@ -22,7 +22,8 @@ _SQUASH_NP = {"sigmoid": lambda h: 1 / (1 + np.exp(-h)), "tanh": np.tanh,   # re
 
 def reconstruct_np(logits, loss):
   """reconstruct() in NumPy (mlp.forward_np's outputs)."""
-  return _SQUASH_NP[OUTPUT[loss]](logits)
+  with np.errstate(over="ignore", invalid="ignore"):   # exp(-h) overflows to inf: 0, as XLA's
+    return _SQUASH_NP[OUTPUT[loss]](logits)
 
 
 def reconstruct(logits, loss):

@@ -2,7 +2,6 @@
 (tests/test_reload.py's configs, font2's glyphs with '\\' and '^' among them), every text
 drawn on every figure it saves (titles, labels, tick labels, legends, annotations) holds no
 '$' and no backslash unless it is one of the data's own labels."""
-import matplotlib.figure
 import matplotlib.text
 import pytest
 
@@ -13,14 +12,13 @@ from test_reload import CONFIGS
 
 def _drawn(monkeypatch):
   """Every text of every figure saved from now on: [(file name, text)]."""
-  texts, save = [], matplotlib.figure.Figure.savefig
+  texts, write = [], plot_files.write
 
-  def spy(fig, path, *a, **kw):
-    out = save(fig, path, *a, **kw)   # drawn: tick labels exist now
+  def spy(fig, path):
+    write(fig, path)   # drawn: tick labels exist now
     texts.extend((str(path).rsplit("/", 1)[-1], t.get_text())
                  for t in fig.findobj(matplotlib.text.Text) if t.get_visible())
-    return out
-  monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+  monkeypatch.setattr(plot_files, "write", spy)
   # the spy's list is this process's: every figure is written here, none by a forked copy
   monkeypatch.setattr(plot_files, "_forks", lambda: False)
   return texts

@@ -103,3 +103,20 @@ def test_the_numpy_decode_is_the_jitted_one_within_rounding(hidden, latent, loss
     np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)
     sure = np.abs(want - .5) > 1e-5
     np.testing.assert_array_equal((got > .5)[sure], (want > .5)[sure])
+
+
+def test_the_numpy_decode_of_huge_weights_warns_of_nothing():
+  """A diverged model's figures: inf and nan where the jitted decode has them, no NumPy
+  warning on the terminal (a sigmoid of a logit below -88 overflows exp)."""
+  import warnings  # pylint: disable=g-import-not-at-top
+  from ae import autoencoder  # pylint: disable=g-import-not-at-top
+  model = autoencoder.AEConfig(activation="relu", latent_activation="relu")
+  p = [{k: np.asarray(v) * 1e20 for k, v in l.items()} for l in autoencoder.init(
+      model, jax.random.PRNGKey(6))]
+  z = np.random.default_rng(6).normal(size=(20, 2))
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    got = autoencoder.decode_np(model, p, z)
+  want = np.asarray(autoencoder.decode(model, p, z))
+  assert not np.isfinite(want).all() or ((want == 0) | (want == 1)).any()
+  np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
