@@ -57,8 +57,8 @@ def _cropped(fig, path):
   cols = slice(round(x0 - pad), round(x1 + pad))
   out = np.empty((rows.stop - rows.start, cols.stop - cols.start, 4), np.uint8)
   out[:] = np.round(np.asarray(matplotlib.colors.to_rgba(fig.get_facecolor())) * 255)
-  inside = np.asarray(canvas.buffer_rgba())[max(rows.start, 0):rows.stop, max(cols.start, 0):cols.stop]
-  top, left = max(-rows.start, 0), max(-cols.start, 0)
+  top, left = max(-rows.start, 0), max(-cols.start, 0)   # the pad past the canvas, if any
+  inside = np.asarray(canvas.buffer_rgba())[rows.start + top:rows.stop, cols.start + left:cols.stop]
   out[top:top + inside.shape[0], left:left + inside.shape[1]] = inside
   matplotlib.image.imsave(path, out, format="png", dpi=DPI)
   return True

@@ -26,7 +26,8 @@ _EXPERIMENTS = flags.DEFINE_list("experiments", ["latent2d", "circles", "denoise
 def _timed(plot_files, forks, times):
   """plot_files with fork allowed or not; each two_processes() scope's seconds appended to
   `times`."""
-  real_forks, real_scope = plot_files._forks, plot_files.two_processes  # pylint: disable=protected-access
+  # pylint: disable=protected-access
+  real_forks, real_scope = plot_files._forks, plot_files.two_processes
 
   @contextlib.contextmanager
   def scope():
@@ -34,12 +35,12 @@ def _timed(plot_files, forks, times):
     with real_scope():
       yield
     times.append(time.perf_counter() - t0)
-  plot_files._forks = lambda: forks  # pylint: disable=protected-access
+  plot_files._forks = lambda: forks
   plot_files.two_processes = scope
   try:
     yield
   finally:
-    plot_files._forks, plot_files.two_processes = real_forks, real_scope  # pylint: disable=protected-access
+    plot_files._forks, plot_files.two_processes = real_forks, real_scope
 
 
 def main(argv):
