@@ -110,8 +110,7 @@ def decode_np(cfg, params, z):
 
 def reconstruct_np(cfg, params, x):
   """reconstruct() in NumPy, for what figures draw (mlp.forward_np)."""
-  acts = mlp.layer_activations(mlp.sizes_of(params), cfg.acts)
-  return losses.reconstruct_np(mlp.forward_np(params, x, acts), cfg.loss)
+  return decode_np(cfg, params, encode_np(cfg, params, x))
 
 
 def latent_grid(z, n, margin=0.0):

@@ -16,7 +16,7 @@ from ae.choices import OUTPUT   # each loss's output squashing, by name
 
 _SQUASH = {"sigmoid": lambda h: 1.0 / (1.0 + jnp.exp(-h)), "tanh": tanh.tanh,
            "linear": lambda h: h}
-_SQUASH_NP = {"sigmoid": lambda h: 1 / (1 + np.exp(-h)), "tanh": np.tanh,   # reconstruct_np
+_SQUASH_NP = {"sigmoid": mlp.NUMPY_ACTIVATIONS["sigmoid"], "tanh": np.tanh,  # reconstruct_np
               "linear": lambda h: h}
 
 

@@ -18,6 +18,8 @@ import sys
 import traceback
 import warnings
 
+import numpy as np
+
 _scope = None   # the open two_processes() scope's _Figures, else None
 
 
@@ -40,7 +42,6 @@ def _cropped(fig, path):
   shift. False, with nothing written, where it does not or a layout engine places the axes."""
   import matplotlib  # pylint: disable=g-import-not-at-top  (see close())
   import matplotlib.image  # pylint: disable=g-import-not-at-top
-  import numpy as np  # pylint: disable=g-import-not-at-top
   from matplotlib.backends.backend_agg import FigureCanvasAgg  # pylint: disable=g-import-not-at-top
   if fig.get_layout_engine() is not None:
     return False
@@ -119,6 +120,8 @@ class _Figures:
   def __init__(self):
     self.saved = []        # [(figure, path)]
     self.pid = None        # the copy's, once forked
+    self.queue = None      # (path, pickled figure) to the copy, once forked
+    self.taken = None      # how many figures either process has taken, once forked
     self.done = False      # finish() returned: every file written
 
   def add(self, fig, path):
@@ -141,8 +144,8 @@ class _Figures:
 
   def _fork(self):
     import multiprocessing  # pylint: disable=g-import-not-at-top  (only where figures fork)
-    self.taken = multiprocessing.Value("i", 0)   # figures taken so far, by either process
-    self.queue = multiprocessing.Queue()   # (path, pickled figure) for each later figure
+    self.taken = multiprocessing.Value("i", 0)
+    self.queue = multiprocessing.Queue()
     sys.stdout.flush()   # what is buffered is written once, not once more by the copy
     sys.stderr.flush()
     handled = _handled()
@@ -194,7 +197,7 @@ class _Figures:
     if self.pid is not None:   # this process failed or was interrupted: the copy stops too
       os.kill(self.pid, signal.SIGKILL)
       os.waitpid(self.pid, 0)
-    if hasattr(self, "queue"):
+    if self.queue is not None:
       if not self.done:   # the copy is gone: what is left in the pipe has no reader
         self.queue.cancel_join_thread()
       self.queue.close()
