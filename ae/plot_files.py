@@ -104,13 +104,14 @@ def two_processes():
     figures.end()
 
 
-def _handled():
+def handled():
   """The signals this process handles in Python (a run's Stop, KeyboardInterrupt): their
   handlers are the run's, so the copy ignores these and leaves them to this process."""
   return [s for s in signal.valid_signals() if callable(signal.getsignal(s))]
 
 
-def _forks():
+def forks():
+  """Whether figures may be written by a forked process here (Linux, more than one core)."""
   return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
 
 
@@ -127,7 +128,7 @@ class _Figures:
   def add(self, fig, path):
     self.saved.append((fig, path))   # closed by end(), whatever happens next
     check(fig, path)
-    if not _forks():
+    if not forks():
       return
     if self.pid is None:
       self._fork()
@@ -146,21 +147,7 @@ class _Figures:
     import multiprocessing  # pylint: disable=g-import-not-at-top  (only where figures fork)
     self.taken = multiprocessing.Value("i", 0)
     self.queue = multiprocessing.Queue()
-    sys.stdout.flush()   # what is buffered is written once, not once more by the copy
-    sys.stderr.flush()
-    handled = _handled()
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, handled)  # none reaches the copy's handlers
-    with warnings.catch_warnings():
-      # JAX (and Python >= 3.12) warn that the copy of a threaded process may deadlock: it
-      # would in a lock another thread held. The copy calls no JAX (no figure holds a JAX
-      # array: tests/conftest.py checks every figure the tests draw), only matplotlib.
-      warnings.filterwarnings("ignore", message=r"(?s).*fork\(\)", category=RuntimeWarning)
-      warnings.filterwarnings("ignore", message=r"(?s).*fork\(\)", category=DeprecationWarning)
-      pid = os.fork()
-    if pid == 0:
-      _copy(self._copy_writes, handled, old)
-    self.pid = pid
-    signal.pthread_sigmask(signal.SIG_SETMASK, old)   # a signal that came meanwhile acts now
+    self.pid = fork(self._copy_writes)
 
   def _copy_writes(self):
     """In the copy: the first figure (forked with it), then each one sent, in order, unless
@@ -209,9 +196,31 @@ class _Figures:
           os.unlink(path)
 
 
+def fork(work):
+  """Forks a process that runs work() (figures only: no JAX, whose threads are not in the
+  copy) and leaves with os._exit, running none of this process's exit code; returns its pid.
+  It ignores the signals this process handles (`handled`): a Ctrl-C reaches both, this
+  process decides, and stops the other itself."""
+  sys.stdout.flush()   # what is buffered is written once, not once more by the copy
+  sys.stderr.flush()
+  theirs = handled()
+  old = signal.pthread_sigmask(signal.SIG_BLOCK, theirs)  # none reaches the copy's handlers
+  with warnings.catch_warnings():
+    # JAX (and Python >= 3.12) warn that the copy of a threaded process may deadlock: it
+    # would in a lock another thread held. The copy calls no JAX (no figure holds a JAX
+    # array: tests/conftest.py checks every figure the tests draw), only matplotlib.
+    warnings.filterwarnings("ignore", message=r"(?s).*fork\(\)", category=RuntimeWarning)
+    warnings.filterwarnings("ignore", message=r"(?s).*fork\(\)", category=DeprecationWarning)
+    pid = os.fork()
+  if pid == 0:
+    _copy(work, theirs, old)
+  signal.pthread_sigmask(signal.SIG_SETMASK, old)   # a signal that came meanwhile acts now
+  return pid
+
+
 def _copy(work, handled, mask):
-  """The forked copy: writes figures until none is left, then exits without unwinding into
-  the caller (whose `with` blocks and atexit handlers belong to the first process)."""
+  """The forked copy: runs work, then exits without unwinding into the caller (whose `with`
+  blocks and atexit handlers belong to the first process)."""
   code = 1
   try:
     for sig in handled:   # a Ctrl-C reaches both; the first process decides, and kills this

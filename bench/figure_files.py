@@ -26,8 +26,7 @@ _EXPERIMENTS = flags.DEFINE_list("experiments", ["latent2d", "circles", "denoise
 def _timed(plot_files, forks, times):
   """plot_files with fork allowed or not; each two_processes() scope's seconds appended to
   `times`."""
-  # pylint: disable=protected-access
-  real_forks, real_scope = plot_files._forks, plot_files.two_processes
+  real_forks, real_scope = plot_files.forks, plot_files.two_processes
 
   @contextlib.contextmanager
   def scope():
@@ -35,19 +34,19 @@ def _timed(plot_files, forks, times):
     with real_scope():
       yield
     times.append(time.perf_counter() - t0)
-  plot_files._forks = lambda: forks
+  plot_files.forks = lambda: forks
   plot_files.two_processes = scope
   try:
     yield
   finally:
-    plot_files._forks, plot_files.two_processes = real_forks, real_scope
+    plot_files.forks, plot_files.two_processes = real_forks, real_scope
 
 
 def main(argv):
   del argv
   import importlib  # pylint: disable=g-import-not-at-top
   from ae import plot_files  # pylint: disable=g-import-not-at-top
-  if not plot_files._forks():  # pylint: disable=protected-access
+  if not plot_files.forks():
     sys.exit("bench.figure_files: figures are written by one process here (not Linux, or "
              "one core): nothing to compare")
   rows = []

@@ -124,6 +124,10 @@ def prepare(config, saved=None, loaded_from=None):
     out["baselines"]["data_rank"] = baselines.rank(x[keep])
     return out, (gens, pca[2][1])
 
+  def figures(run_dir, fit, metrics, extra):
+    from experiments import circles_figures  # pylint: disable=g-import-not-at-top  (drawing.py)
+    circles_figures.figures(run_dir, config, x, radii, keep, fit, extra, metrics)
+
   held = "" if config.data.holdout is None else f", radii {config.data.holdout} held out"
   d = config.data
   what = (f"{d.image_size}x{d.image_size} ring images" if image else f"circles of {d.points} "
@@ -136,8 +140,7 @@ def prepare(config, saved=None, loaded_from=None):
       saved=({"x": x, "radii": radii, "centres": centres, "train": keep},
              [f"{r:.4f}" for r in radii], {"name": "circles", "shape": list(shape)}),
       floats_per_sample=sum(config.model.arch), evaluate=evaluate,
-      figures=lambda run_dir, fit, metrics, extra: circles_report.figures(
-          run_dir, config, x, radii, keep, fit, extra, metrics),
+      figures=figures,
       summary=lambda metrics: circles_report.print_summary(config, metrics),
       explorer=lambda run_dir, fit, metrics, extra: explorer_pages.autoencoder_page(
           run_dir, config, fit.params, metrics, circle_data(x, radii, keep, config)))

@@ -4,7 +4,7 @@ map (ae/align.py): metrics.json's `latent_stability`, its summary row and figure
 import jax
 import numpy as np
 
-from ae import align, autoencoder, plotting_consensus, stats, train
+from ae import align, autoencoder, stats, train
 from ae.data import display
 
 SHOWN = 5   # least stable glyphs named in the summary and the figure
@@ -69,6 +69,7 @@ def figure(path, codes, diverged, stability, shown, title, classes=None):
   """figures/consensus.png from the run's codes and its latent_stability (none without one,
   or for a latent space that is not 2-D);
   shown: each glyph's label as the figures draw it."""
+  from ae import plotting_consensus  # pylint: disable=g-import-not-at-top  (matplotlib: drawing.py)
   if "why" in stability or np.shape(codes)[-1] != 2:
     return None
   a = align.gpa(np.asarray(codes, float), ok=~np.asarray(diverged, bool))

@@ -58,7 +58,12 @@ def prepare(config, saved=None, loaded_from=None):
     levels = denoise.evaluate(config.model, config.noise, fit.params, glyphs.x,
                               jax.random.PRNGKey(EVAL_KEY))
     codes = consensus.autoencoder_codes(config.model, fit.params, glyphs.x)
-    return denoise_report.metrics(config, glyphs, fit, levels, codes), codes
+    return (denoise_report.metrics(config, glyphs, fit, levels, codes),
+            (codes, denoise_report.figure_noise(config, glyphs)))
+
+  def figures(run_dir, fit, metrics, extra):
+    from experiments import denoise_figures  # pylint: disable=g-import-not-at-top  (drawing.py)
+    denoise_figures.figures(run_dir, config, glyphs, fit, metrics, *extra)
 
   how = "one fixed noisy copy" if config.noise.fixed_noise else "fresh noise"
   return runner.Job(
@@ -67,8 +72,7 @@ def prepare(config, saved=None, loaded_from=None):
            f"{config.noise.noise_model}={config.noise.train_noise}",
       arch=config.model.arch, task=task, data=data, saved=glyphs.saved(),
       floats_per_sample=sum(config.model.arch), evaluate=evaluate,
-      figures=lambda run_dir, fit, metrics, codes: denoise_report.figures(
-          run_dir, config, glyphs, fit, metrics, codes),
+      figures=figures,
       summary=lambda metrics: denoise_report.print_summary(config, glyphs, metrics),
       explorer=lambda run_dir, fit, metrics, extra: explorer_pages.autoencoder_page(
           run_dir, config, fit.params, metrics, explorer_pages.glyph_data(glyphs)))

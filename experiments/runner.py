@@ -16,8 +16,9 @@ from typing import Any, Callable
 import jax
 import numpy as np
 
-from ae import InputError, memory, plot_files, processes, runs, schedule, train
+from ae import InputError, memory, processes, runs, schedule, train
 from ae.task import param_shapes
+from experiments import drawing
 from experiments.startup import Stopped
 
 
@@ -72,7 +73,7 @@ def run(job, run_dir, progress=None, should_stop=None):
   (complete or absent); returns the metrics."""
   check(job)
   stop_early(should_stop)
-  with run_directory(run_dir) as b:
+  with run_directory(run_dir) as b, drawing.drawer(job.figures, b is not None) as drawer:
     bar = progress if b is not None else None   # the writer's terminal alone shows progress
     if b is not None:
       header(job)
@@ -82,7 +83,7 @@ def run(job, run_dir, progress=None, should_stop=None):
       raise Stopped  # nothing trained: nothing is written
     if b is None:
       return {"summary": {"interrupted": fit.interrupted}, "per_seed": []}
-    metrics = _write(job, b.tmp, fit, stopped=should_stop or (lambda: False))
+    metrics = _write(job, b.tmp, fit, drawer, stopped=should_stop or (lambda: False))
   print_footer(metrics, b.path)   # the run directory is complete: it can be named
   return metrics
 
@@ -99,8 +100,8 @@ def redraw(name, default, prepare, load_dir, run_dir, **changes):
   check_params(job.task, params, f"{load_dir}/params.npz")
   fit = train.Fit(params, history, [int(s) for s in steps],
                   {"compile_seconds": 0.0, "train_seconds": 0.0}, False)
-  with runs.Building(run_dir) as b:
-    metrics = _write(job, b.tmp, fit, load_dir)
+  with runs.Building(run_dir) as b, drawing.drawer(job.figures) as drawer:
+    metrics = _write(job, b.tmp, fit, drawer, load_dir)
   job.summary(metrics)   # after the figures: a loaded run's table names its decoded points
   print_footer(metrics, b.path)
   return metrics
@@ -130,28 +131,31 @@ def check_params(task, params, where, seeds=None):
     raise InputError(f"{where}: its arrays do not have the shapes of the config's model")
 
 
-def _write(job, tmp, fit, loaded_from=None, stopped=lambda: False):
-  """Everything a run directory holds, from a fit; figures unless it was interrupted, or
-  a signal came since (an interrupted run stops quickly; --load draws them)."""
+def _write(job, tmp, fit, drawer, loaded_from=None, stopped=lambda: False):
+  """Everything a run directory holds, from a fit; figures (by `drawer`, drawing.py) unless
+  it was interrupted, or a signal came since (an interrupted run stops quickly; --load draws
+  them)."""
   metrics, extra = job.evaluate(fit)
   metrics["summary"]["step_reached"] = int(fit.steps[-1])   # of steps_planned: where it stopped
   metrics["summary"]["steps_planned"] = int(job.config.train.iterations)
   if loaded_from is not None:
     metrics["loaded_from"] = str(loaded_from)
+  if not fit.interrupted and stopped():
+    metrics["summary"]["interrupted"] = True  # trained to the end; figures left to --load
+  drawn = not metrics["summary"]["interrupted"]
+  if drawn:   # drawn aside while the rest is written
+    drawer.draw(tmp, fit, metrics, extra)
   runs.write_run(tmp, job.name, job.config, *job.saved, loaded_from=loaded_from)
   runs.save_params(tmp / "params.npz", fit.params)
   if fit.history is not None:
     runs.save_history(tmp / "history.npz", fit.steps, fit.history, job.config.train.seed)
   if job.save is not None:
     job.save(tmp, extra)
-  if not fit.interrupted and stopped():
-    metrics["summary"]["interrupted"] = True  # trained to the end; figures left to --load
   if loaded_from is None:   # the numbers as soon as they exist, not after seconds of figures
     job.summary(metrics)
     sys.stdout.flush()
-  if not metrics["summary"]["interrupted"]:
-    with plot_files.two_processes():   # 2 cores write the PNGs: ae/plot_files.py
-      job.figures(tmp, fit, metrics, extra)
+  if drawn:
+    metrics = drawer.result()   # as the figures left them (latent2d adds its new letters)
     if job.explorer is not None:
       metrics["explorer"] = job.explorer(tmp, fit, metrics, extra)
   runs.save_json(tmp / "metrics.json", metrics)

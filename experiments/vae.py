@@ -78,7 +78,7 @@ def prepare(config, saved=None, loaded_from=None):
   InputError before any work."""
   import jax  # pylint: disable=g-import-not-at-top  (JAX: see entry.py)
   from ae import runs, vae  # pylint: disable=g-import-not-at-top
-  from experiments import runner, vae_figures, vae_report  # pylint: disable=g-import-not-at-top
+  from experiments import runner, vae_report  # pylint: disable=g-import-not-at-top
   config.model.check()
   explorer_pages.check(config)
   if config.data.dataset == "circles" and (config.data.chars is not None or
@@ -118,6 +118,10 @@ def prepare(config, saved=None, loaded_from=None):
         ev["ae"]["params"] = params
     return vae_report.metrics(config, d, fit, ev), ev
 
+  def figures(run_dir, fit, metrics, ev):
+    from experiments import vae_figures  # pylint: disable=g-import-not-at-top  (drawing.py)
+    vae_figures.figures(run_dir, config, d, fit, ev, metrics)
+
   def save(run_dir, ev):
     if "ae" in ev:  # the comparison's own params: a --load of this run draws it again
       runs.save_params(run_dir / "params_ae.npz", ev["ae"]["params"])
@@ -130,8 +134,7 @@ def prepare(config, saved=None, loaded_from=None):
       task=vae.task(cfg, n), data={"x": d.x},
       saved=({"x": d.x}, d.labels, {"name": d.name, "shape": list(d.shape)}),
       floats_per_sample=2 * sum(cfg.hidden) + n, evaluate=evaluate,
-      figures=lambda run_dir, fit, metrics, ev: vae_figures.figures(
-          run_dir, config, d, fit, ev, metrics),
+      figures=figures,
       summary=lambda metrics: vae_report.print_summary(config, d, metrics),
       save=save, explorer=lambda run_dir, fit, metrics, ev: explorer_pages.vae_page(
           run_dir, config, fit.params, metrics, page_data(d), ev["mu"], ev["logvar"]))

@@ -20,7 +20,7 @@ def _drawn(monkeypatch):
                  for t in fig.findobj(matplotlib.text.Text) if t.get_visible())
   monkeypatch.setattr(plot_files, "write", spy)
   # the spy's list is this process's: every figure is written here, none by a forked copy
-  monkeypatch.setattr(plot_files, "_forks", lambda: False)
+  monkeypatch.setattr(plot_files, "forks", lambda: False)
   return texts
 
 

@@ -11,7 +11,7 @@ from ae import plot_files, plotting
 from ae.plotting import plt
 from conftest import jax_arrays_in
 
-FORKS = plot_files._forks()  # pylint: disable=protected-access
+FORKS = plot_files.forks()
 PARENT = os.getpid()
 
 

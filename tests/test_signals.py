@@ -179,14 +179,15 @@ def test_a_signal_stops_the_run_saves_it_and_exits_130(tmp_path, sig):
 
 
 # A run that sends SIGINT to the whole process group, as a terminal's Ctrl-C does, `times`
-# times 50 ms apart: at its first figure write in the first process (the scope's end, the copy
-# forked), or as its second figure is saved (the copy writing the first meanwhile).
+# times 50 ms apart, from the process building the figures (a program's drawing process,
+# experiments/drawing.py): at its first figure write (the scope's end, its copy forked), or as
+# its second figure is saved (the copy writing the first meanwhile).
 _CTRL_C_IN_THE_FIGURES = """
 import os, signal, sys, time, runpy
 from ae import plot_files
-first, times, at = os.getpid(), [int(sys.argv[1])], sys.argv[2]
+builder, times, at = [], [int(sys.argv[1])], sys.argv[2]
 def ctrl_c():
-  while os.getpid() == first and times[0]:
+  while [os.getpid()] == builder and times[0]:
     times[0] -= 1
     os.killpg(0, signal.SIGINT)
     time.sleep(0.05)
@@ -196,6 +197,7 @@ def write(fig, path):
     ctrl_c()
   real_write(fig, path)
 def add(self, fig, path):
+  builder[:] = builder or [os.getpid()]
   if at == "save" and len(self.saved) == 1:
     ctrl_c()
   real_add(self, fig, path)
@@ -206,7 +208,7 @@ runpy.run_module("experiments.latent2d", run_name="__main__")
 
 
 @pytest.mark.slow   # four whole runs in processes of their own: about 10 s
-@pytest.mark.skipif(not plot_files._forks(),  # pylint: disable=protected-access
+@pytest.mark.skipif(not plot_files.forks(),
                     reason="figures are written by one process here")
 @pytest.mark.parametrize("at", ["write", "save"])
 @pytest.mark.parametrize("times", [1, 2])
