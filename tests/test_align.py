@@ -59,6 +59,17 @@ def test_noisy_copies_are_stable_and_independent_maps_score_as_the_null():
   assert null < 3 * (3 * 3 / 31) / (6 - 3 * 3 / 31)
 
 
+@pytest.mark.parametrize("dim", [2, 20])
+def test_the_null_is_the_mean_over_its_shuffles_one_by_one(dim):
+  """Shuffles scored on several threads (wide codes) or one (2-D): the same bits as the
+  plain loop, each shuffle drawn in turn from the seed's generator."""
+  codes = np.random.default_rng(4).normal(size=(8, 32, dim))
+  rng, scores = np.random.default_rng(0), []
+  for _ in range(20):   # 320 maps of 8 seeds: at most 20 shuffles
+    scores.append(align.stability(np.stack([c[rng.permutation(32)] for c in codes])))
+  assert np.array_equal(align.null_stability(codes), np.mean(scores, 0))
+
+
 def test_diverged_and_collapsed_seeds_are_left_out_and_named():
   rng = np.random.default_rng(3)
   codes = _similar(rng.normal(size=(10, 2)), rng, 4)
