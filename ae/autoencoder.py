@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ae import choices, losses, mlp
+from ae import choices, losses, mlp, programs
 from ae.models import AEConfig  # noqa: F401  (its flags build without JAX)
 from ae.task import Task, keyed
 
@@ -75,7 +75,7 @@ def evaluate(cfg, params, x, y=None):
   return _evaluate(params, np.asarray(x), np.asarray(y), cfg.acts, cfg.loss)
 
 
-@functools.partial(jax.jit, static_argnames=("acts", "loss"))
+@programs.jit(static_argnames=("acts", "loss"))
 def _evaluate(params, x, y, acts, loss):
   def one(p):
     return (losses.reconstruction_loss(p, x, y, acts, loss),
@@ -131,11 +131,11 @@ def reconstruct(cfg, params, x):
 
 # Jitted once per model config (hashable, static): eager op-by-op dispatch would compile
 # every primitive on first use.
-@functools.partial(jax.jit, static_argnums=0)
+@programs.jit(static_argnums=0)
 def _encode(cfg, params, x):
   return mlp.encode(params, x, cfg.acts)
 
 
-@functools.partial(jax.jit, static_argnums=0)
+@programs.jit(static_argnums=0)
 def _decode(cfg, params, z):
   return losses.reconstruct(mlp.decode(params, z, cfg.acts), cfg.loss)

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ae import autoencoder, baselines, losses, mlp
+from ae import autoencoder, baselines, losses, mlp, programs
 from ae import noise as nz  # not "noise": NoiseConfig has a field of that name
 from ae.models import NoiseConfig  # noqa: F401  (its flags build without JAX)
 from ae.task import Task, keyed
@@ -46,7 +46,7 @@ def task(model, cfg):
               group_seeds=model.group_seeds)
 
 
-@functools.partial(jax.jit, static_argnums=0)
+@programs.jit(static_argnums=0)
 def _wrong(model, params, noisy, clean):
   """(seeds, m) wrong pixels after denoising `noisy` with every seed's params."""
   def one(p):
@@ -55,7 +55,7 @@ def _wrong(model, params, noisy, clean):
   return jax.vmap(one)(params)
 
 
-@functools.partial(jax.jit, static_argnums=(3, 4))
+@programs.jit(static_argnums=(3, 4))
 def _noisy(key, x, level, model, kind):
   return nz.apply(key, x, level, model, kind)
 

@@ -1,7 +1,6 @@
 """Where a fit's arrays live: the seed axis spread over every device (CPU cores exposed as
 devices, or GPUs; with several processes, every process's), the rest replicated, and jit with
 those placements."""
-import functools
 from typing import NamedTuple
 
 import jax
@@ -9,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from ae import processes
+from ae import processes, programs
 
 
 class Placement(NamedTuple):
@@ -24,7 +23,7 @@ class Placement(NamedTuple):
     return self.seed if per_run else self.replicated
 
 
-@functools.partial(jax.jit, static_argnums=1)   # one program, not one per eager op
+@programs.jit(static_argnums=1)   # one program, not one per eager op
 def _padded(keys, pad):
   """The keys and `pad` more folded from the first (the runs they start are dropped)."""
   extra = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(keys[0], 1 + jnp.arange(pad))

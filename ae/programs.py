@@ -17,12 +17,14 @@ A file read back still compiles through JAX's cache, and computes the same bits.
 """
 import functools
 import hashlib
+import inspect
 import os
 import pathlib
 import sys
 import tempfile
 
 import jax
+import numpy as np
 
 FOLDER = "ae-programs"  # inside JAX's cache folder (JAX's own files there end in -cache)
 # libraries a training program traces through: their versions are part of its name
@@ -54,12 +56,51 @@ def source_digest():
 
 def digest(key, args):
   """The file name of the program `key` names, traced for these arguments, here."""
-  leaves, tree = jax.tree.flatten(args)
-  parts = [key, str(tree), source_digest(), repr(sorted(jax.config.values.items())),
+  parts = [key, source_digest(), repr(sorted(jax.config.values.items())),
            repr([str(d) for d in jax.devices()]),
-           repr([(n, _version(n)) for n in LIBRARIES if n in sys.modules]),
-           repr([(a.shape, str(a.dtype), str(getattr(a, "sharding", None))) for a in leaves])]
+           repr([(n, _version(n)) for n in LIBRARIES if n in sys.modules]), types(args)]
   return hashlib.sha256("\n".join(parts).encode()).hexdigest() + ".jax"
+
+
+def types(args):
+  """What a program is traced for: the arguments' tree, and each leaf's shape, dtype (a
+  Python number: its type, which JAX traces as a weak one), weak type and placement."""
+  leaves, tree = jax.tree.flatten(args)
+  return repr((str(tree), [
+      (np.shape(a), str(a.dtype) if hasattr(a, "dtype") else type(a).__name__,
+       isinstance(a, jax.Array) and jax.typeof(a).weak_type, str(getattr(a, "sharding", None)))
+      for a in leaves]))
+
+
+def jit(fn=None, *, static_argnums=(), static_argnames=()):
+  """jax.jit for a function of the `ae` package (its source is in every name), with each
+  program kept (`compiled`), named by the function, its static arguments' repr (a frozen
+  config's names every field) and the other arguments' `types`: a warm run reads its
+  evaluation and decoding helpers back, not traced (autoencoder's evaluation 0.04 against
+  0.14 s). One program per static arguments and types, as jax.jit; not for a call inside
+  another traced function."""
+  if fn is None:
+    return functools.partial(jit, static_argnums=static_argnums,
+                             static_argnames=static_argnames)
+  signature = inspect.signature(fn)
+  names = list(signature.parameters)
+  static = ({names[i] for i in np.atleast_1d(static_argnums)} |
+            set([static_argnames] if isinstance(static_argnames, str) else static_argnames))
+  ready = {}   # (name, types) -> the compiled program, in this process
+
+  @functools.wraps(fn)
+  def call(*args, **kwargs):
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    fixed = {k: v for k, v in bound.arguments.items() if k in static}
+    given = [k for k in bound.arguments if k not in static]
+    values = tuple(bound.arguments[k] for k in given)
+    name = f"{fn.__module__}.{fn.__qualname__}{sorted(fixed.items())!r}"
+    key = (name, types(values))
+    if key not in ready:
+      ready[key] = compiled(lambda *v: fn(**dict(zip(given, v)), **fixed), values, name)
+    return ready[key](*values)
+  return call
 
 
 def _version(name):

@@ -13,7 +13,6 @@ learned one) for continuous data such as circles. --beta weighs the KL term; --k
 it up from 0 over that many steps.
 """
 import dataclasses
-import functools
 import math
 import statistics
 
@@ -21,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ae import mlp
+from ae import mlp, programs
 from ae.models import VAEConfig  # noqa: F401  (its flags build without JAX)
 from ae.task import Task, keyed
 
@@ -138,7 +137,7 @@ def quantile_grid(g, latent_dim):
   return z.astype(np.float32)
 
 
-@functools.partial(jax.jit, static_argnums=(0, 4))
+@programs.jit(static_argnums=(0, 4))
 def elbo(cfg, params, x, key, samples=64):
   """Monte Carlo ELBO per seed (params with a seed axis): mean over the data and `samples`
   reparameterised samples of log p(x|z) - KL (beta 1, whatever --beta trained with)."""
@@ -148,7 +147,7 @@ def elbo(cfg, params, x, key, samples=64):
   return jax.vmap(one)(params)
 
 
-@functools.partial(jax.jit, static_argnums=0)
+@programs.jit(static_argnums=0)
 def posterior(cfg, params, x):
   """Per seed: the posterior means (seeds, n, k), log-variances, the decoder's output at the
   means (seeds, n, d) and the KL per dimension averaged over the data (seeds, k)."""
@@ -158,7 +157,7 @@ def posterior(cfg, params, x):
   return jax.vmap(one)(params)
 
 
-@functools.partial(jax.jit, static_argnums=0)
+@programs.jit(static_argnums=0)
 def decode_all(cfg, params, z):
   """Every seed's decoder output at the latent points z (n, k): (seeds, n, d)."""
   return jax.vmap(lambda p: decode(cfg, p, z))(params)

@@ -25,12 +25,14 @@ import pickle
 import select
 import signal
 import threading
+import time
 
 import jax
 import numpy as np
 
 from ae import plot_files
 
+STOP_SECONDS = 10   # a stopped drawing process not gone by then is killed
 _ASIDE = {"on": False}   # aside() turns it on: a program's runs draw in a forked process
 
 
@@ -128,7 +130,13 @@ class Drawer:
     old = signal.pthread_sigmask(signal.SIG_BLOCK, plot_files.handled())
     try:
       os.kill(self.pid, signal.SIGUSR1)
-      os.waitpid(self.pid, 0)
+      end = time.monotonic() + STOP_SECONDS
+      while os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > end:   # stuck in C code that never returns: killed
+          os.kill(self.pid, signal.SIGKILL)
+          os.waitpid(self.pid, 0)
+          break
+        time.sleep(0.005)
       self.pid = None
       for fd in (self._reply,) if self.feed else (self._reply, self._send):
         with contextlib.suppress(OSError):
@@ -144,7 +152,8 @@ class Drawer:
     os.close(self._send)
     os.close(self._reply)
     try:
-      from ae import plotting  # pylint: disable=g-import-not-at-top,unused-import  (the half second)
+      # pylint: disable-next=g-import-not-at-top,unused-import  (the half second it is for)
+      from ae import plotting
       with os.fdopen(inbox, "rb") as f:
         run_dir, fit, metrics, extra = pickle.load(f)
       with plot_files.two_processes():
@@ -153,3 +162,5 @@ class Drawer:
         f.write(pickle.dumps(metrics))
     except _Stop:
       pass
+    finally:   # from here no stop is raised: this process leaves through plot_files._copy
+      signal.signal(signal.SIGUSR1, signal.SIG_IGN)

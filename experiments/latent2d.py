@@ -69,7 +69,7 @@ def prepare(config, saved=None, loaded_from=None):
                                    fit.interrupted), codes
 
   def figures(run_dir, fit, metrics, codes):
-    from experiments import latent2d_figures  # pylint: disable=g-import-not-at-top  (matplotlib: drawing.py)
+    from experiments import latent2d_figures  # pylint: disable=g-import-not-at-top  (drawing.py)
     latent2d_figures.figures(run_dir, config, glyphs, fit.params, codes, metrics, fit.history,
                             fit.steps)
 

@@ -46,7 +46,8 @@ def _seed_figures(fig_dir, tag, who, config, glyphs, p, z, metrics):
   grid = autoencoder.decode_np(m, p, zz)
   plotting.manifold(fig_dir / f"manifold_{tag}.png", grid, glyphs.shape, lo, hi, z, labels,
                     f"{name}: decoded {g}x{g} latent grid, training codes in red ({who})")
-  pts = list(config.decode) if config.decode else latent2d_report.default_points(config, glyphs, p, z)
+  pts = (list(config.decode) if config.decode else
+         latent2d_report.default_points(config, glyphs, p, z))
   new, near = latent2d_report.decode_points(config, glyphs, p, pts)
   plotting.new_letters(fig_dir / f"new_letters_{tag}.png", pts, new, near, glyphs.shape,
                        labels, f"{name}: glyphs decoded from latent points ({who})")

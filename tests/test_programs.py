@@ -104,6 +104,30 @@ def test_no_key_or_no_folder_keeps_nothing(kept, monkeypatch):
   assert len(traces) == 4 and not list(kept.iterdir())
 
 
+def _scaled(scale, params, x, power=2):
+  _scaled.traces += 1
+  return jnp.tanh(params["w"] @ x) * scale ** power
+
+
+def test_programs_jit_is_jax_jit_with_every_program_kept(kept):
+  """As jax.jit (the same bits; one trace per static arguments and argument types, none
+  for a new value of a Python number), each program read back by a fresh wrapper (a new
+  process) without a trace."""
+  _scaled.traces = 0
+  want = jax.jit(_scaled, static_argnames="power")
+  mine = programs.jit(_scaled, static_argnames="power")
+  w, x = ARGS[0], ARGS[1][1]
+  for scale in (0.5, 3.0):   # a Python number: a weak-typed argument, no new program
+    assert same(mine(scale, w, x), want(scale, w, x))
+  assert _scaled.traces == 2 and len(list(kept.glob("*.jax"))) == 1   # jax.jit's and ours
+  assert same(mine(0.5, params=w, x=x, power=3), want(0.5, w, x, power=3))   # a new static
+  assert same(mine(0.5, w, np.ones((3, 2), np.float32)), want(0.5, w, np.ones((3, 2))))
+  assert _scaled.traces == 6 and len(list(kept.glob("*.jax"))) == 3
+  again = programs.jit(_scaled, static_argnames="power")
+  assert same(again(0.5, w, x, power=3), want(0.5, w, x, power=3))
+  assert _scaled.traces == 6   # read back
+
+
 def test_nothing_is_kept_with_the_persistent_cache_off():
   assert jax.config.values["jax_compilation_cache_dir"] is None   # conftest turns none on
   assert programs.folder() is None
