@@ -64,11 +64,13 @@ def digest(key, args):
 
 def types(args):
   """What a program is traced for: the arguments' tree, and each leaf's shape, dtype (a
-  Python number: its type, which JAX traces as a weak one), weak type and placement."""
+  Python number: its type, which JAX traces as a weak one), weak type and placement (None
+  where jit may place it: a NumPy array, a JAX array not committed to its devices)."""
   leaves, tree = jax.tree.flatten(args)
   return repr((str(tree), [
       (np.shape(a), str(a.dtype) if hasattr(a, "dtype") else type(a).__name__,
-       isinstance(a, jax.Array) and jax.typeof(a).weak_type, str(getattr(a, "sharding", None)))
+       isinstance(a, jax.Array) and jax.typeof(a).weak_type,
+       str(a.sharding) if getattr(a, "committed", False) else None)
       for a in leaves]))
 
 

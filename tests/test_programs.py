@@ -126,6 +126,11 @@ def test_programs_jit_is_jax_jit_with_every_program_kept(kept):
   again = programs.jit(_scaled, static_argnames="power")
   assert same(again(0.5, w, x, power=3), want(0.5, w, x, power=3))
   assert _scaled.traces == 6   # read back
+  assert same(again(0.5, jax.device_put(w), x), want(0.5, w, x))   # JAX's, not committed
+  on_1 = jax.device_put(w, jax.devices()[1])   # committed: a program of its own, run there
+  out = again(0.5, on_1, x)
+  assert same(out, want(0.5, w, x)) and out.sharding.device_set == {jax.devices()[1]}
+  assert _scaled.traces == 7
 
 
 def test_nothing_is_kept_with_the_persistent_cache_off():
