@@ -232,8 +232,8 @@ def app(experiment, doc, default, run, redraw=None, drawing=(), presets=False,
       fail(experiment, e)
     use_all_cores()
     freeze_imports()
-    from experiments import drawing  # pylint: disable=g-import-not-at-top  (JAX)
-    drawing.aside()   # a program's figures are drawn by a process forked before training
+    from experiments.drawing import aside  # pylint: disable=g-import-not-at-top  (JAX)
+    aside()   # a program's figures are drawn by a process forked before training
     problem = distributed.start(experiment)  # before any backend is touched
     if problem is not None:
       fail(experiment, problem, 1)

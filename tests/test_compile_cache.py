@@ -1,7 +1,7 @@
 """A repeated run compiles from JAX's persistent cache (issue 41): every program the first run
 compiled is kept, however quick, so the second identical run compiles nothing (JAX's
-monitoring events, counted in the run's own process), and it reads its training program back
-instead of tracing it (ae/programs.py), to the same bits; rejected input makes no cache; the
+monitoring events, counted in the run's own process), and it reads its training program and
+evaluation helpers back instead of tracing them (ae/programs.py), to the same bits; rejected input makes no cache; the
 garbage collector is kept off JAX's objects and at exit off all."""
 import json
 import subprocess
@@ -50,10 +50,13 @@ def test_a_second_identical_run_finds_every_program_in_the_cache(tmp_path):
     # they, and all the run made, are frozen, so the last full collection walks none of them
     frozen, left = map(int, r.stderr.rsplit("FROZEN ", 1)[1].split())
     assert frozen > 100_000 and left < frozen / 20, (frozen, left)
-  # the training program (train._plain_state's plain_run) is traced once and kept; the second
-  # run reads it back
+  # the training program (train._plain_state's plain_run) and the evaluation helpers
+  # (programs.jit: lambdas around them) are traced once and kept; the second run reads each
+  # back and calls it (its exported `call`), tracing none of them
   assert [t.count("plain_run") for t in traced] == [1, 0, 1], traced
-  assert len(list((tmp_path / "cache" / "ae-programs").glob("*.jax"))) == 1
+  kept = len(list((tmp_path / "cache" / "ae-programs").glob("*.jax")))
+  assert kept >= 2 and [t.count("call") for t in traced] == [kept, kept, 0], (kept, traced)
+  assert traced[0].count("<lambda>") - traced[1].count("<lambda>") == kept - 1, traced
   for f in ("params.npz", "history.npz"):   # kept, read back, or never kept: the same bits
     runs = [np.load(tmp_path / "latent2d" / name / f) for name in ("first", "second", "uncached")]
     assert all(set(z.files) == set(runs[0].files) and
