@@ -147,7 +147,7 @@ class _Figures:
     import multiprocessing  # pylint: disable=g-import-not-at-top  (only where figures fork)
     self.taken = multiprocessing.Value("i", 0)
     self.queue = multiprocessing.Queue()
-    self.pid = fork(self._copy_writes)
+    fork(self._copy_writes, lambda pid: setattr(self, "pid", pid))
 
   def _copy_writes(self):
     """In the copy: the first figure (forked with it), then each one sent, in order, unless
@@ -196,11 +196,12 @@ class _Figures:
           os.unlink(path)
 
 
-def fork(work):
+def fork(work, started):
   """Forks a process that runs work() (figures only: no JAX, whose threads are not in the
-  copy) and leaves with os._exit, running none of this process's exit code; returns its pid.
-  It ignores the signals this process handles (`handled`): a Ctrl-C reaches both, this
-  process decides, and stops the other itself."""
+  copy) and leaves with os._exit, running none of this process's exit code; started(pid)
+  runs here before any signal can (so its pid is kept to stop it by). It ignores the signals
+  this process handles (`handled`): a Ctrl-C reaches both, this process decides, and stops
+  the other itself."""
   sys.stdout.flush()   # what is buffered is written once, not once more by the copy
   sys.stderr.flush()
   theirs = handled()
@@ -214,8 +215,10 @@ def fork(work):
     pid = os.fork()
   if pid == 0:
     _copy(work, theirs, old)
-  signal.pthread_sigmask(signal.SIG_SETMASK, old)   # a signal that came meanwhile acts now
-  return pid
+  try:
+    started(pid)
+  finally:
+    signal.pthread_sigmask(signal.SIG_SETMASK, old)   # a signal that came meanwhile acts now
 
 
 def _copy(work, handled, mask):

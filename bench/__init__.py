@@ -4,6 +4,9 @@ import time
 
 import numpy as np
 
+# each experiment's default command (issue 41's rows: bench.wall --floor, bench.traces)
+DEFAULT_COMMANDS = ["latent2d --eta=0.0085", "circles", "denoise", "vae"]
+
 
 def median_seconds(f, n=5):
   """The median wall time of n calls of f()."""

@@ -28,6 +28,8 @@ import time
 
 from absl import app, flags
 
+from bench import DEFAULT_COMMANDS
+
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Runs per row; the median is reported.")
 _FONTS = flags.DEFINE_list("fonts", ["font2"], "Datasets.")
 _SEEDS = flags.DEFINE_list("seed_counts", ["1", "32"], "Values of --seeds to time.")
@@ -37,8 +39,7 @@ _FLOOR = flags.DEFINE_bool("floor", False, "Issue 41's table: every command agai
 _BASELINE = flags.DEFINE_string("baseline", None, "--floor: also time each experiment in this "
                                  "checkout of an earlier commit (its directory), interleaved "
                                  "with this one's, e.g. a `git worktree add /tmp/old <commit>`.")
-_EXPERIMENTS = flags.DEFINE_list("experiments", ["latent2d --eta=0.0085", "circles", "denoise",
-                                                 "vae"],
+_EXPERIMENTS = flags.DEFINE_list("experiments", DEFAULT_COMMANDS,
                                  "--floor: the default commands timed warm and cold.")
 
 

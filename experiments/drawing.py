@@ -66,8 +66,10 @@ def _handed(run_dir, fit, metrics, extra):
 def drawer(figures, wanted=True):
   """A Drawer of figures(run_dir, fit, metrics, extra), forked here when programs draw aside
   and `wanted` (a run's writer); stopped and reaped on the way out unless its result came."""
-  d = Drawer(figures, fork=wanted and _ASIDE["on"] and plot_files.forks())
+  d = Drawer(figures)
   try:
+    if wanted and _ASIDE["on"] and plot_files.forks():
+      d.fork()
     yield d
   finally:
     d.close()
@@ -76,17 +78,22 @@ def drawer(figures, wanted=True):
 class Drawer:
   """See the module's docstring; made by drawer()."""
 
-  def __init__(self, figures, fork):
+  def __init__(self, figures):
     self.figures = figures
     self.args = None     # in this process: what draw() was given
     self.pid = None      # the drawing process, while it runs
     self.feed = None     # the thread writing the pickled arguments to its pipe
-    if fork:
-      inbox, self._send = os.pipe()
-      self._reply, outbox = os.pipe()
-      self.pid = plot_files.fork(lambda: self._draw(inbox, outbox))
+
+  def fork(self):
+    """Starts the drawing process (else draw() and result() draw here)."""
+    inbox, self._send = os.pipe()
+    self._reply, outbox = os.pipe()
+
+    def started(pid):   # before any signal: close() can always stop it
+      self.pid = pid
       os.close(inbox)
       os.close(outbox)
+    plot_files.fork(lambda: self._draw(inbox, outbox), started)
 
   def draw(self, run_dir, fit, metrics, extra):
     """Hands the figures over: sent to the drawing process (by a thread: a pipe holds 64 kB
