@@ -157,6 +157,13 @@ def posterior(cfg, params, x):
   return jax.vmap(one)(params)
 
 
+@programs.jit(static_argnums=(1, 2))
+def prior_draws(key, n, k):
+  """n draws of the k-D standard normal prior from fold_in(key, 1): one kept program, where
+  the two eager calls were a program each, traced every run."""
+  return jax.random.normal(jax.random.fold_in(key, 1), (n, k))
+
+
 @programs.jit(static_argnums=0)
 def decode_all(cfg, params, z):
   """Every seed's decoder output at the latent points z (n, k): (seeds, n, d)."""

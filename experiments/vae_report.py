@@ -1,7 +1,6 @@
 """vae's evaluation, the plain autoencoder and PCA-2 beside it, metrics and summary table
 (the figures: vae_figures.py)."""
 
-import jax
 import numpy as np
 
 from ae import autoencoder, baselines, circles, losses, report, train, vae
@@ -14,8 +13,7 @@ def evaluate(config, d, params, key):
   """Every seed's ELBO, posterior, prior samples and decoded quantile grid."""
   cfg, x = config.model, np.asarray(d.x)
   mu, logvar, out, kl_dim = map(np.asarray, vae.posterior(cfg, params, x))
-  z = np.asarray(jax.random.normal(jax.random.fold_in(key, 1),
-                                   (config.prior_samples, cfg.latent_dim)))
+  z = np.asarray(vae.prior_draws(key, config.prior_samples, cfg.latent_dim))
   grid_z = vae.quantile_grid(config.grid, cfg.latent_dim)
   ev = {"elbo": np.asarray(vae.elbo(cfg, params, x, key)), "mu": mu, "logvar": logvar,
         "kl_dim": kl_dim, "prior_z": z, "grid_z": grid_z,

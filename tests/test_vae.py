@@ -172,3 +172,11 @@ def test_bad_input(tmp_path, change, match):
   with pytest.raises(InputError, match=match):
     vae_exp.run(dataclasses.replace(TINY, **change), tmp_path / "r")
   assert not (tmp_path / "r").exists()
+
+
+def test_the_prior_draws_are_the_eager_ones():
+  """vae.prior_draws (one kept program) draws the bits of the two eager calls it replaced."""
+  key = jax.random.PRNGKey(11)
+  for n, k in ((500, 2), (7, 3)):
+    np.testing.assert_array_equal(
+        vae.prior_draws(key, n, k), jax.random.normal(jax.random.fold_in(key, 1), (n, k)))
