@@ -1,8 +1,8 @@
 """A repeated run compiles from JAX's persistent cache (issue 41): every program the first run
 compiled is kept, however quick, so the second identical run compiles nothing (JAX's
 monitoring events, counted in the run's own process), and it reads its training program and
-evaluation helpers back instead of tracing them (ae/programs.py), to the same bits; rejected input makes no cache; the
-garbage collector is kept off JAX's objects and at exit off all."""
+evaluation helpers back instead of tracing them (ae/programs.py), to the same bits; rejected
+input makes no cache; the garbage collector is kept off JAX's objects and at exit off all."""
 import json
 import subprocess
 import sys
