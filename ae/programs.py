@@ -1,19 +1,24 @@
-"""Traced programs kept on disk, so a warm run reads its training program back instead of
-tracing it again (issue 41: tracing it was 0.6 s of a 4 s run).
+"""Compiled programs kept on disk, so a warm run loads its training program and helpers as
+they were compiled, instead of tracing, lowering and compiling them again (issue 41).
 
 JAX's persistent compilation cache is keyed by the lowered program, so it saves compiling
-only: every run still traces and lowers. Here a traced program is kept as a jax.export file
-in a folder of that cache, named by a digest of everything that can change it:
+only: every run still traces and lowers (0.05-0.3 s a program). Here a compiled program is
+kept whole (jax.experimental.serialize_executable: the executable JAX's cache would hold,
+with its argument and result trees) in a folder of that cache, named by a digest of
+everything that can change it:
 
   - the caller's key: the Task's own (ae/task.py `keyed`: its builder and arguments) and the
     static settings the program is built from;
   - the arguments' tree, shapes, dtypes and placements;
   - the lab's source (every file of the `ae` package), the versions of JAX and of the
-    libraries a program traces through, JAX's config and the devices.
+    libraries a program traces through, JAX's config, XLA's flags, the devices and the CPU
+    the program was compiled for.
 
 A difference the digest missed would run a stale program, so a program is kept only where
 the caller names it (a Task made by a `keyed` builder), and only where one process runs.
-A file read back still compiles through JAX's cache, and computes the same bits.
+Only what jax.export can write is kept (no host callback: its executable points into this
+process), compiled from that export as before; a program loaded computes the same bits. The
+files are pickles of executables, read from the user's own cache folder only.
 """
 import functools
 import hashlib
@@ -21,12 +26,16 @@ import inspect
 import os
 import pathlib
 import sys
+import pickle
+import platform
 import tempfile
 
 import jax
 import numpy as np
+from jax.experimental import serialize_executable
 
 FOLDER = "ae-programs"  # inside JAX's cache folder (JAX's own files there end in -cache)
+SUFFIX = ".xla"
 # libraries a training program traces through: their versions are part of its name
 LIBRARIES = ("jax", "jaxlib", "numpy", "ml_dtypes", "optax", "optimistix", "equinox", "jaxopt")
 
@@ -57,9 +66,21 @@ def source_digest():
 def digest(key, args):
   """The file name of the program `key` names, traced for these arguments, here."""
   parts = [key, source_digest(), repr(sorted(jax.config.values.items())),
-           repr([str(d) for d in jax.devices()]),
+           os.environ.get("XLA_FLAGS", ""), repr([str(d) for d in jax.devices()]), _cpu(),
            repr([(n, _version(n)) for n in LIBRARIES if n in sys.modules]), types(args)]
-  return hashlib.sha256("\n".join(parts).encode()).hexdigest() + ".jax"
+  return hashlib.sha256("\n".join(parts).encode()).hexdigest() + SUFFIX
+
+
+@functools.cache
+def _cpu():
+  """The CPU a program is compiled for: XLA uses every instruction set it offers (the flags
+  of /proc/cpuinfo, where there is one), so a cache folder shared by machines keeps one
+  program for each."""
+  try:
+    with open("/proc/cpuinfo") as f:
+      return next((line for line in f if line.startswith(("flags", "Features"))), "")
+  except OSError:
+    return platform.machine() + " " + platform.processor()
 
 
 def types(args):
@@ -113,39 +134,55 @@ def _version(name):
 
 
 def compiled(fn, args, key, jit=jax.jit):
-  """jit(fn).lower(*args).compile(), traced from a file kept by an earlier run where `key` is
+  """jit(fn).lower(*args).compile(), loaded from a file kept by an earlier run where `key` is
   given (a string naming everything fn depends on beyond its arguments) and programs are kept
-  here (`folder`). jit: how fn is jitted (its placements); a program read back is jitted the
-  same way. args: arrays or ShapeDtypeStructs in dicts, lists and tuples only, the containers
-  jax.export can write."""
+  here (`folder`). jit: how fn is jitted (its placements). args: arrays or ShapeDtypeStructs
+  in dicts, lists and tuples only, the containers jax.export can write."""
   where = folder()
   if key is None or where is None:
     return jit(fn).lower(*args).compile()
   path = where / digest(key, args)
-  exported = _read(path)
-  if exported is None:
-    try:
-      exported = jax.export.export(jit(fn))(*args)
-    except (NotImplementedError, ValueError):
-      # what jax.export cannot write (a host callback, a custom call without a stable form)
-      # is traced every run; an error of fn's own is raised again by the trace here
-      return jit(fn).lower(*args).compile()
-    _write(path, exported.serialize())
-  return jit(exported.call).lower(*args).compile()
+  program = _read(path)
+  if program is not None:
+    return program
+  try:
+    exported = jax.export.export(jit(fn))(*args)
+  except (NotImplementedError, ValueError):
+    # what jax.export cannot write (a host callback, a custom call without a stable form)
+    # is traced every run; an error of fn's own is raised again by the trace here
+    return jit(fn).lower(*args).compile()
+  program = jit(exported.call).lower(*args).compile()
+  _write(path, _serialized(program))
+  return program
+
+
+def _serialized(program):
+  """The compiled program as a file holds it (with the ids of the devices it runs on, in
+  its order), or None where JAX cannot write it."""
+  try:
+    devices = [d.id for d in program.runtime_executable().local_devices()]
+    return pickle.dumps((*serialize_executable.serialize(program), devices))
+  except Exception:  # pylint: disable=broad-except  (unwritable: compiled again next run)
+    return None
 
 
 def _read(path):
-  """The program kept at path, or None: missing, or a damaged or foreign file (it is traced
-  again and the file replaced)."""
+  """The program kept at path, loaded onto its devices, or None: missing, or a damaged or
+  foreign file (it is compiled again and the file replaced)."""
   try:
-    return jax.export.deserialize(bytearray(path.read_bytes()))
+    data, in_tree, out_tree, ids = pickle.loads(path.read_bytes())
+    by_id = {d.id: d for d in jax.devices()}
+    return serialize_executable.deserialize_and_load(
+        data, in_tree, out_tree, execution_devices=[by_id[i] for i in ids])
   except Exception:  # pylint: disable=broad-except  (any unreadable file is a miss)
     return None
 
 
 def _write(path, data):
-  """data at path, whole or not at all (written aside, then renamed); an unwritable folder
-  only costs the next run a trace."""
+  """data at path, whole or not at all (written aside, then renamed); None, or an unwritable
+  folder, only costs the next run a compile."""
+  if data is None:
+    return
   try:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".new-")

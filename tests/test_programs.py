@@ -44,15 +44,16 @@ def test_a_kept_program_is_read_back_not_traced_and_computes_the_same_bits(kept)
   traces = []
   want = jax.jit(fresh([]))(*ARGS)
   first = programs.compiled(fresh(traces), ARGS, "f")(*ARGS)
-  assert len(traces) == 1 and len(list(kept.glob("*.jax"))) == 1
+  assert len(traces) == 1 and len(list(kept.glob("*" + programs.SUFFIX))) == 1
   second = programs.compiled(fresh(traces), ARGS, "f")(*ARGS)
   assert len(traces) == 1   # read back: the function's Python never ran
   assert same(first, want) and same(second, want)
   assert jax.tree.structure(second) == jax.tree.structure(want)
 
 
-def test_a_program_read_back_keeps_its_placement_on_every_device(kept):
-  mesh = Mesh(np.array(jax.devices()), ("seed",))   # conftest: 2 CPU devices
+@pytest.mark.parametrize("order", [[0, 1], [1, 0]])
+def test_a_program_read_back_keeps_its_placement_on_every_device(kept, order):
+  mesh = Mesh(np.array(jax.devices())[order], ("seed",))   # conftest: 2 CPU devices
   on_seeds = NamedSharding(mesh, PartitionSpec("seed"))
   jit = lambda f: jax.jit(f, in_shardings=(on_seeds, None), out_shardings=on_seeds)
   traces = []
@@ -63,10 +64,27 @@ def test_a_program_read_back_keeps_its_placement_on_every_device(kept):
   assert len(traces) == 1 and len(jax.devices()) == 2
 
 
+def test_a_program_read_back_is_neither_lowered_nor_compiled(kept):
+  """The executable itself is loaded: no lowering, no compile (not even one JAX's cache
+  answers), which cost a warm run 0.05-0.3 s a program."""
+  events = []
+  listen = lambda name, *a, **kw: events.append(name)
+  jax.monitoring.register_event_duration_secs_listener(listen)
+  try:
+    programs.compiled(fresh([]), ARGS, "f")
+    made = len(events)
+    out = programs.compiled(fresh([]), ARGS, "f")(*ARGS)
+  finally:
+    jax.monitoring.unregister_event_duration_listener(listen)
+  assert any(e.endswith("jaxpr_to_mlir_module_duration") for e in events[:made]), events
+  assert not [e for e in events[made:] if "/compile" in e or "compilation" in e], events[made:]
+  assert same(out, jax.jit(fresh([]))(*ARGS))
+
+
 def test_a_damaged_file_is_traced_again_and_replaced(kept):
   traces = []
   programs.compiled(fresh(traces), ARGS, "f")
-  (path,) = kept.glob("*.jax")
+  (path,) = kept.glob("*" + programs.SUFFIX)
   path.write_bytes(path.read_bytes()[:100])   # cut short, as a full disk leaves it
   out = programs.compiled(fresh(traces), ARGS, "f")(*ARGS)
   assert len(traces) == 2 and same(out, jax.jit(fresh([]))(*ARGS))
@@ -119,10 +137,11 @@ def test_programs_jit_is_jax_jit_with_every_program_kept(kept):
   w, x = ARGS[0], ARGS[1][1]
   for scale in (0.5, 3.0):   # a Python number: a weak-typed argument, no new program
     assert same(mine(scale, w, x), want(scale, w, x))
-  assert _scaled.traces == 2 and len(list(kept.glob("*.jax"))) == 1   # jax.jit's and ours
+  kept_files = lambda: len(list(kept.glob("*" + programs.SUFFIX)))
+  assert _scaled.traces == 2 and kept_files() == 1   # jax.jit's and ours
   assert same(mine(0.5, params=w, x=x, power=3), want(0.5, w, x, power=3))   # a new static
   assert same(mine(0.5, w, np.ones((3, 2), np.float32)), want(0.5, w, np.ones((3, 2))))
-  assert _scaled.traces == 6 and len(list(kept.glob("*.jax"))) == 3
+  assert _scaled.traces == 6 and kept_files() == 3
   again = programs.jit(_scaled, static_argnames="power")
   assert same(again(0.5, w, x, power=3), want(0.5, w, x, power=3))
   assert _scaled.traces == 6   # read back
@@ -157,6 +176,11 @@ def test_the_name_changes_with_everything_the_program_depends_on(monkeypatch):
       (n, programs._version(n)) for n in programs.LIBRARIES if n in sys.modules]
   with jax.numpy_rank_promotion("warn"):   # conftest's is "raise"
     assert programs.digest("f", ARGS) != name
+  monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_use_thunk_runtime=false")   # XLA compiles anew
+  assert programs.digest("f", ARGS) != name
+  monkeypatch.undo()
+  monkeypatch.setattr(programs, "_cpu", lambda: "flags : fpu sse2")   # another machine's CPU
+  assert programs.digest("f", ARGS) != name
 
 
 def test_the_source_digest_reads_every_file_of_the_package(tmp_path, monkeypatch):
