@@ -151,9 +151,22 @@ def compiled(fn, args, key, jit=jax.jit):
     # what jax.export cannot write (a host callback, a custom call without a stable form)
     # is traced every run; an error of fn's own is raised again by the trace here
     return jit(fn).lower(*args).compile()
-  program = jit(exported.call).lower(*args).compile()
+  program = jit(_named_anew(exported.call)).lower(*args).compile()
   _write(path, _serialized(program))
   return program
+
+
+def _named_anew(call):
+  """call, under a name no program had before. JAX's persistent cache keys a program by its
+  name and text, and an executable it reads back cannot be written again whole (XLA leaves
+  out its compiled functions: "Function ... not found" when the copy runs), so a kept program
+  must be compiled here, never read from that cache: after an older lab's run of the same
+  text, a damaged file, or another process keeping the same program a moment before. That
+  cache's copy of it is never read (about a tenth of the kept file's size)."""
+  def kept(*args):
+    return call(*args)
+  kept.__name__ = kept.__qualname__ = f"kept_{os.urandom(8).hex()}"
+  return kept
 
 
 def _serialized(program):

@@ -4,6 +4,7 @@ a key or a folder; the file's name changes with everything the program depends o
 Task keys (ae/task.py `keyed`) that name a task's functions."""
 import dataclasses
 import importlib.metadata
+import subprocess
 import sys
 
 import jax
@@ -16,6 +17,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from ae import autoencoder, denoise, programs, vae
 from ae.models import AEConfig, NoiseConfig, VAEConfig
 from ae.task import Task, keyed
+from conftest import ROOT
 
 ARGS = ({"w": np.arange(6, dtype=np.float32).reshape(2, 3)}, [np.float32(0.5), np.ones(3, np.float32)])
 
@@ -79,6 +81,33 @@ def test_a_program_read_back_is_neither_lowered_nor_compiled(kept):
   assert any(e.endswith("jaxpr_to_mlir_module_duration") for e in events[:made]), events
   assert not [e for e in events[made:] if "/compile" in e or "compilation" in e], events[made:]
   assert same(out, jax.jit(fresh([]))(*ARGS))
+
+
+AFTER_JAX_CACHE = """
+import pathlib, sys
+import jax, jax.numpy as jnp, numpy as np
+jax.config.update("jax_compilation_cache_dir", sys.argv[1])
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+from ae import programs
+f = lambda x, y: jnp.tanh(x @ y + 1.0).sum(0) * 2 + x[0]
+args = (np.ones((4, 4), np.float32), np.full((4, 4), 0.5, np.float32))
+programs.compiled(f, args, "f")   # compiled, kept, and put in JAX's cache too
+for path in programs.folder().iterdir():
+  path.unlink()   # the kept file lost: JAX's cache still holds the program
+programs.compiled(f, args, "f")   # kept again
+(path,) = programs.folder().iterdir()
+loaded = programs._read(path)
+print(np.array_equal(loaded(*args), jax.jit(f)(*args)))
+"""
+
+
+def test_a_program_kept_again_while_jax_cache_holds_it_runs(tmp_path):
+  """An executable read from JAX's persistent cache is written without its compiled
+  functions, so a kept program is always compiled anew (programs._named_anew): the file
+  kept a second time, while JAX's cache holds the same program, runs and gives the bits."""
+  r = subprocess.run([sys.executable, "-c", AFTER_JAX_CACHE, str(tmp_path)], cwd=ROOT,
+                     capture_output=True, text=True, timeout=120)
+  assert r.returncode == 0 and r.stdout.split() == ["True"], r.stderr[-2000:]
 
 
 def test_a_damaged_file_is_traced_again_and_replaced(kept):
