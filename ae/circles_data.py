@@ -109,12 +109,13 @@ def circles(key, cfg):
 @functools.cache
 def _jitters():
   """draw(key, n): each circle's phase jitter (n, 1) and centre jitter (n, 2), uniform in
-  [-1, 1], as one compiled program (drawn op by op, the split and the draws were five);
-  the same bits."""
+  [-1, 1], as one compiled program (drawn op by op, the split and the draws were five), kept
+  (ae/programs.py: a warm run loads it, 0.2 s not traced and lowered); the same bits."""
   import jax  # pylint: disable=g-import-not-at-top
+  from ae import programs  # pylint: disable=g-import-not-at-top  (JAX: see the flags)
 
   def draw(key, n):
     k_phase, k_centre = jax.random.split(key)
     return (jax.random.uniform(k_phase, (n, 1), minval=-1.0, maxval=1.0),
             jax.random.uniform(k_centre, (n, 2), minval=-1.0, maxval=1.0))
-  return jax.jit(draw, static_argnums=1)
+  return programs.jit(draw, static_argnums=1)

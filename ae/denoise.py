@@ -18,11 +18,14 @@ from ae import noise as nz  # not "noise": NoiseConfig has a field of that name
 from ae.models import NoiseConfig  # noqa: F401  (its flags build without JAX)
 from ae.task import Task, keyed
 
-@functools.partial(jax.jit, static_argnums=0)
-def corrupt(cfg, key, x):
+def _corrupt(cfg, key, x):
   """x with each glyph corrupted at a level drawn from the training range."""
   lo, hi = cfg.train_range()
   return nz.random_levels(key, x, lo, hi, cfg.noise_model, cfg.noise)
+
+
+corrupt = functools.partial(jax.jit, static_argnums=0)(_corrupt)   # in the training loss
+corrupted = programs.jit(_corrupt, static_argnums=0)   # called by a run: kept (programs.py)
 
 
 @keyed
