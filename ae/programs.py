@@ -98,10 +98,9 @@ def types(args):
 def jit(fn=None, *, static_argnums=(), static_argnames=()):
   """jax.jit for a function of the `ae` package (its source is in every name), with each
   program kept (`compiled`), named by the function, its static arguments' repr (a frozen
-  config's names every field) and the other arguments' `types`: a warm run reads its
-  evaluation and decoding helpers back, not traced (autoencoder's evaluation 0.04 against
-  0.14 s). One program per static arguments and types, as jax.jit; not for a call inside
-  another traced function."""
+  config's names every field) and the other arguments' `types`: a warm run loads its
+  evaluation and decoding helpers compiled, none traced. One program per static arguments
+  and types, as jax.jit; not for a call inside another traced function."""
   if fn is None:
     return functools.partial(jit, static_argnums=static_argnums,
                              static_argnames=static_argnames)

@@ -6,7 +6,8 @@ functions traced, the programs lowered and read from the persistent cache, and t
   python -m bench.traces --baseline=/tmp/old      # and an earlier checkout's, side by side
 
 A kept program (ae/programs.py: the training program, and every helper made with
-programs.jit) is read back instead of traced: its trace is the short one of its exported call.
+programs.jit) is loaded as compiled: it is neither traced, lowered nor read from JAX's cache,
+so it is in none of these columns.
 """
 import json
 import os
