@@ -25,9 +25,9 @@ import hashlib
 import inspect
 import os
 import pathlib
-import sys
 import pickle
 import platform
+import sys
 import tempfile
 
 import jax
@@ -161,7 +161,7 @@ def _named_anew(call):
   out its compiled functions: "Function ... not found" when the copy runs), so a kept program
   must be compiled here, never read from that cache: after an older lab's run of the same
   text, a damaged file, or another process keeping the same program a moment before. That
-  cache's copy of it is never read (about a tenth of the kept file's size)."""
+  cache's copy of it is never read (compressed: a fifth of the kept file's size)."""
   def kept(*args):
     return call(*args)
   kept.__name__ = kept.__qualname__ = f"kept_{os.urandom(8).hex()}"
