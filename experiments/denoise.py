@@ -102,10 +102,10 @@ def task_and_data(config, glyphs):
   from ae import autoencoder, denoise  # pylint: disable=g-import-not-at-top
   if not config.noise.fixed_noise:
     noisy = np.asarray(denoise.corrupted(config.noise, jax.random.PRNGKey(EVAL_KEY),
-                                       jax.numpy.asarray(glyphs.x)))
+                                         jax.numpy.asarray(glyphs.x)))
     return denoise.task(config.model, config.noise), {"x": glyphs.x, "noisy": noisy}
   noisy = np.asarray(denoise.corrupted(config.noise, jax.random.PRNGKey(config.train.seed),
-                                     jax.numpy.asarray(glyphs.x)))
+                                       jax.numpy.asarray(glyphs.x)))
   return autoencoder.task(config.model), {"x": noisy, "y": glyphs.x}
 
 
