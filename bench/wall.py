@@ -14,12 +14,17 @@ With --baseline, the same commands of an earlier checkout beside them (cwd and P
 there, this interpreter), every row interleaved.
 
 Reports the process's wall time and, from metrics.json, compile_seconds (the training program
-traced or read back, and compiled or read from the cache) and train_seconds.
+traced or read back, and compiled or read from the cache) and train_seconds. --floor also
+reports the CPU seconds a command used (user and system, its drawing processes included) and
+the least ratio that work allows on this machine's cores: the floor's own work done first (a
+run imports JAX and starts its backend as the floor does, before anything can run beside it),
+then the rest spread perfectly over every core, 1 + (CPU - the floor's CPU) / (cores x floor).
 """
 import importlib.metadata
 import json
 import os
 import pathlib
+import resource
 import statistics
 import subprocess
 import sys
@@ -61,14 +66,36 @@ def summary(run_dir):
 
 def seconds(argv, ok=(0,), where=None):
   """The wall time of one process (python argv...), in checkout `where` (default: here)."""
+  return timed(argv, ok, where)[0]
+
+
+def timed(argv, ok=(0,), where=None):
+  """(wall seconds, CPU seconds) of one process (python argv...) in checkout `where`
+  (default: here); the CPU is user and system time of it and every process it waited for."""
   env = None if where is None else {**os.environ, "PYTHONPATH": str(where)}
+  before = _cpu()
   t0 = time.perf_counter()
   r = subprocess.run([sys.executable, *argv], capture_output=True, check=False, cwd=where,
                      env=env)
   wall = time.perf_counter() - t0
   if r.returncode not in ok:
     raise RuntimeError(f"{argv}: exit {r.returncode}: {r.stderr.decode()[-500:]}")
-  return wall
+  return wall, _cpu() - before
+
+
+def _cpu():
+  u = resource.getrusage(resource.RUSAGE_CHILDREN)
+  return u.ru_utime + u.ru_stime
+
+
+def cores():
+  return len(os.sched_getaffinity(0))
+
+
+def least(floor, cpu, floor_cpu, n):
+  """The least ratio to the floor a command using `cpu` CPU seconds could have on n cores:
+  the floor's work first (`floor` s, `floor_cpu` CPU s), the rest spread over all n."""
+  return 1 + max(cpu - floor_cpu, 0) / (n * floor)
 
 
 def versions():
@@ -81,8 +108,8 @@ FLOOR = ["-c", "import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()"]
 
 
 def floor_table(out):
-  """{row: [(seconds, the floor's seconds just before) per repeat]}, the rows interleaved
-  in each repeat."""
+  """{row: [(seconds, the floor's seconds just before, compile_seconds, CPU seconds, the
+  floor's CPU seconds) per repeat]}, the rows interleaved in each repeat."""
   where = {None: ""} if _BASELINE.value is None else {None: "", _BASELINE.value: ", baseline"}
   rows = {}
   for checkout, tag in where.items():
@@ -104,11 +131,11 @@ def floor_table(out):
   times = {k: [] for k in rows}
   for _ in range(_REPEAT.value):
     for k, (argv, ok, where, *runs) in rows.items():
-      floor = seconds(FLOOR)
+      floor, floor_cpu = timed(FLOOR)
       run = f"r{time.monotonic_ns()}"
-      wall = seconds([*argv, f"--run_name={run}"] if runs else argv, ok, where)
+      wall, cpu = timed([*argv, f"--run_name={run}"] if runs else argv, ok, where)
       compile_s = summary(runs[0] / run)["compile_seconds"] if runs else None
-      times[k].append((wall, floor, compile_s))
+      times[k].append((wall, floor, compile_s, cpu, floor_cpu))
   return times
 
 
@@ -117,17 +144,22 @@ def main(argv):
   if _FLOOR.value:
     with tempfile.TemporaryDirectory() as out:
       times = floor_table(out)
-    floors = [f for v in times.values() for _, f, _ in v]
+    floors = [f for v in times.values() for _, f, *_ in v]
     print(f"floor: `python {FLOOR[0]} \"{FLOOR[1]}\"`, median {statistics.median(floors):.2f} s "
           f"(from {min(floors):.2f} to {max(floors):.2f} s over {len(floors)} runs)")
     print(f"with {versions()}\n")
+    n = cores()
     print(f"| command | wall (median of {_REPEAT.value}) | x the floor run just before "
-          "(median) | its training program ready (compile_seconds) |\n|---|---|---|---|")
+          f"(median) | its training program ready (compile_seconds) | CPU seconds | the least "
+          f"ratio its CPU allows on {n} cores (a run) |\n|---|---|---|---|---|---|")
     for k, v in times.items():
-      ready = [c for _, _, c in v if c is not None]
-      print(f"| {k} | {statistics.median(w for w, _, _ in v):.2f} s | "
-            f"{statistics.median(w / f for w, f, _ in v):.2f} | "
-            f"{f'{statistics.median(ready):.2f} s' if ready else ''} |")
+      ready = [c for _, _, c, _, _ in v if c is not None]
+      bound = [least(f, c, fc, n) for _, f, _, c, fc in v] if ready else []
+      print(f"| {k} | {statistics.median(w for w, *_ in v):.2f} s | "
+            f"{statistics.median(w / f for w, f, *_ in v):.2f} | "
+            f"{f'{statistics.median(ready):.2f} s' if ready else ''} | "
+            f"{statistics.median(c for _, _, _, c, _ in v):.2f} s | "
+            f"{f'{statistics.median(bound):.2f}' if bound else ''} |")
     return
   print("| dataset | seeds | cache | wall s (median) | compile s | train s | seeds with 0 px |")
   print("|---|---|---|---|---|---|---|")
