@@ -1,5 +1,9 @@
 """Benchmarks (not installed): python -m bench.<name>; tables in BUILD_NOTES.md."""
+import os
+import resource
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -16,6 +20,31 @@ def median_seconds(f, n=5):
     f()
     times.append(time.perf_counter() - t)
   return statistics.median(times)
+
+
+def timed(argv, ok=(0,), where=None):
+  """(wall seconds, CPU seconds) of one process (python argv...) in checkout `where`
+  (default: here); the CPU is user and system time of it and every process it waited for."""
+  env = None if where is None else {**os.environ, "PYTHONPATH": str(where)}
+  before = _cpu()
+  t0 = time.perf_counter()
+  r = subprocess.run([sys.executable, *argv], capture_output=True, check=False, cwd=where,
+                     env=env)
+  wall = time.perf_counter() - t0
+  if r.returncode not in ok:
+    raise RuntimeError(f"{argv}: exit {r.returncode}: {r.stderr.decode()[-500:]}")
+  return wall, _cpu() - before
+
+
+def _cpu():
+  u = resource.getrusage(resource.RUSAGE_CHILDREN)
+  return u.ru_utime + u.ru_stime
+
+
+def least(floor, cpu, floor_cpu, n):
+  """The least ratio to the floor a command using `cpu` CPU seconds could have on n cores:
+  the floor's work first (`floor` s, `floor_cpu` CPU s), the rest spread over all n."""
+  return 1 + max(cpu - floor_cpu, 0) / (n * floor)
 
 
 def flops_per_seed(arch, n, steps):

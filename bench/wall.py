@@ -24,7 +24,6 @@ import importlib.metadata
 import json
 import os
 import pathlib
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import time
 
 from absl import app, flags
 
+import bench
 from bench import DEFAULT_COMMANDS
 
 _REPEAT = flags.DEFINE_integer("repeat", 3, "Runs per row; the median is reported.")
@@ -66,36 +66,7 @@ def summary(run_dir):
 
 def seconds(argv, ok=(0,), where=None):
   """The wall time of one process (python argv...), in checkout `where` (default: here)."""
-  return timed(argv, ok, where)[0]
-
-
-def timed(argv, ok=(0,), where=None):
-  """(wall seconds, CPU seconds) of one process (python argv...) in checkout `where`
-  (default: here); the CPU is user and system time of it and every process it waited for."""
-  env = None if where is None else {**os.environ, "PYTHONPATH": str(where)}
-  before = _cpu()
-  t0 = time.perf_counter()
-  r = subprocess.run([sys.executable, *argv], capture_output=True, check=False, cwd=where,
-                     env=env)
-  wall = time.perf_counter() - t0
-  if r.returncode not in ok:
-    raise RuntimeError(f"{argv}: exit {r.returncode}: {r.stderr.decode()[-500:]}")
-  return wall, _cpu() - before
-
-
-def _cpu():
-  u = resource.getrusage(resource.RUSAGE_CHILDREN)
-  return u.ru_utime + u.ru_stime
-
-
-def cores():
-  return len(os.sched_getaffinity(0))
-
-
-def least(floor, cpu, floor_cpu, n):
-  """The least ratio to the floor a command using `cpu` CPU seconds could have on n cores:
-  the floor's work first (`floor` s, `floor_cpu` CPU s), the rest spread over all n."""
-  return 1 + max(cpu - floor_cpu, 0) / (n * floor)
+  return bench.timed(argv, ok, where)[0]
 
 
 def versions():
@@ -131,9 +102,9 @@ def floor_table(out):
   times = {k: [] for k in rows}
   for _ in range(_REPEAT.value):
     for k, (argv, ok, where, *runs) in rows.items():
-      floor, floor_cpu = timed(FLOOR)
+      floor, floor_cpu = bench.timed(FLOOR)
       run = f"r{time.monotonic_ns()}"
-      wall, cpu = timed([*argv, f"--run_name={run}"] if runs else argv, ok, where)
+      wall, cpu = bench.timed([*argv, f"--run_name={run}"] if runs else argv, ok, where)
       compile_s = summary(runs[0] / run)["compile_seconds"] if runs else None
       times[k].append((wall, floor, compile_s, cpu, floor_cpu))
   return times
@@ -148,13 +119,13 @@ def main(argv):
     print(f"floor: `python {FLOOR[0]} \"{FLOOR[1]}\"`, median {statistics.median(floors):.2f} s "
           f"(from {min(floors):.2f} to {max(floors):.2f} s over {len(floors)} runs)")
     print(f"with {versions()}\n")
-    n = cores()
+    n = len(os.sched_getaffinity(0))
     print(f"| command | wall (median of {_REPEAT.value}) | x the floor run just before "
           f"(median) | its training program ready (compile_seconds) | CPU seconds | the least "
           f"ratio its CPU allows on {n} cores (a run) |\n|---|---|---|---|---|---|")
     for k, v in times.items():
       ready = [c for _, _, c, _, _ in v if c is not None]
-      bound = [least(f, c, fc, n) for _, f, _, c, fc in v] if ready else []
+      bound = [bench.least(f, c, fc, n) for _, f, _, c, fc in v] if ready else []
       print(f"| {k} | {statistics.median(w for w, *_ in v):.2f} s | "
             f"{statistics.median(w / f for w, f, *_ in v):.2f} | "
             f"{f'{statistics.median(ready):.2f} s' if ready else ''} | "

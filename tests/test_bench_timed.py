@@ -1,7 +1,7 @@
-"""bench/wall.py's CPU count of a command (its children included) and the least ratio it allows."""
+"""bench.timed, the CPU count of a command (its children included), and bench.least, the ratio it allows."""
 import pytest
 
-from bench import wall
+import bench
 
 # A process that forks a child, which spins for 0.4 s of CPU, and waits for it.
 _CHILD_SPINS = """
@@ -17,14 +17,14 @@ os.waitpid(pid, 0)
 
 
 def test_the_cpu_of_a_command_counts_the_processes_it_waited_for():
-  wall_s, cpu = wall.timed(["-c", _CHILD_SPINS])
+  wall_s, cpu = bench.timed(["-c", _CHILD_SPINS])
   assert cpu >= 0.4   # the child's spin, which the parent itself never ran
   assert wall_s >= 0.4
 
 
 def test_a_failing_command_is_an_error():
   with pytest.raises(RuntimeError, match="exit 3"):
-    wall.timed(["-c", "import sys; sys.exit(3)"])
+    bench.timed(["-c", "import sys; sys.exit(3)"])
 
 
 @pytest.mark.parametrize("floor, cpu, floor_cpu, n, want", [
@@ -34,4 +34,4 @@ def test_a_failing_command_is_an_error():
     (1.0, 0.5, 1.0, 2, 1.0),   # less than the floor's work: never below the floor
 ])
 def test_least_ratio(floor, cpu, floor_cpu, n, want):
-  assert wall.least(floor, cpu, floor_cpu, n) == pytest.approx(want)
+  assert bench.least(floor, cpu, floor_cpu, n) == pytest.approx(want)
