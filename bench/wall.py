@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import typing
 
 from absl import app, flags
 
@@ -64,11 +65,6 @@ def summary(run_dir):
   return json.loads((pathlib.Path(run_dir) / "metrics.json").read_text())["summary"]
 
 
-def seconds(argv, ok=(0,), where=None):
-  """The wall time of one process (python argv...), in checkout `where` (default: here)."""
-  return bench.timed(argv, ok, where)[0]
-
-
 def versions():
   """The installed versions the floor depends on (BUILD_NOTES: the ml_dtypes cap)."""
   return ", ".join(f"{p} {importlib.metadata.version(p)}" for p in STACK)
@@ -78,9 +74,17 @@ STACK = ("jax", "jaxlib", "ml_dtypes", "numpy", "matplotlib")
 FLOOR = ["-c", "import jax, jax.numpy as jnp; jnp.zeros(1).block_until_ready()"]
 
 
+class Timing(typing.NamedTuple):
+  """One run of a row, and of the floor just before it (seconds)."""
+  wall: float
+  floor: float
+  compile: float | None   # the run's compile_seconds; None for --help and a flag error
+  cpu: float
+  floor_cpu: float
+
+
 def floor_table(out):
-  """{row: [(seconds, the floor's seconds just before, compile_seconds, CPU seconds, the
-  floor's CPU seconds) per repeat]}, the rows interleaved in each repeat."""
+  """{row: [Timing per repeat]}, the rows interleaved in each repeat."""
   where = {None: ""} if _BASELINE.value is None else {None: "", _BASELINE.value: ", baseline"}
   rows = {}
   for checkout, tag in where.items():
@@ -94,7 +98,7 @@ def floor_table(out):
       out_dir = pathlib.Path(out) / f"runs{tag.strip(', ')}"
       base = ["-m", f"experiments.{name}", *args, f"--out_dir={out_dir}"]
       cache = pathlib.Path(out) / f"cache-{name}{tag.strip(', ')}"
-      seconds([*base, f"--cache_dir={cache}"], where=checkout)   # fills the cache: warm finds
+      bench.timed([*base, f"--cache_dir={cache}"], where=checkout)   # fills the cache: warm finds
       rows[f"`python -m experiments.{command}`, warm{tag}"] = (   # every program in it
           [*base, f"--cache_dir={cache}"], (0,), checkout, out_dir / name)
       rows[f"`python -m experiments.{command}`, cold (`--cache_dir=none`){tag}"] = (
@@ -106,7 +110,7 @@ def floor_table(out):
       run = f"r{time.monotonic_ns()}"
       wall, cpu = bench.timed([*argv, f"--run_name={run}"] if runs else argv, ok, where)
       compile_s = summary(runs[0] / run)["compile_seconds"] if runs else None
-      times[k].append((wall, floor, compile_s, cpu, floor_cpu))
+      times[k].append(Timing(wall, floor, compile_s, cpu, floor_cpu))
   return times
 
 
@@ -115,7 +119,7 @@ def main(argv):
   if _FLOOR.value:
     with tempfile.TemporaryDirectory() as out:
       times = floor_table(out)
-    floors = [f for v in times.values() for _, f, *_ in v]
+    floors = [t.floor for v in times.values() for t in v]
     print(f"floor: `python {FLOOR[0]} \"{FLOOR[1]}\"`, median {statistics.median(floors):.2f} s "
           f"(from {min(floors):.2f} to {max(floors):.2f} s over {len(floors)} runs)")
     print(f"with {versions()}\n")
@@ -124,13 +128,12 @@ def main(argv):
           f"(median) | its training program ready (compile_seconds) | CPU seconds | the least "
           f"ratio its CPU allows on {n} cores (a run) |\n|---|---|---|---|---|---|")
     for k, v in times.items():
-      ready = [c for _, _, c, _, _ in v if c is not None]
-      bound = [bench.least(f, c, fc, n) for _, f, _, c, fc in v] if ready else []
-      print(f"| {k} | {statistics.median(w for w, *_ in v):.2f} s | "
-            f"{statistics.median(w / f for w, f, *_ in v):.2f} | "
-            f"{f'{statistics.median(ready):.2f} s' if ready else ''} | "
-            f"{statistics.median(c for _, _, _, c, _ in v):.2f} s | "
-            f"{f'{statistics.median(bound):.2f}' if bound else ''} |")
+      run = v[0].compile is not None   # a run, not --help or a flag error
+      ready = f"{statistics.median(t.compile for t in v):.2f} s" if run else ""
+      bound = statistics.median(bench.least(t.floor, t.cpu, t.floor_cpu, n) for t in v)
+      print(f"| {k} | {statistics.median(t.wall for t in v):.2f} s | "
+            f"{statistics.median(t.wall / t.floor for t in v):.2f} | {ready} | "
+            f"{statistics.median(t.cpu for t in v):.2f} s | {f'{bound:.2f}' if run else ''} |")
     return
   print("| dataset | seeds | cache | wall s (median) | compile s | train s | seeds with 0 px |")
   print("|---|---|---|---|---|---|---|")

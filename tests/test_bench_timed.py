@@ -1,4 +1,4 @@
-"""bench.timed, the CPU count of a command (its children included), and bench.least, the ratio it allows."""
+"""bench.timed: a command's CPU, its children included; bench.least: the ratio that CPU allows."""
 import pytest
 
 import bench
