@@ -22,7 +22,7 @@ ring. Its --arch defaults to pixels-128-32-2-32-128-pixels (the 42-input net can
 """
 if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
   from experiments import startup
-  startup.catch_signals()
+  startup.begin()
 
 import dataclasses
 

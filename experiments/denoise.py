@@ -13,7 +13,7 @@ noisy input itself and a nearest-training-glyph (Hamming) decoder.
 """
 if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
   from experiments import startup
-  startup.catch_signals()
+  startup.begin()
 
 import dataclasses
 

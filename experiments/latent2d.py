@@ -8,7 +8,7 @@
 """
 if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
   from experiments import startup
-  startup.catch_signals()
+  startup.begin()
 
 import dataclasses
 import math

@@ -12,7 +12,7 @@ against their nearest training glyph, and an interpolation between two glyphs.
 """
 if __name__ == "__main__":  # as a program: a signal during the imports below ends it cleanly
   from experiments import startup
-  startup.catch_signals()
+  startup.begin()
 
 import dataclasses
 import os

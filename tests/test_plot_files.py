@@ -231,3 +231,16 @@ def test_a_figure_drawn_past_its_canvas_is_saved_tight_as_before(tmp_path, case)
   _tight(figure(), tmp_path / "tight.png")
   plot_files.write(figure(), tmp_path / "written.png")
   assert (tmp_path / "written.png").read_bytes() == (tmp_path / "tight.png").read_bytes()
+
+
+@pytest.mark.skipif(not FORKS, reason="one process writes every figure here")
+def test_a_forked_copy_runs_without_cyclic_garbage_collection(tmp_path):
+  """The copy leaves by os._exit after one run's figures: collecting garbage only cost it
+  time. This process's collector is left as it was."""
+  import gc  # pylint: disable=g-import-not-at-top
+  seen = tmp_path / "seen"
+  pid = []
+  plot_files.fork(lambda: seen.write_text(str(gc.isenabled())), pid.append)
+  assert os.waitstatus_to_exitcode(os.waitpid(pid[0], 0)[1]) == 0
+  assert seen.read_text() == "False"
+  assert gc.isenabled()

@@ -1,6 +1,7 @@
 """Asking for help or mistyping a flag answers before JAX starts (issue 41): every program's
 `--help`, an unknown flag and a value its choices refuse, each in a fresh interpreter that
-reports, as it exits, which of the heavy libraries it imported (none may be)."""
+reports, as it exits, which of the heavy libraries it imported (none may be), and whether
+Python's garbage collector was on (a program holds it through its imports)."""
 import subprocess
 import sys
 
@@ -10,9 +11,9 @@ from conftest import ROOT
 
 HEAVY = ("jax", "jaxlib", "optax", "optimistix", "jaxopt", "equinox", "matplotlib", "scipy")
 DRIVER = f"""
-import atexit, runpy, sys
+import atexit, gc, runpy, sys
 atexit.register(lambda: print("HEAVY", *sorted(m for m in {HEAVY!r} if m in sys.modules),
-                              file=sys.stderr))
+                              "GC", gc.isenabled(), gc.get_freeze_count(), file=sys.stderr))
 sys.argv = sys.argv[1:]
 runpy.run_module(sys.argv[0], run_name="__main__")
 """
@@ -23,10 +24,14 @@ EXPERIMENTS = ("latent2d", *(pytest.param(n, marks=pytest.mark.slow)
 
 
 def _run(module, *args):
-  """(exit status, stdout, stderr without the driver's line, the heavy modules imported)."""
+  """(exit status, stdout, stderr without the driver's line, the heavy modules imported);
+  _run.collector: (whether the collector was on at the exit, objects frozen)."""
   r = subprocess.run([sys.executable, "-c", DRIVER, module, *args], cwd=ROOT,
                      capture_output=True, text=True, timeout=60)
   err, _, heavy = r.stderr.rpartition("HEAVY")
+  heavy, _, collector = heavy.partition("GC")
+  on, frozen = collector.split()
+  _run.collector = (on == "True", int(frozen))
   return r.returncode, r.stdout, err, heavy.split()
 
 
@@ -36,6 +41,7 @@ def test_help_answers_without_starting_jax(name):
   assert status == 0 and err == "", err
   assert out.startswith(f"{name}: ") and "--out_dir" in out   # the grouped help, in full
   assert heavy == []
+  assert _run.collector == (False, 0)   # held from the program's first line, never needed
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
@@ -65,3 +71,5 @@ def test_a_run_does_start_jax():
                                "--out_dir=/nonexistent-ae-lab-test")
   assert status == 2 and "--iterations must be at least 1" in err
   assert "jax" in heavy
+  on, frozen = _run.collector   # JAX's objects frozen, then the collector on for the run
+  assert on and frozen > 50_000, _run.collector
