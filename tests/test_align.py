@@ -119,6 +119,43 @@ def test_the_consensus_figure_says_its_score_and_marks_the_least_stable(tmp_path
                           "t") is None and len(drawn) == 1
 
 
+def test_the_consensus_ellipses_are_each_glyphs_one_std_and_lie_inside_the_axes(tmp_path,
+                                                                                monkeypatch):
+  """One artist for every ellipse: each is the glyph's seeds' covariance (np.cov, a glyph at
+  a time), red for the least stable, and the axes hold each one whole."""
+  from ae import plotting_consensus  # pylint: disable=g-import-not-at-top
+  from experiments import consensus  # pylint: disable=g-import-not-at-top
+  drawn = []
+  monkeypatch.setattr(plotting_consensus, "save", lambda fig, path: drawn.append(fig) or path)
+  rng = np.random.default_rng(7)
+  codes = _similar(rng.normal(size=(12, 2)), rng, 3) + 0.3 * rng.normal(size=(3, 12, 2))
+  labels = tuple("ABCDEFGHIJKL")
+  got = consensus.measure(codes, [False] * 3, range(3), labels)
+  consensus.figure(tmp_path / "c.png", codes, [False] * 3, got, labels, "t")
+  ax = drawn[0].axes[0]
+  ellipses = [c for c in ax.collections if type(c).__name__ == "EllipseCollection"]
+  assert len(ellipses) == 1
+  e = ellipses[0]
+  aligned = align.gpa(codes).aligned
+  np.testing.assert_allclose(e.get_offsets(), aligned.mean(0), atol=1e-12)
+  red = [np.allclose(c[:3], (0.839, 0.153, 0.157), atol=2e-3) for c in e.get_edgecolors()]
+  assert [labels[i] for i in np.flatnonzero(red)] == sorted(got["least_stable"],
+                                                            key=labels.index)
+  drawn[0].canvas.draw()
+  (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+  t = np.linspace(0, 2 * np.pi, 721)
+  for i in range(12):
+    # as the figure had it, an Ellipse patch a glyph: eigenvalues ascending (minor, major)
+    vals, vecs = np.linalg.eigh(np.cov(aligned[:, i].T) + 1e-12 * np.eye(2))
+    np.testing.assert_allclose([e.get_widths()[i], e.get_heights()[i]],
+                               2 * np.sqrt(vals[::-1]), rtol=1e-9)
+    major = np.radians(e.get_angles()[i])
+    assert abs(np.cos(major) * vecs[0, 1] + np.sin(major) * vecs[1, 1]) == pytest.approx(1)
+    rim = aligned[:, i].mean(0) + (np.sqrt(vals) * np.stack([np.cos(t), np.sin(t)], -1)) @ vecs.T
+    assert x0 < rim[:, 0].min() < rim[:, 0].max() < x1, (i, x0, x1)
+    assert y0 < rim[:, 1].min() < rim[:, 1].max() < y1, (i, y0, y1)
+
+
 def test_evenness_is_a_naive_loops_and_free_of_the_maps_frame():
   rng = np.random.default_rng(5)
   z = rng.normal(size=(20, 2))
