@@ -68,36 +68,52 @@ def _rotations(x, target):
   return u @ vt
 
 
-def gpa(codes, ok=None, iterations=100, tol=1e-12):
-  """Aligns codes (seeds, n, k) of the same n glyphs; ok: a mask of seeds to use (default:
-  those with finite codes that do not all coincide). Needs at least 2 usable seeds."""
-  codes = np.asarray(codes, float)
+def _usable(codes, ok=None):
+  """The seeds gpa aligns: finite codes that do not all coincide, and in `ok` when given."""
   finite = np.isfinite(codes).all((1, 2))
   extent = np.ptp(np.where(finite[:, None, None], codes, 0), 1).max(-1)   # 0: all coincide
   use = finite & (extent > 0)
   if ok is not None:
     use &= np.asarray(ok, bool)
-  seeds, dropped = np.flatnonzero(use), np.flatnonzero(~use)
-  if len(seeds) < 2:
-    raise ValueError(f"alignment needs 2 seeds with finite, distinct codes; {len(seeds)} had")
-  x, centre, size = _unit(codes[seeds])
-  consensus = x[0]
+  if use.sum() < 2:
+    raise ValueError(f"alignment needs 2 seeds with finite, distinct codes; {use.sum()} had")
+  return use
+
+
+def _fit(x, iterations, tol):
+  """GPA of unit-size codes x (..., s, n, k), each leading index on its own (one iterates
+  until it converges, then keeps its consensus): (rotations (..., s, k, k), fit scales
+  (..., s), aligned codes (..., s, n, k), their mean (..., n, k))."""
+  consensus = x[..., 0, :, :]
+  going = np.ones(x.shape[:-3], bool)
   for _ in range(iterations):
-    r = _rotations(x, consensus)
-    fitted = x @ r
-    new, _, _ = _unit(fitted.mean(0))
-    new = new @ _rotations(new[None], consensus[None])[0]   # keep the frame from drifting
-    done = np.sum((new - consensus) ** 2) < tol
-    consensus = new
-    if done:
+    r = _rotations(x, consensus[..., None, :, :])
+    new, _, _ = _unit((x @ r).mean(-3))
+    # keep the frame from drifting
+    new = new @ _rotations(new[..., None, :, :], consensus[..., None, :, :])[..., 0, :, :]
+    done = np.sum((new - consensus) ** 2, (-2, -1)) < tol
+    consensus = np.where(going[..., None, None], new, consensus)
+    going &= ~done
+    if not going.any():
       break
-  r = _rotations(x, consensus)
+  r = _rotations(x, consensus[..., None, :, :])
   # the optimal scale of each unit-size seed onto the consensus (trace of the fit)
-  fit_scale = np.einsum("snk,nk->s", x @ r, consensus) / x.shape[1]
-  aligned = fit_scale[:, None, None] * (x @ r)
+  fit_scale = np.einsum("...snk,...nk->...s", x @ r, consensus) / x.shape[-2]
+  aligned = fit_scale[..., None, None] * (x @ r)
+  return r, fit_scale, aligned, aligned.mean(-3)
+
+
+def gpa(codes, ok=None, iterations=100, tol=1e-12):
+  """Aligns codes (seeds, n, k) of the same n glyphs; ok: a mask of seeds to use (default:
+  those with finite codes that do not all coincide). Needs at least 2 usable seeds."""
+  codes = np.asarray(codes, float)
+  use = _usable(codes, ok)
+  seeds, dropped = np.flatnonzero(use), np.flatnonzero(~use)
+  x, centre, size = _unit(codes[seeds])
+  r, fit_scale, aligned, consensus = _fit(x, iterations, tol)
   scale = fit_scale / size
   shift = -scale[:, None] * np.einsum("sk,skj->sj", centre, r)
-  consensus = aligned.mean(0)   # the mean of the fits: each glyph's seeds centre on it
+  # consensus: the mean of the fits, so each glyph's seeds centre on it
   disparity = ((aligned - consensus) ** 2).sum((1, 2)) / (consensus ** 2).sum()
   spread = np.sqrt(((aligned - consensus) ** 2).sum(-1).mean(0))
   return Alignment(consensus, seeds, dropped, scale, r, shift, aligned, disparity, spread)
@@ -127,12 +143,12 @@ def neighbours(z, k=K):
 
 
 def jaccard(codes, consensus, k=K):
-  """(seeds, n): per seed and glyph, the Jaccard index between the glyph's k nearest glyphs
-  in the seed's map and in the consensus. Neighbours do not depend on a seed's similarity
-  transform, so raw codes do."""
-  mine = neighbours(np.asarray(codes, float), k)   # (s, n, k)
-  theirs = neighbours(np.asarray(consensus), k)    # (n, k)
-  shared = (mine[..., :, None] == theirs[None, :, None, :]).any(-1).sum(-1)
+  """(..., seeds, n): per seed and glyph, the Jaccard index between the glyph's k nearest
+  glyphs in the seed's map and in the consensus (leading axes: maps aligned on their own).
+  Neighbours do not depend on a seed's similarity transform, so raw codes do."""
+  mine = neighbours(np.asarray(codes, float), k)   # (..., s, n, k)
+  theirs = neighbours(np.asarray(consensus), k)    # (..., n, k)
+  shared = (mine[..., :, None] == theirs[..., None, :, None, :]).any(-1).sum(-1)
   return shared / (2 * k - shared)
 
 
@@ -149,14 +165,21 @@ def null_stability(codes, k=K, maps=320, seed=0):
   """The stability score when each seed's glyph identities are shuffled (independently per
   seed): what maps that share nothing score. Per glyph, the mean over enough shuffles of the
   seeds to hold about `maps` shuffled maps in all (at most 20 shuffles; one for 320 seeds or
-  more, which keeps it under a second at 1,024 seeds)."""
+  more, which keeps it under a second at 1,024 seeds). The same bits as `stability` of each
+  shuffle in turn (tests/test_align.py)."""
   codes = np.asarray(codes, float)
   rng = np.random.default_rng(seed)
-  shuffled = [np.stack([c[rng.permutation(len(c))] for c in codes])
-              for _ in range(min(20, -(-maps // len(codes))))]
-  # the shuffles on every core for codes wider than 2-D: their GPA is mostly SVDs, which
-  # NumPy runs without the GIL (8 seeds of 20-D codes: 0.96 s against 1.46 s on 2 cores);
-  # 2-D ones are mostly Python, and gain nothing
+  shuffled = np.stack([np.stack([c[rng.permutation(len(c))] for c in codes])
+                       for _ in range(min(20, -(-maps // len(codes))))])
+  use = _usable(codes)   # shuffling a seed's glyphs changes neither test
+  # the shuffles aligned together, not one by one: 2-D codes' GPA was mostly Python (circles'
+  # 4 seeds of 100 glyphs: 0.11-0.14 s against 0.36-0.40 s). Wider codes' GPA is mostly SVDs,
+  # which NumPy runs without the GIL: a group of shuffles on each core (8 seeds of 20-D
+  # codes: 0.96 s against 1.46 s on 2 cores); 2-D ones gain nothing from a second core
   workers = min(len(os.sched_getaffinity(0)), len(shuffled)) if codes.shape[-1] > 2 else 1
+
+  def scores(group):   # (shuffles, n)
+    consensus = _fit(_unit(group[:, use])[0], 100, 1e-12)[3]
+    return jaccard(group, consensus, k).mean(-2)
   with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-    return np.mean(list(pool.map(lambda c: stability(c, k=k), shuffled)), 0)
+    return np.concatenate(list(pool.map(scores, np.array_split(shuffled, workers)))).mean(0)

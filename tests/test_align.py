@@ -59,15 +59,39 @@ def test_noisy_copies_are_stable_and_independent_maps_score_as_the_null():
   assert null < 3 * (3 * 3 / 31) / (6 - 3 * 3 / 31)
 
 
-@pytest.mark.parametrize("dim", [2, 6])
-def test_the_null_is_the_mean_over_its_shuffles_one_by_one(dim):
-  """Shuffles scored on several threads (wide codes) or one (2-D): the same bits as the
-  plain loop, each shuffle drawn in turn from the seed's generator."""
+@pytest.mark.parametrize("dim, collapsed", [(2, False), (6, False), (2, True)])
+def test_the_null_is_the_mean_over_its_shuffles_one_by_one(dim, collapsed):
+  """Shuffles aligned together, in a group per thread (wide codes) or one (2-D): the same
+  bits as the plain loop, each shuffle drawn in turn from the seed's generator and aligned
+  on its own (a seed whose codes all coincide left out of each GPA, as gpa leaves it)."""
   codes = np.random.default_rng(4).normal(size=(8, 32, dim))
+  if collapsed:
+    codes[3] = 0.5
   rng, scores = np.random.default_rng(0), []
   for _ in range(20):   # 320 maps of 8 seeds: at most 20 shuffles
     scores.append(align.stability(np.stack([c[rng.permutation(32)] for c in codes])))
   assert np.array_equal(align.null_stability(codes), np.mean(scores, 0))
+
+
+def test_maps_aligned_together_are_each_aligned_as_alone():
+  """The null's batched GPA (align._fit over a leading axis), where one set converges at
+  once, one later and one not in 100 iterations: each set's bits as gpa gives it alone."""
+  rng = np.random.default_rng(8)
+  base = rng.normal(size=(24, 2))
+  sets = np.stack([_similar(base, rng, 5),                                  # at once
+                   _similar(base, rng, 5) + 0.05 * rng.normal(size=(5, 24, 2)),
+                   rng.normal(size=(5, 24, 2))])                            # never
+  x = align._unit(sets)[0]
+  r, fit_scale, aligned, consensus = align._fit(x, 100, 1e-12)
+  iterations = []
+  for i, codes in enumerate(sets):
+    a = align.gpa(codes)
+    assert np.array_equal(a.rotation, r[i]) and np.array_equal(a.aligned, aligned[i])
+    assert np.array_equal(a.consensus, consensus[i])
+    assert np.array_equal(a.scale, fit_scale[i] / align._unit(codes)[2])
+    iterations.append(min(n for n in range(1, 101) if n == 100 or np.array_equal(
+        align._fit(align._unit(codes)[0], n, 1e-12)[3], a.consensus)))
+  assert iterations[0] < iterations[1] < 100, iterations
 
 
 def test_diverged_and_collapsed_seeds_are_left_out_and_named():
