@@ -5,6 +5,7 @@ empty (cold) and filled by the run before (warm); median of --repeat each.
   python -m bench.wall --repeat=5 --fonts=font1,font2,font3
   python -m bench.wall --floor                  # issue 41's table: ratios to JAX's start-up
   python -m bench.wall --floor --baseline=/tmp/old    # and an earlier commit's, interleaved
+  python -m bench.wall --floor --nocold --experiments=circles,vae   # warm rows only
 
 --floor times `--help`, a flag error, and each experiment's default command warm (cache
 filled) and cold (--cache_dir=none), each right after a run of JAX's own start-up (the floor:
@@ -47,6 +48,8 @@ _BASELINE = flags.DEFINE_string("baseline", None, "--floor: also time each exper
                                  "with this one's, e.g. a `git worktree add /tmp/old <commit>`.")
 _EXPERIMENTS = flags.DEFINE_list("experiments", DEFAULT_COMMANDS,
                                  "--floor: the default commands timed warm and cold.")
+_COLD = flags.DEFINE_bool("cold", True, "--floor: time each command cold too (--nocold: warm "
+                          "only, a third of the time).")
 
 
 def one(font, seeds, out, cache):
@@ -101,8 +104,9 @@ def floor_table(out):
       bench.timed([*base, f"--cache_dir={cache}"], where=checkout)   # fills the cache: warm finds
       rows[f"`python -m experiments.{command}`, warm{tag}"] = (   # every program in it
           [*base, f"--cache_dir={cache}"], (0,), checkout, out_dir / name)
-      rows[f"`python -m experiments.{command}`, cold (`--cache_dir=none`){tag}"] = (
-          [*base, "--cache_dir=none"], (0,), checkout, out_dir / name)
+      if _COLD.value:
+        rows[f"`python -m experiments.{command}`, cold (`--cache_dir=none`){tag}"] = (
+            [*base, "--cache_dir=none"], (0,), checkout, out_dir / name)
   times = {k: [] for k in rows}
   for _ in range(_REPEAT.value):
     for k, (argv, ok, where, *runs) in rows.items():

@@ -180,3 +180,31 @@ def test_the_prior_draws_are_the_eager_ones():
   for n, k in ((500, 2), (7, 3)):
     np.testing.assert_array_equal(
         vae.prior_draws(key, n, k), jax.random.normal(jax.random.fold_in(key, 1), (n, k)))
+
+
+def test_the_latent_figure_draws_each_posterior_as_its_one_std_ellipse(monkeypatch):
+  """One artist for every glyph's ellipse: centred on its posterior mean, 2 std wide and
+  high, its colour filling the middle of it as a person sees it."""
+  import types  # pylint: disable=g-import-not-at-top
+  from experiments import vae_figures  # pylint: disable=g-import-not-at-top
+  drawn = []
+  monkeypatch.setattr(vae_figures, "save", lambda fig, path: drawn.append(fig) or path)
+  mu = np.array([[-1.5, 1.5], [1.0, -1.0], [2.0, 2.0]])
+  logvar = 2 * np.log(np.array([[0.6, 0.3], [0.2, 0.5], [0.1, 0.1]]))
+  d = types.SimpleNamespace(binary=True, labels=["", "", ""], name="t")
+  vae_figures.latent("latent.png", d, mu, logvar, "seed 0")
+  ax = drawn[0].axes[0]
+  e = [c for c in ax.collections if type(c).__name__ == "EllipseCollection"]
+  assert len(e) == 1
+  np.testing.assert_allclose(e[0].get_offsets(), mu)
+  np.testing.assert_allclose(e[0].get_widths(), [1.2, 0.4, 0.2])
+  np.testing.assert_allclose(e[0].get_heights(), [0.6, 1.0, 0.2])
+  drawn[0].canvas.draw()
+  pixels = np.asarray(drawn[0].canvas.buffer_rgba())[..., :3].astype(int)
+  h = pixels.shape[0]
+  # 0.2 above the first centre: inside its 0.3 std; 0.4 above: outside; 0.4 above the second
+  # centre: inside its 0.5 std
+  for (x, y), inside in (((-1.5, 1.7), True), ((-1.5, 1.9), False), ((1.0, -0.6), True)):
+    px, py = ax.transData.transform((x, y))
+    tinted = pixels[h - 1 - int(round(py)), int(round(px))].min() < 245
+    assert tinted == inside, (x, y)
