@@ -124,16 +124,26 @@ def test_a_runs_stability_is_one_for_one_map_and_names_why_there_is_none():
   assert diverged["dropped"] == [1] and 1 not in diverged["seeds"]
 
 
-def test_the_consensus_figure_says_its_score_and_marks_the_least_stable(tmp_path, monkeypatch):
+def _drawn_consensus(tmp_path, monkeypatch, seed, seeds, noise):
+  """consensus.figure of 12 glyphs' noisy similar maps: (codes, labels, their stability, the
+  figures drawn, the path it returned)."""
   from ae import plotting_consensus  # pylint: disable=g-import-not-at-top
   from experiments import consensus  # pylint: disable=g-import-not-at-top
   drawn = []
   monkeypatch.setattr(plotting_consensus, "save", lambda fig, path: drawn.append(fig) or path)
-  rng = np.random.default_rng(5)
-  codes = _similar(rng.normal(size=(12, 2)), rng, 4) + 0.2 * rng.normal(size=(4, 12, 2))
+  rng = np.random.default_rng(seed)
+  codes = _similar(rng.normal(size=(12, 2)), rng, seeds) + noise * rng.normal(
+      size=(seeds, 12, 2))
   labels = tuple("ABCDEFGHIJKL")
-  got = consensus.measure(codes, [False] * 4, range(4), labels)
-  assert consensus.figure(tmp_path / "c.png", codes, [False] * 4, got, labels, "t") is not None
+  got = consensus.measure(codes, [False] * seeds, range(seeds), labels)
+  path = consensus.figure(tmp_path / "c.png", codes, [False] * seeds, got, labels, "t")
+  return codes, labels, got, drawn, path
+
+
+def test_the_consensus_figure_says_its_score_and_marks_the_least_stable(tmp_path, monkeypatch):
+  from experiments import consensus  # pylint: disable=g-import-not-at-top
+  codes, labels, got, drawn, path = _drawn_consensus(tmp_path, monkeypatch, 5, 4, 0.2)
+  assert path is not None
   ax = drawn[0].axes[0]
   lo, hi = got["stability_interval"]
   assert f"stability {got['stability_median']:.2f} [{lo:.2f}, {hi:.2f}]" in ax.get_title()
@@ -147,15 +157,7 @@ def test_the_consensus_ellipses_are_each_glyphs_one_std_and_lie_inside_the_axes(
                                                                                 monkeypatch):
   """One artist for every ellipse: each is the glyph's seeds' covariance (np.cov, a glyph at
   a time), red for the least stable, and the axes hold each one whole."""
-  from ae import plotting_consensus  # pylint: disable=g-import-not-at-top
-  from experiments import consensus  # pylint: disable=g-import-not-at-top
-  drawn = []
-  monkeypatch.setattr(plotting_consensus, "save", lambda fig, path: drawn.append(fig) or path)
-  rng = np.random.default_rng(7)
-  codes = _similar(rng.normal(size=(12, 2)), rng, 3) + 0.3 * rng.normal(size=(3, 12, 2))
-  labels = tuple("ABCDEFGHIJKL")
-  got = consensus.measure(codes, [False] * 3, range(3), labels)
-  consensus.figure(tmp_path / "c.png", codes, [False] * 3, got, labels, "t")
+  codes, labels, got, drawn, _ = _drawn_consensus(tmp_path, monkeypatch, 7, 3, 0.3)
   ax = drawn[0].axes[0]
   ellipses = [c for c in ax.collections if type(c).__name__ == "EllipseCollection"]
   assert len(ellipses) == 1
