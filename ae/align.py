@@ -172,10 +172,10 @@ def null_stability(codes, k=K, maps=320, seed=0):
   shuffled = np.stack([np.stack([c[rng.permutation(len(c))] for c in codes])
                        for _ in range(min(20, -(-maps // len(codes))))])
   use = _usable(codes)   # shuffling a seed's glyphs changes neither test
-  # the shuffles aligned together, not one by one: 2-D codes' GPA was mostly Python (circles'
-  # 4 seeds of 100 glyphs: 0.11-0.14 s against 0.36-0.40 s). Wider codes' GPA is mostly SVDs,
-  # which NumPy runs without the GIL: a group of shuffles on each core (8 seeds of 20-D
-  # codes: 0.96 s against 1.46 s on 2 cores); 2-D ones gain nothing from a second core
+  # the shuffles aligned together, not one by one: a 2-D GPA is mostly Python's overhead
+  # (circles' null: a third of the time). Wider codes' GPA is mostly SVDs, which NumPy runs
+  # without the GIL: a group of shuffles on each core; 2-D ones gain nothing from a second
+  # core (BUILD_NOTES.md)
   workers = min(len(os.sched_getaffinity(0)), len(shuffled)) if codes.shape[-1] > 2 else 1
 
   def scores(group):   # (shuffles, n)
