@@ -97,9 +97,10 @@ def _fit(x, iterations, tol):
     if not going.any():
       break
   r = _rotations(x, consensus[..., None, :, :])
+  fitted = x @ r
   # the optimal scale of each unit-size seed onto the consensus (trace of the fit)
-  fit_scale = np.einsum("...snk,...nk->...s", x @ r, consensus) / x.shape[-2]
-  aligned = fit_scale[..., None, None] * (x @ r)
+  fit_scale = np.einsum("...snk,...nk->...s", fitted, consensus) / x.shape[-2]
+  aligned = fit_scale[..., None, None] * fitted
   return r, fit_scale, aligned, aligned.mean(-3)
 
 

@@ -13,12 +13,12 @@ MAX_ELLIPSES = 128
 def _ellipses(ax, aligned, colors):
   """Each glyph's one-std ellipse of its seeds' codes (their covariance's axes), as one
   artist (an Ellipse patch each took 2 ms to add and draw), inside the axes' limits."""
-  d = aligned - aligned.mean(0)   # (seeds, glyphs, 2)
+  centres = aligned.mean(0)
+  d = aligned - centres   # (seeds, glyphs, 2)
   cov = np.einsum("sgi,sgj->gij", d, d) / (len(aligned) - 1)
   vals, vecs = np.linalg.eigh(cov + 1e-12 * np.eye(2))
   angle = np.arctan2(vecs[:, 1, 1], vecs[:, 0, 1])
   w, h = (2 * np.sqrt(np.maximum(vals[:, k], 0)) for k in (1, 0))
-  centres = aligned.mean(0)
   ax.add_collection(EllipseCollection(
       w, h, np.degrees(angle), units="xy", offsets=centres, offset_transform=ax.transData,
       facecolors="none", edgecolors=colors, linewidths=0.8, alpha=0.6), autolim=False)
