@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 K = 3   # neighbours per glyph in the stability score
+ITERATIONS, TOL = 100, 1e-12   # GPA stops at a consensus moving less than TOL, or after ITERATIONS
 
 
 class Alignment(NamedTuple):
@@ -104,7 +105,7 @@ def _fit(x, iterations, tol):
   return r, fit_scale, aligned, aligned.mean(-3)
 
 
-def gpa(codes, ok=None, iterations=100, tol=1e-12):
+def gpa(codes, ok=None, iterations=ITERATIONS, tol=TOL):
   """Aligns codes (seeds, n, k) of the same n glyphs; ok: a mask of seeds to use (default:
   those with finite codes that do not all coincide). Needs at least 2 usable seeds."""
   codes = np.asarray(codes, float)
@@ -180,7 +181,7 @@ def null_stability(codes, k=K, maps=320, seed=0):
   workers = min(len(os.sched_getaffinity(0)), len(shuffled)) if codes.shape[-1] > 2 else 1
 
   def scores(group):   # (shuffles, n)
-    consensus = _fit(_unit(group[:, use])[0], 100, 1e-12)[3]
+    consensus = _fit(_unit(group[:, use])[0], ITERATIONS, TOL)[3]
     return jaccard(group, consensus, k).mean(-2)
   with concurrent.futures.ThreadPoolExecutor(workers) as pool:
     return np.concatenate(list(pool.map(scores, np.array_split(shuffled, workers)))).mean(0)

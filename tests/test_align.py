@@ -83,14 +83,14 @@ def test_maps_aligned_together_are_each_aligned_as_alone():
                    _similar(base, rng, 5) + 0.05 * rng.normal(size=(5, 24, 2)),
                    rng.normal(size=(5, 24, 2))])                            # some 50
   x = align._unit(sets)[0]
-  r, fit_scale, aligned, consensus = align._fit(x, 100, 1e-12)
+  r, fit_scale, aligned, consensus = align._fit(x, align.ITERATIONS, align.TOL)
   for i, codes in enumerate(sets):
     a = align.gpa(codes)
     assert np.array_equal(a.rotation, r[i]) and np.array_equal(a.aligned, aligned[i])
     assert np.array_equal(a.consensus, consensus[i])
     assert np.array_equal(a.scale, fit_scale[i] / align._unit(codes)[2])
   # whether each set's consensus is final after 1, 2 and 40 iterations
-  final = [[np.array_equal(align._fit(x[i], n, 1e-12)[3], consensus[i]) for n in (1, 2, 40)]
+  final = [[np.array_equal(align._fit(x[i], n, align.TOL)[3], consensus[i]) for n in (1, 2, 40)]
            for i in range(3)]
   assert final == [[True, True, True], [False, True, True], [False, False, False]]
 
